@@ -1,0 +1,116 @@
+/**
+ * Every error Sentra raises on purpose is a {@link SentraError} with a stable code from
+ * {@link ErrorCodes}. Codes never change meaning once released: scripts, the HTTP API and the
+ * CLI's `--json` output rely on them. Add new codes in the section of the module that raises them.
+ */
+
+export const ErrorCodes = {
+  // --- generic -------------------------------------------------------------------------
+  /** An argument has the wrong type, is out of range or malformed. */
+  INVALID_ARGUMENT: 'SENTRA_ERR_INVALID_ARGUMENT',
+  /** A configuration file or key is invalid. */
+  INVALID_CONFIG: 'SENTRA_ERR_INVALID_CONFIG',
+  /** A referenced resource (capture id, rule id, proxy id...) does not exist. */
+  NOT_FOUND: 'SENTRA_ERR_NOT_FOUND',
+  /** The operation needs privileges (root or a capability) the process does not have. */
+  PERMISSION_DENIED: 'SENTRA_ERR_PERMISSION_DENIED',
+  /** A system component (library, command, kernel feature) is missing. */
+  DEPENDENCY_MISSING: 'SENTRA_ERR_DEPENDENCY_MISSING',
+  /** An external command failed. */
+  COMMAND_FAILED: 'SENTRA_ERR_COMMAND_FAILED',
+  /** A file could not be opened, read or written. */
+  IO: 'SENTRA_ERR_IO',
+  /** The operation did not finish in time. */
+  TIMEOUT: 'SENTRA_ERR_TIMEOUT',
+  /** The resource is in a state that does not allow the operation (already stopped...). */
+  INVALID_STATE: 'SENTRA_ERR_INVALID_STATE',
+  /** A bug: an invariant was broken. Please report it. */
+  INTERNAL: 'SENTRA_ERR_INTERNAL',
+
+  // --- addresses, ports, CIDRs (shared validation) -------------------------------------
+  INVALID_IP: 'SENTRA_ERR_INVALID_IP',
+  INVALID_CIDR: 'SENTRA_ERR_INVALID_CIDR',
+  INVALID_PORT: 'SENTRA_ERR_INVALID_PORT',
+  INVALID_PORT_RANGE: 'SENTRA_ERR_INVALID_PORT_RANGE',
+
+  // --- packet: capture files and decoding -----------------------------------------------
+  PCAP_BAD_MAGIC: 'SENTRA_ERR_PCAP_BAD_MAGIC',
+  PCAP_TRUNCATED: 'SENTRA_ERR_PCAP_TRUNCATED',
+  PCAP_CORRUPT: 'SENTRA_ERR_PCAP_CORRUPT',
+  PCAP_UNSUPPORTED_LINKTYPE: 'SENTRA_ERR_PCAP_UNSUPPORTED_LINKTYPE',
+  FILTER_SYNTAX: 'SENTRA_ERR_FILTER_SYNTAX',
+
+  // --- capture (live) ------------------------------------------------------------------
+  CAPTURE_UNAVAILABLE: 'SENTRA_ERR_CAPTURE_UNAVAILABLE',
+  CAPTURE_OPEN_FAILED: 'SENTRA_ERR_CAPTURE_OPEN_FAILED',
+
+  // --- flow ----------------------------------------------------------------------------
+
+  // --- ids -----------------------------------------------------------------------------
+  RULE_SYNTAX: 'SENTRA_ERR_RULE_SYNTAX',
+  RULE_UNSUPPORTED: 'SENTRA_ERR_RULE_UNSUPPORTED',
+
+  // --- firewall / qos ------------------------------------------------------------------
+  FIREWALL_BACKEND: 'SENTRA_ERR_FIREWALL_BACKEND',
+  FIREWALL_PROTECTED_ADDRESS: 'SENTRA_ERR_FIREWALL_PROTECTED_ADDRESS',
+  FIREWALL_UNSAFE_POLICY: 'SENTRA_ERR_FIREWALL_UNSAFE_POLICY',
+
+  // --- proxy ---------------------------------------------------------------------------
+  PROXY_LISTEN_FAILED: 'SENTRA_ERR_PROXY_LISTEN_FAILED',
+  BACKEND_UNAVAILABLE: 'SENTRA_ERR_BACKEND_UNAVAILABLE',
+
+  // --- scan ----------------------------------------------------------------------------
+  SCAN_TARGET_TOO_LARGE: 'SENTRA_ERR_SCAN_TARGET_TOO_LARGE',
+
+  // --- lang (Sentra scripts) -----------------------------------------------------------
+  SCRIPT_SYNTAX: 'SENTRA_ERR_SCRIPT_SYNTAX',
+  SCRIPT_RUNTIME: 'SENTRA_ERR_SCRIPT_RUNTIME',
+
+  // --- server --------------------------------------------------------------------------
+  UNAUTHORIZED: 'SENTRA_ERR_UNAUTHORIZED',
+} as const;
+
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+export interface SentraErrorOptions {
+  /** Machine-readable facts about the failure (file, offset, line, keyword...). */
+  details?: Record<string, unknown>;
+  cause?: unknown;
+}
+
+/** The one error class of Sentra: a stable `code`, a message a person can act on, details. */
+export class SentraError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message: string, options: SentraErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'SentraError';
+    this.code = code;
+    this.details = options.details ?? {};
+  }
+
+  toJSON(): { code: ErrorCode; message: string; details: Record<string, unknown> } {
+    return { code: this.code, message: this.message, details: this.details };
+  }
+}
+
+export function isSentraError(e: unknown): e is SentraError {
+  return e instanceof SentraError;
+}
+
+/** Wraps anything thrown into a SentraError, keeping SentraErrors as they are. */
+export function toSentraError(e: unknown, fallback: ErrorCode = ErrorCodes.INTERNAL): SentraError {
+  if (e instanceof SentraError) return e;
+  if (e instanceof Error) {
+    const errno = (e as NodeJS.ErrnoException).code;
+    if (errno === 'ENOENT' || errno === 'EISDIR' || errno === 'ENOTDIR') {
+      return new SentraError(ErrorCodes.IO, e.message, { cause: e, details: { errno } });
+    }
+    if (errno === 'EACCES' || errno === 'EPERM') {
+      return new SentraError(ErrorCodes.PERMISSION_DENIED, e.message, { cause: e, details: { errno } });
+    }
+    return new SentraError(fallback, e.message, { cause: e });
+  }
+  return new SentraError(fallback, String(e));
+}
