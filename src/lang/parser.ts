@@ -153,7 +153,9 @@ class Parser {
 
   private parseStatementInner(): Stmt {
     const t = this.peek();
-    if (t.kind === 'op' && t.text === '{') return this.parseBlock('the block');
+    // `{` starts a block, unless it is clearly a map literal (`{"k": ...`, `{k: ...`)
+    if (t.kind === 'op' && t.text === '{' && !this.isOp(':', this.peek(2)))
+      return this.parseBlock('the block');
     if (t.kind === 'kw') {
       switch (t.text) {
         case 'let':

@@ -70,6 +70,7 @@ export class CompileContext {
       line: at.line,
       col: at.col,
       reason,
+      label: null,
     });
   }
 
