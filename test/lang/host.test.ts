@@ -289,7 +289,9 @@ describe('script hosts and the run context', () => {
       file: 'x.sn',
       hosts: [a, b],
       ifaceMap: parseIfaceMap(['eth0=veth-lab0']),
-      write: (t) => void (out += t),
+      write: (t) => {
+        out += t;
+      },
     });
     expect(r.exitCode).toBe(0);
     expect(out).toBe('veth-lab0 lo\nnote: hi\n');

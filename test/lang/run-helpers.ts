@@ -10,7 +10,12 @@ export interface Ran {
 /** Runs `source` as file `t.sn` and returns its output. */
 export async function run(source: string, options: Omit<InterpreterOptions, 'stdout'> = {}): Promise<Ran> {
   let out = '';
-  const interp = createInterpreter({ ...options, stdout: (t) => void (out += t) });
+  const interp = createInterpreter({
+    ...options,
+    stdout: (t) => {
+      out += t;
+    },
+  });
   const r = await interp.run(source, 't.sn');
   return { out, exitCode: r.exitCode };
 }
@@ -37,7 +42,12 @@ export async function failure(
   options: Omit<InterpreterOptions, 'stdout'> = {},
 ): Promise<SentraError & { out: string }> {
   let out = '';
-  const interp = createInterpreter({ ...options, stdout: (t) => void (out += t) });
+  const interp = createInterpreter({
+    ...options,
+    stdout: (t) => {
+      out += t;
+    },
+  });
   try {
     await interp.run(source, 't.sn');
   } catch (e) {
