@@ -6,6 +6,7 @@
 import type { ForInStmt, ForStmt, WhileStmt } from '../ast.js';
 import { BREAK, Env, type ExprFn, NORMAL, RETURN, type Signal, type StmtFn, UNINIT } from '../runtime.js';
 import { getKey, truthy, typeName } from '../values.js';
+import { createsFunctions } from './closures.js';
 import { type CompileContext, Scope } from './context.js';
 import { compileExpr } from './expressions.js';
 import { compileBlock, compileScoped, compileStmt, enterScope, NORMAL_FN } from './statements.js';
@@ -60,15 +61,25 @@ export function compileForIn(cx: CompileContext, s: ForInStmt): StmtFn {
   const preset = s.names.map((name) => ({ name, kind: 'loop' as const, line: s.line, col: s.col }));
   const code = compileScoped(cx, s.body.body, preset);
   const two = s.names.length === 2;
+  const reuse = !createsFunctions(s.body.body);
 
-  /** What one loop runs over: the elements, or the keys of a map. */
+  /** One execution of the loop: what it runs over (the elements, or a map's keys). */
   interface Walk {
     readonly coll: unknown;
     readonly list: ArrayLike<unknown>;
     readonly keys: string[] | null;
+    /** The Env all iterations share when the body creates no functions. */
+    shared: Env | null;
   }
   const enter = (w: Walk, i: number, env: Env): Env => {
-    const e = enterScope(rt, code, env);
+    let e: Env;
+    if (!reuse) e = enterScope(rt, code, env);
+    else if (w.shared === null) e = w.shared = enterScope(rt, code, env);
+    else {
+      e = w.shared;
+      // later declarations of the body start each iteration undeclared again
+      for (let j = preset.length; j < e.vals.length; j++) e.vals[j] = UNINIT;
+    }
     if (w.keys !== null) {
       e.vals[0] = w.keys[i];
       if (two) e.vals[1] = getKey(w.coll as object, w.keys[i]);
@@ -106,10 +117,10 @@ export function compileForIn(cx: CompileContext, s: ForInStmt): StmtFn {
   const run = (coll: unknown, env: Env): Signal | Promise<Signal> => {
     let w: Walk;
     if (Array.isArray(coll) || typeof coll === 'string' || coll instanceof Uint8Array) {
-      w = { coll, list: coll, keys: null };
+      w = { coll, list: coll, keys: null, shared: null };
     } else if (typeof coll === 'object' && coll !== null) {
       const keys = Object.keys(coll);
-      w = { coll, list: keys, keys };
+      w = { coll, list: keys, keys, shared: null };
     } else {
       throw rt.error(
         s.iterable,
@@ -141,6 +152,7 @@ export function compileFor(cx: CompileContext, s: ForStmt): StmtFn {
   // `for (let i = 0; ...)` gives each iteration its own copy of `i`, as in JavaScript, so closures
   // created in the body keep the value of their iteration
   const scope = init !== null && init.type === 'Let' ? new Scope(cx.scope, false) : null;
+  const copyPerIteration = scope !== null && createsFunctions([s.body, ...(s.update ? [s.update] : [])]);
   if (scope !== null && init !== null && init.type === 'Let')
     cx.declare(scope, init.name, init.kind, init, false);
   const compileParts = () => ({
@@ -151,7 +163,7 @@ export function compileFor(cx: CompileContext, s: ForStmt): StmtFn {
   });
   const { initFn, test, update, body } = scope === null ? compileParts() : cx.withScope(scope, compileParts);
   const template = scope === null ? [] : new Array(scope.size).fill(UNINIT);
-  const next = (e: Env, env: Env): Env => (scope === null ? e : new Env(e.vals.slice(), env, env.frame));
+  const next = (e: Env, env: Env): Env => (copyPerIteration ? new Env(e.vals.slice(), env, env.frame) : e);
 
   // phase 0: test pending; 1: body pending; 2: update pending; 3: tick pending
   const resume = async (e: Env, env: Env, pending: Promise<unknown>, phase: number): Promise<Signal> => {
