@@ -189,6 +189,13 @@ for k, v in {"a": 1} { log(k, v) }`;
     );
   });
 
+  it("each iteration starts with the body's variables undeclared again", async () => {
+    expect((await failure('for i in range(3) {\n  if i > 0 { log(y) }\n  let y = i\n}')).message).toBe(
+      "t.sn:2:18: 'y' is used before its declaration",
+    );
+    expect(await lines('for i in range(3) { let y = i * 2\n log(y) }')).toEqual(['0', '2', '4']);
+  });
+
   it('C-style for, with and without parentheses, with break and continue', async () => {
     const src = `
 for (let i = 0; i < 5; i++) { if i == 1 { continue }
