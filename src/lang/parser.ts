@@ -27,7 +27,13 @@ import { scriptSyntaxError } from './script-error.js';
 import { describeToken, type Token } from './tokens.js';
 
 const ASSIGN_OPS: ReadonlySet<string> = new Set(['=', '+=', '-=', '*=', '/=', '%=']);
-const COMPARISON_OPS: ReadonlySet<string> = new Set(['<', '<=', '>', '>=']);
+/** Binary operator levels, loosest first (below `not`, above unary operators). */
+const BINARY_LEVELS: readonly ReadonlySet<string>[] = [
+  new Set(['==', '!=']),
+  new Set(['<', '<=', '>', '>=', 'in']),
+  new Set(['+', '-']),
+  new Set(['*', '/', '%']),
+];
 /** Deeper nesting of expressions and blocks is refused, so the parser's own recursion stays bounded. */
 export const MAX_NESTING = 200;
 
@@ -423,53 +429,23 @@ class Parser {
   /** `not` binds looser than comparisons (as in Python): `not a == b` is `not (a == b)`. */
   private parseNot(): Expr {
     const t = this.peek();
-    if (!this.isKw('not', t)) return this.parseEquality();
+    if (!this.isKw('not', t)) return this.parseBinary();
     this.next();
     const operand = this.nested(() => this.parseNot());
     return { type: 'Unary', op: '!', operand, line: t.line, col: t.col };
   }
 
-  private parseEquality(): Expr {
-    let left = this.parseComparison();
+  /** Left-associative binary operators, one precedence level per entry of BINARY_LEVELS. */
+  private parseBinary(level = 0): Expr {
+    const operand = () =>
+      level + 1 < BINARY_LEVELS.length ? this.parseBinary(level + 1) : this.parseUnary();
+    const ops = BINARY_LEVELS[level];
+    let left = operand();
     for (;;) {
       const t = this.peek();
-      if (!(this.isOp('==', t) || this.isOp('!=', t)) || !this.continues(t)) return left;
+      if (!((t.kind === 'op' || t.kind === 'kw') && ops.has(t.text)) || !this.continues(t)) return left;
       this.next();
-      const right = this.parseComparison();
-      left = { type: 'Binary', op: t.text as BinaryOp, left, right, line: t.line, col: t.col };
-    }
-  }
-
-  private parseComparison(): Expr {
-    let left = this.parseAdditive();
-    for (;;) {
-      const t = this.peek();
-      const isCmp = (t.kind === 'op' && COMPARISON_OPS.has(t.text)) || this.isKw('in', t);
-      if (!isCmp || !this.continues(t)) return left;
-      this.next();
-      const right = this.parseAdditive();
-      left = { type: 'Binary', op: t.text as BinaryOp, left, right, line: t.line, col: t.col };
-    }
-  }
-
-  private parseAdditive(): Expr {
-    let left = this.parseMultiplicative();
-    for (;;) {
-      const t = this.peek();
-      if (!(this.isOp('+', t) || this.isOp('-', t)) || !this.continues(t)) return left;
-      this.next();
-      const right = this.parseMultiplicative();
-      left = { type: 'Binary', op: t.text as BinaryOp, left, right, line: t.line, col: t.col };
-    }
-  }
-
-  private parseMultiplicative(): Expr {
-    let left = this.parseUnary();
-    for (;;) {
-      const t = this.peek();
-      if (!(this.isOp('*', t) || this.isOp('/', t) || this.isOp('%', t)) || !this.continues(t)) return left;
-      this.next();
-      const right = this.parseUnary();
+      const right = operand();
       left = { type: 'Binary', op: t.text as BinaryOp, left, right, line: t.line, col: t.col };
     }
   }

@@ -168,6 +168,28 @@ log(fire(), blocked)`;
     expect((caught as ScriptError).message).toMatch(/^t\.sn:1:23: cannot add number and map/);
   });
 
+  it('anonymous functions are named after where they are stored; host calls show as <host>', async () => {
+    let caught: ScriptError | null = null;
+    const hostFunctions = {
+      proxy_start: async (opts: { filter: (r: unknown) => unknown }) => {
+        try {
+          await opts.filter(null);
+        } catch (e) {
+          caught = e as ScriptError;
+        }
+        return { id: 'proxy-1' };
+      },
+    };
+    const src = 'let check = fn(req) => req.path\nproxy_start({"filter": fn(req) {\n  return check(req)\n}})';
+    await run(src, { hostFunctions });
+    expect(caught).toBeInstanceOf(ScriptError);
+    expect((caught as unknown as ScriptError).scriptStack).toEqual([
+      'at check (t.sn:1:28)',
+      'at filter (t.sn:3:10)',
+      'at <host>',
+    ]);
+  });
+
   it('maps hold host objects (opaque values) and hand back the same object', async () => {
     class Packet {
       constructor(

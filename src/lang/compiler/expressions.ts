@@ -107,13 +107,17 @@ function compileIdent(cx: CompileContext, e: IdentExpr): ExprFn {
 }
 
 /** Compiles a function literal: its own scope holds the parameters and the body's declarations. */
-export function compileFunction(cx: CompileContext, fn: FuncExpr): FnInfo {
+export function compileFunction(cx: CompileContext, fn: FuncExpr, nameHint = ''): FnInfo {
   const scope = new Scope(cx.scope, true);
   for (const p of fn.params) cx.declare(scope, p.name, 'param', p, true);
-  return compileFunctionBody(cx, fn, scope);
+  return compileFunctionBody(cx, fn, scope, nameHint);
 }
 
-export function compileExpr(cx: CompileContext, e: Expr): ExprFn {
+/**
+ * Compiles an expression. `nameHint` names an anonymous function by where it is stored
+ * (`let check = fn() ...`, `{"filter": fn(req) ...}`), as JavaScript does, for readable stacks.
+ */
+export function compileExpr(cx: CompileContext, e: Expr, nameHint = ''): ExprFn {
   const rt = cx.rt;
   switch (e.type) {
     case 'Literal': {
@@ -128,7 +132,7 @@ export function compileExpr(cx: CompileContext, e: Expr): ExprFn {
     }
     case 'Map': {
       const keys = e.entries.map((x) => x.key);
-      const values = e.entries.map((x) => compileExpr(cx, x.value));
+      const values = e.entries.map((x) => compileExpr(cx, x.value, x.key));
       const build = (vals: unknown[]) => {
         const m: Record<string, unknown> = {};
         for (let i = 0; i < keys.length; i++) setKey(m, keys[i], vals[i]);
@@ -241,7 +245,7 @@ export function compileExpr(cx: CompileContext, e: Expr): ExprFn {
       };
     }
     case 'Func': {
-      const info = compileFunction(cx, e);
+      const info = compileFunction(cx, e, nameHint);
       return (env) => rt.makeFunction(info, env);
     }
   }

@@ -11,48 +11,17 @@ import { type CompileContext, Scope } from './context.js';
 import { compileExpr } from './expressions.js';
 import { compileBlock, compileScoped, compileStmt, enterScope, NORMAL_FN } from './statements.js';
 
+/** `while test { body }` is a C-style loop without initialiser and update. */
 export function compileWhile(cx: CompileContext, s: WhileStmt): StmtFn {
-  const rt = cx.rt;
-  const test = compileExpr(cx, s.test);
-  const body = compileBlock(cx, s.body.body);
-
-  // phase 0: the test is pending; 1: the body is pending; 2: the tick is pending. Only real
-  // promises are awaited: iterations that do not wait run at synchronous speed here too.
-  const resume = async (env: Env, pending: Promise<unknown>, phase: number): Promise<Signal> => {
-    let p: unknown = pending;
-    for (;;) {
-      if (phase === 0) {
-        if (!truthy(p instanceof Promise ? await p : p)) return NORMAL;
-        p = body(env);
-        phase = 1;
-      }
-      if (phase === 1) {
-        const sig = p instanceof Promise ? await p : p;
-        if (sig === BREAK) return NORMAL;
-        if (sig === RETURN) return RETURN;
-        p = rt.tick();
-      }
-      if (p instanceof Promise) await p;
-      p = test(env);
-      phase = 0;
-    }
-  };
-
-  return (env) => {
-    for (;;) {
-      const t = test(env);
-      if (t instanceof Promise) return resume(env, t, 0);
-      if (!truthy(t)) return NORMAL;
-      const sig = body(env);
-      if (sig !== NORMAL) {
-        if (sig instanceof Promise) return resume(env, sig, 1);
-        if (sig === BREAK) return NORMAL;
-        if (sig === RETURN) return RETURN;
-      }
-      const k = rt.tick();
-      if (k !== undefined) return resume(env, k, 2);
-    }
-  };
+  return compileFor(cx, {
+    type: 'For',
+    init: null,
+    test: s.test,
+    update: null,
+    body: s.body,
+    line: s.line,
+    col: s.col,
+  });
 }
 
 export function compileForIn(cx: CompileContext, s: ForInStmt): StmtFn {
@@ -158,7 +127,7 @@ export function compileFor(cx: CompileContext, s: ForStmt): StmtFn {
   const compileParts = () => ({
     initFn: init === null ? NORMAL_FN : compileStmt(cx, init),
     test: s.test === null ? ((() => true) as ExprFn) : compileExpr(cx, s.test),
-    update: s.update === null ? NORMAL_FN : compileStmt(cx, s.update),
+    update: s.update === null ? null : compileStmt(cx, s.update),
     body: compileBlock(cx, s.body.body),
   });
   const { initFn, test, update, body } = scope === null ? compileParts() : cx.withScope(scope, compileParts);
@@ -179,7 +148,7 @@ export function compileFor(cx: CompileContext, s: ForStmt): StmtFn {
         if (sig === BREAK) return NORMAL;
         if (sig === RETURN) return RETURN;
         e = next(e, env);
-        p = update(e);
+        p = update === null ? NORMAL : update(e);
         phase = 2;
       }
       if (phase === 2) {
@@ -203,8 +172,10 @@ export function compileFor(cx: CompileContext, s: ForStmt): StmtFn {
         if (sig === RETURN) return RETURN;
       }
       e = next(e, env);
-      const u = update(e);
-      if (u instanceof Promise) return resume(e, env, u, 2);
+      if (update !== null) {
+        const u = update(e);
+        if (u instanceof Promise) return resume(e, env, u, 2);
+      }
       const k = rt.tick();
       if (k !== undefined) return resume(e, env, k, 3);
     }

@@ -80,7 +80,7 @@ export function compileBlock(cx: CompileContext, stmts: readonly Stmt[]): StmtFn
   return (env) => code.seq(enterScope(rt, code, env));
 }
 
-export function compileFunctionBody(cx: CompileContext, fn: FuncExpr, scope: Scope): FnInfo {
+export function compileFunctionBody(cx: CompileContext, fn: FuncExpr, scope: Scope, nameHint = ''): FnInfo {
   const body = fn.body;
   if (body.type === 'Block') cx.prescan(scope, body.body);
   return cx.withScope(scope, () => {
@@ -93,7 +93,7 @@ export function compileFunctionBody(cx: CompileContext, fn: FuncExpr, scope: Sco
     const expr = body.type === 'Block' ? null : compileExpr(cx, body);
     const firstDefault = fn.params.findIndex((p) => p.defaultValue !== null);
     return {
-      name: fn.name ?? '',
+      name: fn.name ?? nameHint,
       file: cx.file,
       params: fn.params.map((p) => p.name),
       minArgs: firstDefault < 0 ? fn.params.length : firstDefault,
@@ -209,7 +209,7 @@ export function compileStmt(cx: CompileContext, s: Stmt): StmtFn {
 
 function compileLet(cx: CompileContext, s: Extract<Stmt, { type: 'Let' }>): StmtFn {
   const rt = cx.rt;
-  const init: ExprFn = s.init === null ? () => null : compileExpr(cx, s.init);
+  const init: ExprFn = s.init === null ? () => null : compileExpr(cx, s.init, s.name);
   if (cx.scope === null) {
     const slot = cx.globalSlot(s.name, s);
     const g = rt.globals;
@@ -227,9 +227,13 @@ function compileLet(cx: CompileContext, s: Extract<Stmt, { type: 'Let' }>): Stmt
   const binding = cx.scope.names.get(s.name);
   if (binding === undefined) throw new Error(`internal: '${s.name}' was not prescanned`);
   binding.ready = true;
-  const slot = binding.slot;
+  return storeInCurrentScope(init, binding.slot);
+}
+
+/** Evaluates `value` into a slot of the innermost Env: the hottest statement shape there is. */
+function storeInCurrentScope(value: ExprFn, slot: number): StmtFn {
   return (env) => {
-    const v = init(env);
+    const v = value(env);
     if (v instanceof Promise) {
       return v.then((x) => {
         env.vals[slot] = x;
@@ -243,7 +247,7 @@ function compileLet(cx: CompileContext, s: Extract<Stmt, { type: 'Let' }>): Stmt
 
 function compileAssign(cx: CompileContext, s: AssignStmt): StmtFn {
   const rt = cx.rt;
-  const value = compileExpr(cx, s.value);
+  const value = compileExpr(cx, s.value, s.target.type === 'Index' ? '' : s.target.name);
   const op = s.op === '=' ? null : (s.op[0] as keyof typeof BINARY);
   const f: BinaryFn | null = op === null ? null : BINARY[op];
   const combine = (old: unknown, v: unknown, env: Env): unknown => {
@@ -270,19 +274,7 @@ function compileAssign(cx: CompileContext, s: AssignStmt): StmtFn {
       };
     } else {
       const { depth, slot, checked } = r;
-      if (depth === 0 && !checked && f === null) {
-        return (env) => {
-          const v = value(env);
-          if (v instanceof Promise) {
-            return v.then((x) => {
-              env.vals[slot] = x;
-              return NORMAL;
-            });
-          }
-          env.vals[slot] = v;
-          return NORMAL;
-        };
-      }
+      if (depth === 0 && !checked && f === null) return storeInCurrentScope(value, slot);
       store = (env, v) => {
         let e = env;
         for (let d = 0; d < depth; d++) e = e.parent as Env;
