@@ -49,7 +49,8 @@ export interface Interpreter {
    * Parses, checks and runs a script. Resolves when it ends; rejects with a SentraError:
    * SENTRA_ERR_SCRIPT_SYNTAX (nothing ran), SENTRA_ERR_SCRIPT_RUNTIME or a host function's own
    * code (a {@link ScriptError} with position and script stack), SENTRA_ERR_TIMEOUT or
-   * SENTRA_ERR_SCRIPT_ABORTED (a {@link ScriptAbort}) when the signal stopped it.
+   * SENTRA_ERR_SCRIPT_ABORTED (a {@link ScriptAbort}) when the signal stopped it. Runs on one
+   * interpreter share its globals: top-level names of an earlier run stay defined.
    */
   run(source: string | Program, file?: string): Promise<RunResult>;
   /** Runs one REPL input against the globals left by earlier ones. `signal` stops this input only. */
