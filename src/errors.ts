@@ -65,6 +65,8 @@ export const ErrorCodes = {
   // --- lang (Sentra scripts) -----------------------------------------------------------
   SCRIPT_SYNTAX: 'SENTRA_ERR_SCRIPT_SYNTAX',
   SCRIPT_RUNTIME: 'SENTRA_ERR_SCRIPT_RUNTIME',
+  /** A script was stopped from outside (SIGINT/SIGTERM, or its caller's AbortSignal). */
+  SCRIPT_ABORTED: 'SENTRA_ERR_SCRIPT_ABORTED',
 
   // --- server --------------------------------------------------------------------------
   UNAUTHORIZED: 'SENTRA_ERR_UNAUTHORIZED',

@@ -3,5 +3,26 @@
  * major version.
  */
 export * from './errors.js';
+export {
+  BUILTIN_NAMES,
+  createInterpreter,
+  createRunContext,
+  type EvalResult,
+  type HostFunction,
+  type HostFunctionTable,
+  type Interpreter,
+  type InterpreterOptions,
+  parseIfaceMap,
+  parseScript,
+  type RunContext,
+  type RunResult,
+  type RunScriptOptions,
+  runScript,
+  ScriptAbort,
+  ScriptError,
+  ScriptExit,
+  type ScriptHost,
+  type ScriptHostProvider,
+} from './lang/index.js';
 export * from './net/address.js';
 export { VERSION } from './version.js';

@@ -3,5 +3,7 @@
  * one line below.
  */
 import type { CommandRegistrar } from '../command.js';
+import { registerRepl } from './repl.js';
+import { registerRun } from './run.js';
 
-export const commands: CommandRegistrar[] = [];
+export const commands: CommandRegistrar[] = [registerRun, registerRepl];
