@@ -25,8 +25,10 @@ export interface CompileFilterOptions {
 }
 
 /**
- * Compiles `expr` (tcpdump syntax) with libpcap. The netmask is unknown here, so
- * `ip broadcast` is rejected as it is by `tcpdump -r`.
+ * Compiles `expr` (tcpdump syntax) with libpcap as for a capture file: the netmask is unknown,
+ * so `ip broadcast` is rejected as it is by `tcpdump -r`, and `vlan` tests the tag inside the
+ * packet, whereas on a live Linux interface libpcap uses the kernel's VLAN metadata instead
+ * (the program differs; which packets match does not).
  * @throws SentraError FILTER_SYNTAX with libpcap's own message; CAPTURE_UNAVAILABLE.
  */
 export function compileFilter(expr: string, options: CompileFilterOptions = {}): BpfInstruction[] {
