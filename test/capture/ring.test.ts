@@ -143,7 +143,9 @@ describe('PacketRing', () => {
           expect(ring.dropped).toBe(dropped);
         }
         // what is held is the model, in order, byte for byte
-        ring.forEach((rec, i) => expectSame(rec, model[i]));
+        ring.forEach((rec, i) => {
+          expectSame(rec, model[i]);
+        });
         if (overflow === 'drop-oldest' && model.length > 0) {
           // the newest accepted packets, without a gap
           const heldSeqs = model.map((p) => p.tsSec - 1_700_000_000);
