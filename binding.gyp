@@ -10,6 +10,7 @@
         "native/netns.c",
         "native/devices.c",
         "native/capture.c",
+        "native/capture_ops.c",
         "native/rawsock.c"
       ],
       "defines": ["NAPI_VERSION=8"],

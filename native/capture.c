@@ -11,9 +11,14 @@
  *     and, when the slot is full or the kernel has nothing more to give right now, hands the
  *     slot to JS through a threadsafe function (the slot number is the call's data).
  *   - JS walks the slot, then the call_js callback marks the slot free again.
- *   - when every slot is still with JS, the thread keeps draining the kernel and counts the
- *     packets it discards in `dropped_queue`, so that "JS too slow" and "kernel too slow" show
- *     up in different counters.
+ *   - when every slot is still with JS:
+ *       backpressure (default): the thread parks the packet in hand, breaks out of
+ *       pcap_dispatch and waits (slot_fd) until JS frees a slot. Meanwhile packets wait in the
+ *       kernel's buffer, so the kernel buffer and the slots add up; the kernel drops (and
+ *       counts in ps_drop) only when both are full.
+ *       no backpressure: the thread keeps draining the kernel and counts the packets it
+ *       discards in `dropped_queue`, keeping the kernel's buffer free and showing "JS too slow"
+ *       apart from "kernel buffer too small".
  *
  * Locking: `lock` serialises every use of the pcap_t (dispatch on the thread; stats, inject
  * and setfilter on the main thread): libpcap does not promise thread safety per handle.
@@ -31,63 +36,10 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include "common.h"
+#include "capture.h"
 #include "netns.h"
 
-#define CAPTURE_MAGIC 0x53435054u /* 'SCPT' */
-#define RECORD_HEADER 16u
-#define MAX_SLOTS 1024u
-
-typedef struct capture {
-  uint32_t magic;
-  pcap_t *p;
-  pthread_mutex_t lock;
-  int netns_fd;   /* namespace the handle lives in, or -1 */
-  int linktype;
-  bool nano;      /* timestamps come from libpcap in nanoseconds */
-  bool closed;
-  uint32_t netmask;
-
-  /* thread */
-  pthread_t thread;
-  bool thread_started;
-  int wake_fd;
-  atomic_bool stopping;
-  napi_threadsafe_function tsfn;
-  bool cleanup_hook;
-  napi_env env;
-
-  /* slots */
-  uint32_t nslots;
-  size_t slot_size;
-  uint8_t **slot_data;
-  napi_ref *slot_refs;
-  atomic_int *slot_busy;   /* 0 free, 1 filling or with JS */
-  uint32_t *slot_count;    /* packets in a handed-off slot; written before the tsfn call */
-  int cur;                 /* slot being filled by the thread, -1 when none */
-  size_t cur_used;
-  uint32_t cur_count;
-  uint32_t next_slot;
-
-  _Atomic uint64_t captured;       /* packets copied into a slot */
-  _Atomic uint64_t dropped_queue;  /* packets discarded because every slot was with JS */
-  char thread_error[PCAP_ERRBUF_SIZE + 64];
-
-  int refs; /* JS external + tsfn: freed when both are finalised (main thread only) */
-} capture_t;
-
-static void capture_unref(capture_t *c) {
-  if (--c->refs > 0) return;
-  pthread_mutex_destroy(&c->lock);
-  free(c->slot_data);
-  free(c->slot_refs);
-  free((void *)c->slot_busy);
-  free(c->slot_count);
-  c->magic = 0;
-  free(c);
-}
-
-static capture_t *get_capture(napi_env env, napi_value v, bool must_be_open) {
+capture_t *get_capture(napi_env env, napi_value v, bool must_be_open) {
   napi_valuetype t;
   void *data = NULL;
   if (napi_typeof(env, v, &t) != napi_ok || t != napi_external || napi_get_value_external(env, v, &data) != napi_ok ||
@@ -102,6 +54,19 @@ static capture_t *get_capture(napi_env env, napi_value v, bool must_be_open) {
   }
   return c;
 }
+
+static void capture_unref(capture_t *c) {
+  if (--c->refs > 0) return;
+  pthread_mutex_destroy(&c->lock);
+  free(c->slot_data);
+  free(c->slot_refs);
+  free((void *)c->slot_busy);
+  free(c->slot_count);
+  free(c->pending);
+  c->magic = 0;
+  free(c);
+}
+
 
 /* ---- capture thread ------------------------------------------------------------------- */
 
@@ -130,8 +95,18 @@ static void flush_slot(capture_t *c) {
   }
 }
 
+static void write_record(uint8_t *dst, const struct pcap_pkthdr *h, const u_char *bytes, bool nano) {
+  uint32_t *hdr = (uint32_t *)dst;
+  hdr[0] = (uint32_t)h->ts.tv_sec;
+  hdr[1] = nano ? (uint32_t)h->ts.tv_usec : (uint32_t)h->ts.tv_usec * 1000u;
+  hdr[2] = h->caplen;
+  hdr[3] = h->len;
+  memcpy(dst + RECORD_HEADER, bytes, h->caplen);
+}
+
 static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes) {
   capture_t *c = (capture_t *)user;
+  atomic_fetch_add_explicit(&c->captured, 1, memory_order_relaxed); /* read from the kernel */
   uint32_t caplen = h->caplen;
   size_t need = RECORD_HEADER + (((size_t)caplen + 3u) & ~(size_t)3u);
   if (need > c->slot_size) { /* cannot happen: slot_size >= header + snaplen */
@@ -142,23 +117,66 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *b
   if (c->cur < 0) {
     c->cur = acquire_slot(c);
     if (c->cur < 0) {
-      atomic_fetch_add(&c->dropped_queue, 1);
+      if (c->backpressure && !c->has_pending) {
+        /* keep this packet, stop the dispatch loop: the rest stays in the kernel's buffer */
+        write_record(c->pending, h, bytes, c->nano);
+        c->pending_len = need;
+        c->has_pending = true;
+        pcap_breakloop(c->p);
+      } else {
+        atomic_fetch_add(&c->dropped_queue, 1);
+      }
       return;
     }
     c->cur_used = 0;
     c->cur_count = 0;
   }
-  uint8_t *dst = c->slot_data[c->cur] + c->cur_used;
-  uint32_t *hdr = (uint32_t *)dst;
-  hdr[0] = (uint32_t)h->ts.tv_sec;
-  hdr[1] = c->nano ? (uint32_t)h->ts.tv_usec : (uint32_t)h->ts.tv_usec * 1000u;
-  hdr[2] = caplen;
-  hdr[3] = h->len;
-  memcpy(dst + RECORD_HEADER, bytes, caplen);
+  write_record(c->slot_data[c->cur] + c->cur_used, h, bytes, c->nano);
   c->cur_used += need;
   c->cur_count++;
-  atomic_fetch_add_explicit(&c->captured, 1, memory_order_relaxed);
 }
+
+/* Waits (without holding the pcap lock) until JS frees a slot, and makes it current.
+ * False when the capture is stopping. */
+static bool wait_for_slot(capture_t *c) {
+  struct pollfd fds[2];
+  fds[0].fd = c->slot_fd;
+  fds[0].events = POLLIN;
+  fds[1].fd = c->wake_fd;
+  fds[1].events = POLLIN;
+  atomic_fetch_add(&c->waits, 1);
+  for (;;) {
+    int s = acquire_slot(c);
+    if (s < 0) {
+      atomic_store(&c->waiting, true);
+      s = acquire_slot(c); /* a slot freed before `waiting` was visible sent no wake-up */
+    }
+    if (s >= 0) {
+      atomic_store(&c->waiting, false);
+      c->cur = s;
+      c->cur_used = 0;
+      c->cur_count = 0;
+      return true;
+    }
+    if (atomic_load(&c->stopping)) return false;
+    int r = poll(fds, 2, -1);
+    if (r < 0 && errno != EINTR) return false;
+    if (fds[1].revents != 0 || atomic_load(&c->stopping)) return false;
+    if (fds[0].revents != 0) {
+      uint64_t v;
+      ssize_t rd = read(c->slot_fd, &v, sizeof v);
+      (void)rd;
+    }
+  }
+}
+
+static void place_pending(capture_t *c) {
+  memcpy(c->slot_data[c->cur], c->pending, c->pending_len);
+  c->cur_used = c->pending_len;
+  c->cur_count = 1;
+  c->has_pending = false;
+}
+
 
 static void report_thread_error(capture_t *c, const char *msg) {
   snprintf(c->thread_error, sizeof c->thread_error, "%s", msg);
@@ -176,17 +194,23 @@ static void *capture_thread(void *arg) {
   fds[0].events = POLLIN;
   fds[1].fd = c->wake_fd;
   fds[1].events = POLLIN;
+  bool ready = false; /* read the kernel again without polling first */
   while (!atomic_load(&c->stopping)) {
-    int r = poll(fds, 2, -1);
-    if (r < 0) {
-      if (errno == EINTR) continue;
-      char m[128];
-      snprintf(m, sizeof m, "poll failed: %s", strerror(errno));
-      report_thread_error(c, m);
-      break;
+    short revents = 0;
+    if (!ready) {
+      int r = poll(fds, 2, -1);
+      if (r < 0) {
+        if (errno == EINTR) continue;
+        char m[128];
+        snprintf(m, sizeof m, "poll failed: %s", strerror(errno));
+        report_thread_error(c, m);
+        break;
+      }
+      if (fds[1].revents != 0 || atomic_load(&c->stopping)) break;
+      if (fds[0].revents == 0) continue;
+      revents = fds[0].revents;
     }
-    if (fds[1].revents != 0 || atomic_load(&c->stopping)) break;
-    if (fds[0].revents == 0) continue;
+    ready = false;
     pthread_mutex_lock(&c->lock);
     int n = pcap_dispatch(c->p, -1, on_packet, (u_char *)c);
     char err[PCAP_ERRBUF_SIZE];
@@ -197,7 +221,14 @@ static void *capture_thread(void *arg) {
       report_thread_error(c, err);
       break;
     }
-    if (n == 0 && (fds[0].revents & (POLLERR | POLLHUP | POLLNVAL)) != 0) {
+    if (c->has_pending) {
+      /* every slot is with JS: wait for one, then go on reading what the kernel kept */
+      if (!wait_for_slot(c)) break;
+      place_pending(c);
+      ready = true;
+      continue;
+    }
+    if (n == 0 && (revents & (POLLERR | POLLHUP | POLLNVAL)) != 0) {
       /* libpcap reports socket errors itself; this guards against spinning if it did not */
       report_thread_error(c, "the capture socket reported an error condition");
       break;
@@ -222,6 +253,10 @@ static void release_native(capture_t *c) {
   if (c->wake_fd >= 0) {
     close(c->wake_fd);
     c->wake_fd = -1;
+  }
+  if (c->slot_fd >= 0) {
+    close(c->slot_fd);
+    c->slot_fd = -1;
   }
   if (c->p != NULL) {
     pcap_close(c->p);
@@ -267,11 +302,21 @@ static void do_close(napi_env env, capture_t *c) {
 
 /* ---- JS side of the threadsafe function ------------------------------------------------ */
 
+/* Main thread: JS is done with slot s; wake the capture thread if it waits for one. */
+static void release_slot(capture_t *c, int s) {
+  atomic_store(&c->slot_busy[s], 0);
+  if (atomic_exchange(&c->waiting, false) && c->slot_fd >= 0) {
+    uint64_t one = 1;
+    ssize_t w = write(c->slot_fd, &one, sizeof one);
+    (void)w;
+  }
+}
+
 static void call_js(napi_env env, napi_value cb, void *context, void *data) {
   capture_t *c = context;
   intptr_t tag = (intptr_t)data;
   if (env == NULL || cb == NULL) {
-    if (tag > 0) atomic_store(&c->slot_busy[tag - 1], 0);
+    if (tag > 0) release_slot(c, (int)tag - 1);
     return;
   }
   napi_value argv[3], undef;
@@ -284,7 +329,7 @@ static void call_js(napi_env env, napi_value cb, void *context, void *data) {
   } else {
     int s = (int)tag - 1;
     if (c->closed) {
-      atomic_store(&c->slot_busy[s], 0);
+      release_slot(c, s);
       return;
     }
     napi_create_int32(env, s, &argv[0]);
@@ -292,7 +337,7 @@ static void call_js(napi_env env, napi_value cb, void *context, void *data) {
     argv[2] = undef;
   }
   napi_status st = napi_call_function(env, undef, cb, 3, argv, NULL);
-  if (tag > 0) atomic_store_explicit(&c->slot_busy[tag - 1], 0, memory_order_release);
+  if (tag > 0) release_slot(c, (int)tag - 1);
   if (st == napi_pending_exception) {
     /* the TypeScript walker catches user errors; this only fires on a bug there */
     napi_value e;
@@ -427,12 +472,15 @@ static napi_value capture_open(napi_env env, napi_callback_info info) {
   c->nano = nano;
   c->netmask = netmask;
   c->wake_fd = -1;
+  c->slot_fd = -1;
   c->cur = -1;
   c->refs = 1;
   c->env = env;
   atomic_init(&c->stopping, false);
   atomic_init(&c->captured, 0);
   atomic_init(&c->dropped_queue, 0);
+  atomic_init(&c->waits, 0);
+  atomic_init(&c->waiting, false);
 
   napi_value handle, out;
   if (napi_create_external(env, c, finalize_external, NULL, &handle) != napi_ok) {
@@ -449,18 +497,20 @@ static napi_value capture_open(napi_env env, napi_callback_info info) {
   return out;
 }
 
-/* start(handle, callback(slot, count, error?), nslots, slotSize): ArrayBuffer[] */
+/* start(handle, callback(slot, count, error?), nslots, slotSize, backpressure): ArrayBuffer[] */
 static napi_value capture_start(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
+  size_t argc = 5;
+  napi_value argv[5];
   NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 4) return throw_code(env, SE_INVALID_ARG, "start(handle, callback, slots, slotSize)");
+  if (argc < 5) return throw_code(env, SE_INVALID_ARG, "start(handle, callback, slots, slotSize, backpressure)");
   capture_t *c = get_capture(env, argv[0], true);
   if (c == NULL) return NULL;
   if (c->tsfn != NULL) return throw_code(env, SE_INVALID_ARG, "the capture is already started");
   uint32_t nslots = 0, slot_size = 0;
   NAPI_CALL(env, napi_get_value_uint32(env, argv[2], &nslots));
   NAPI_CALL(env, napi_get_value_uint32(env, argv[3], &slot_size));
+  bool backpressure = true;
+  NAPI_CALL(env, napi_get_value_bool(env, argv[4], &backpressure));
   uint32_t snaplen = (uint32_t)pcap_snapshot(c->p);
   if (nslots < 2 || nslots > MAX_SLOTS) return throw_code(env, SE_INVALID_ARG, "slots must be 2-%u", MAX_SLOTS);
   if (slot_size < RECORD_HEADER + snaplen + 4) slot_size = RECORD_HEADER + snaplen + 4;
@@ -472,7 +522,9 @@ static napi_value capture_start(napi_env env, napi_callback_info info) {
   c->slot_refs = calloc(nslots, sizeof *c->slot_refs);
   c->slot_busy = calloc(nslots, sizeof *c->slot_busy);
   c->slot_count = calloc(nslots, sizeof *c->slot_count);
-  if (!c->slot_data || !c->slot_refs || !c->slot_busy || !c->slot_count) {
+  c->pending = malloc(slot_size);
+  c->backpressure = backpressure;
+  if (!c->slot_data || !c->slot_refs || !c->slot_busy || !c->slot_count || !c->pending) {
     do_close(env, c);
     return throw_code(env, SE_SYS, "out of memory");
   }
@@ -500,7 +552,8 @@ static napi_value capture_start(napi_env env, napi_callback_info info) {
   }
 
   c->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  if (c->wake_fd < 0) {
+  c->slot_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (c->wake_fd < 0 || c->slot_fd < 0) {
     int e = errno;
     do_close(env, c);
     return throw_code(env, SE_SYS, "eventfd failed: %s", strerror(e));
@@ -535,129 +588,7 @@ static napi_value capture_close(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* Runs fn with the main thread inside the capture's namespace when it has one: libpcap reads
- * interface drop counters from /proc/net/dev, which must be the capture's namespace's. */
-static bool enter_capture_ns(napi_env env, capture_t *c, int *saved) {
-  *saved = -1;
-  if (c->netns_fd < 0) return true;
-  char err[256];
-  if (!netns_enter(c->netns_fd, saved, err, sizeof err)) {
-    throw_code(env, SE_NETNS, "%s", err);
-    return false;
-  }
-  return true;
-}
-
-/* stats(handle): {received, droppedKernel, droppedInterface, captured, droppedQueue} */
-static napi_value capture_stats(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 1) return throw_code(env, SE_INVALID_ARG, "stats(handle)");
-  capture_t *c = get_capture(env, argv[0], true);
-  if (c == NULL) return NULL;
-  struct pcap_stat ps;
-  memset(&ps, 0, sizeof ps);
-  int saved;
-  if (!enter_capture_ns(env, c, &saved)) return NULL;
-  pthread_mutex_lock(&c->lock);
-  int rc = pcap_stats(c->p, &ps);
-  char err[PCAP_ERRBUF_SIZE];
-  if (rc != 0) snprintf(err, sizeof err, "%s", pcap_geterr(c->p));
-  pthread_mutex_unlock(&c->lock);
-  netns_leave(saved);
-  if (rc != 0) return throw_code(env, SE_PCAP, "pcap_stats failed: %s", err);
-  napi_value o;
-  NAPI_CALL(env, napi_create_object(env, &o));
-  if (!set_double(env, o, "received", ps.ps_recv) || !set_double(env, o, "droppedKernel", ps.ps_drop) ||
-      !set_double(env, o, "droppedInterface", ps.ps_ifdrop) ||
-      !set_double(env, o, "captured", (double)atomic_load(&c->captured)) ||
-      !set_double(env, o, "droppedQueue", (double)atomic_load(&c->dropped_queue)))
-    return throw_napi(env, "stats");
-  return o;
-}
-
-/* setFilter(handle, expr, optimize): throws EFILTER with libpcap's message on a bad filter. */
-static napi_value capture_set_filter(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
-  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 2) return throw_code(env, SE_INVALID_ARG, "setFilter(handle, expr)");
-  capture_t *c = get_capture(env, argv[0], true);
-  if (c == NULL) return NULL;
-  char expr[8192];
-  if (!get_string(env, argv[1], expr, sizeof expr, "filter")) return NULL;
-  bool optimize = true;
-  if (argc >= 3) napi_get_value_bool(env, argv[2], &optimize);
-  struct bpf_program prog;
-  char err[PCAP_ERRBUF_SIZE];
-  const char *code = NULL;
-  pthread_mutex_lock(&c->lock);
-  if (pcap_compile(c->p, &prog, expr, optimize ? 1 : 0, c->netmask) != 0) {
-    code = SE_FILTER;
-    snprintf(err, sizeof err, "%s", pcap_geterr(c->p));
-  } else {
-    if (pcap_setfilter(c->p, &prog) != 0) {
-      code = SE_PCAP;
-      snprintf(err, sizeof err, "cannot install the filter: %s", pcap_geterr(c->p));
-    }
-    pcap_freecode(&prog);
-  }
-  pthread_mutex_unlock(&c->lock);
-  if (code != NULL) return throw_code(env, code, "%s", err);
-  return NULL;
-}
-
-/* inject(handle, bytes: Uint8Array): number of bytes sent */
-static napi_value capture_inject(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 2) return throw_code(env, SE_INVALID_ARG, "inject(handle, frame)");
-  capture_t *c = get_capture(env, argv[0], true);
-  if (c == NULL) return NULL;
-  bool is_ta = false;
-  NAPI_CALL(env, napi_is_typedarray(env, argv[1], &is_ta));
-  if (!is_ta) return throw_code(env, SE_INVALID_ARG, "frame must be a Uint8Array");
-  napi_typedarray_type type;
-  size_t length = 0;
-  void *data = NULL;
-  NAPI_CALL(env, napi_get_typedarray_info(env, argv[1], &type, &length, &data, NULL, NULL));
-  if (type != napi_uint8_array && type != napi_uint8_clamped_array)
-    return throw_code(env, SE_INVALID_ARG, "frame must be a Uint8Array");
-  pthread_mutex_lock(&c->lock);
-  int n = pcap_inject(c->p, data, length);
-  char err[PCAP_ERRBUF_SIZE];
-  if (n < 0) snprintf(err, sizeof err, "%s", pcap_geterr(c->p));
-  pthread_mutex_unlock(&c->lock);
-  if (n < 0) return throw_code(env, SE_SEND, "pcap_inject failed: %s", err);
-  napi_value r;
-  NAPI_CALL(env, napi_create_int32(env, n, &r));
-  return r;
-}
-
-/* ref(handle, bool): whether an open capture keeps Node's event loop alive. */
-static napi_value capture_ref(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 2) return throw_code(env, SE_INVALID_ARG, "ref(handle, on)");
-  capture_t *c = get_capture(env, argv[0], false);
-  if (c == NULL) return NULL;
-  bool on = true;
-  NAPI_CALL(env, napi_get_value_bool(env, argv[1], &on));
-  if (c->tsfn != NULL && !c->closed) {
-    if (on)
-      napi_ref_threadsafe_function(env, c->tsfn);
-    else
-      napi_unref_threadsafe_function(env, c->tsfn);
-  }
-  return NULL;
-}
-
 bool register_capture(napi_env env, napi_value exports) {
   return export_fn(env, exports, "open", capture_open) && export_fn(env, exports, "start", capture_start) &&
-         export_fn(env, exports, "close", capture_close) && export_fn(env, exports, "stats", capture_stats) &&
-         export_fn(env, exports, "setFilter", capture_set_filter) &&
-         export_fn(env, exports, "inject", capture_inject) && export_fn(env, exports, "ref", capture_ref);
+         export_fn(env, exports, "close", capture_close) && register_capture_ops(env, exports);
 }

@@ -23,6 +23,7 @@ export interface NativeStats {
   droppedInterface: number;
   captured: number;
   droppedQueue: number;
+  waits: number;
 }
 
 export interface NativeOpenOptions {
@@ -58,6 +59,7 @@ export interface PcapAddon {
     onBatch: (slot: number, count: number, error?: string) => void,
     slots: number,
     slotSize: number,
+    backpressure: boolean,
   ): ArrayBuffer[];
   close(handle: NativeHandle): void;
   stats(handle: NativeHandle): NativeStats;

@@ -42,10 +42,17 @@ export interface LiveCaptureOptions {
   /** Open the interface inside this network namespace (a name under /run/netns or a path). */
   netns?: string;
   /**
-   * Bytes of Sentra's own buffer between the capture thread and JS (default 8 MiB). When JS
-   * falls that far behind, packets are dropped and counted in `stats().droppedBuffer`.
+   * Bytes of Sentra's own buffer between the capture thread and JS (default 8 MiB), on top of
+   * the kernel's `bufferSize`.
    */
   queueBytes?: number;
+  /**
+   * What happens when JS falls `queueBytes` behind. true (default): the capture thread waits
+   * for JS and packets wait in the kernel's buffer; the kernel drops (`droppedKernel`) only
+   * once that is full too. false: the thread keeps draining the kernel and drops packets
+   * itself (`droppedBuffer`), so that JS being slow shows apart from the kernel buffer.
+   */
+  backpressure?: boolean;
   /** Size of one batch handed to JS (default 1 MiB; raised to hold at least one full packet). */
   batchBytes?: number;
   /** Ask for nanosecond timestamps (default true; falls back to microseconds, scaled). */
@@ -61,9 +68,13 @@ export interface CaptureStats {
   droppedKernel: number;
   /** Packets the interface or its driver dropped (ps_ifdrop; from /proc/net/dev on Linux). */
   droppedInterface: number;
-  /** Packets dropped by Sentra's own buffer because JS had not consumed earlier batches. */
+  /** Packets dropped by Sentra's own buffer because JS had not consumed earlier batches
+   * (only with `backpressure: false`). */
   droppedBuffer: number;
-  /** Packets the capture thread copied out of the kernel. */
+  /** Times the capture thread had to wait for JS to consume a batch (with backpressure). */
+  waitedForJs: number;
+  /** Packets the capture thread read from the kernel (then delivered, still queued, or dropped
+   * by Sentra's buffer). */
   captured: number;
   /** Packets handed to the `onPacket` callback. */
   delivered: number;
@@ -85,6 +96,7 @@ const DEFAULTS = {
   queueBytes: 8 * 1024 * 1024,
   batchBytes: 1024 * 1024,
   nanosecond: true,
+  backpressure: true,
 };
 
 function checkInt(name: string, v: unknown, min: number, max: number): number {
@@ -188,6 +200,7 @@ export class LiveCapture extends EventEmitter<LiveCaptureEvents> {
     if (options.batchBytes !== undefined)
       o.batchBytes = checkInt('batchBytes', options.batchBytes, 4096, 256 * 1024 * 1024);
     if (options.nanosecond !== undefined) o.nanosecond = checkBool('nanosecond', options.nanosecond);
+    if (options.backpressure !== undefined) o.backpressure = checkBool('backpressure', options.backpressure);
     const netns = options.netns === undefined ? undefined : checkName('netns', options.netns);
     if (options.filter !== undefined && typeof options.filter !== 'string') {
       throw new SentraError(ErrorCodes.INVALID_ARGUMENT, 'option filter must be a string');
@@ -273,7 +286,7 @@ export class LiveCapture extends EventEmitter<LiveCaptureEvents> {
     const slots = Math.min(1024, Math.max(2, Math.floor(this.opts.queueBytes / batch)));
     let buffers: ArrayBuffer[];
     try {
-      buffers = this.addon.start(this.handle, this.onBatch, slots, batch);
+      buffers = this.addon.start(this.handle, this.onBatch, slots, batch, this.opts.backpressure);
     } catch (e) {
       this.closed = true;
       throw fromNativeError(e, { op: 'start', interface: this.interface, netns: this.netns });
@@ -346,16 +359,17 @@ export class LiveCapture extends EventEmitter<LiveCaptureEvents> {
   /** Kernel, interface and Sentra counters (the last values once closed). */
   stats(): CaptureStats {
     if (this.closed) {
-      return (
-        this.lastStats ?? {
-          received: 0,
-          droppedKernel: 0,
-          droppedInterface: 0,
-          droppedBuffer: 0,
-          captured: 0,
-          delivered: this.delivered,
-        }
-      );
+      const last = this.lastStats ?? {
+        received: 0,
+        droppedKernel: 0,
+        droppedInterface: 0,
+        droppedBuffer: 0,
+        waitedForJs: 0,
+        captured: 0,
+        delivered: 0,
+      };
+      // a callback that closed the capture is counted once its batch loop ends
+      return { ...last, delivered: this.delivered };
     }
     let s: ReturnType<PcapAddon['stats']>;
     try {
@@ -368,6 +382,7 @@ export class LiveCapture extends EventEmitter<LiveCaptureEvents> {
       droppedKernel: s.droppedKernel,
       droppedInterface: s.droppedInterface,
       droppedBuffer: s.droppedQueue,
+      waitedForJs: s.waits,
       captured: s.captured,
       delivered: this.delivered,
     };
@@ -415,7 +430,6 @@ export class LiveCapture extends EventEmitter<LiveCaptureEvents> {
     }
     this.closed = true;
     this.addon.close(this.handle);
-    if (this.lastStats) this.lastStats.delivered = this.delivered;
     process.nextTick(() => this.emit('close'));
   }
 

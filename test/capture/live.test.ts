@@ -324,6 +324,37 @@ describe('LiveCapture errors', () => {
   });
 });
 
+describe('LiveCapture lifecycle inside a process', () => {
+  it('close() from inside the callback stops delivery at once', async () => {
+    const cap = LiveCapture.open('eth0', { netns: h.b, filter: 'icmp', immediate: true });
+    let n = 0;
+    const closed = new Promise<void>((r) => cap.once('close', () => r()));
+    cap.onPacket(() => {
+      n++;
+      cap.close();
+    });
+    await lab.exec(h.a, ['ping', '-c', '5', '-i', '0.01', h.ipB]);
+    await closed;
+    await sleep(100);
+    expect(n).toBe(1);
+    expect(cap.stats().delivered).toBe(1);
+  });
+
+  it('reports an interface that disappears as an error event and closes', async () => {
+    const c = await lab.ns('gone');
+    const d = await lab.ns('gone2');
+    await lab.veth({ ns: c, ifname: 'eth0' }, { ns: d, ifname: 'eth0' });
+    const cap = LiveCapture.open('eth0', { netns: c });
+    cap.onPacket(() => {});
+    const failed = new Promise<SentraError>((r) => cap.once('error', r));
+    await run(['ip', '-n', c, 'link', 'del', 'eth0']);
+    const e = await failed;
+    expect(e.code).toBe(ErrorCodes.CAPTURE_FAILED);
+    expect(e.message).toContain('eth0');
+    expect(cap.isClosed).toBe(true);
+  });
+});
+
 describe('LiveCapture under a flood', () => {
   it('keeps the event loop responsive and its counters consistent', async () => {
     const cap = LiveCapture.open('eth0', { netns: h.b, filter: 'icmp' });
@@ -363,5 +394,48 @@ describe('LiveCapture under a flood', () => {
     } finally {
       cap.close();
     }
+  });
+});
+
+describe('LiveCapture with a slow consumer', () => {
+  /** Runs a 2000-echo flood against a callback that spends ~100 µs per packet. */
+  async function slowRun(backpressure: boolean): Promise<CaptureStats> {
+    const cap = LiveCapture.open('eth0', {
+      netns: h.b,
+      filter: 'icmp',
+      snaplen: 128,
+      batchBytes: 32 * 1024,
+      queueBytes: 64 * 1024, // two batches of ~280 packets
+      bufferSize: 16 * 1024 * 1024,
+      backpressure,
+    });
+    try {
+      cap.onPacket(() => {
+        const until = performance.now() + 0.1;
+        while (performance.now() < until) {
+          /* a consumer slower than the wire */
+        }
+      });
+      await lab.exec(h.a, ['ping', '-f', '-q', '-c', '2000', '-w', '30', h.ipB], { timeoutMs: 40_000 });
+      return await drained(cap);
+    } finally {
+      cap.close();
+    }
+  }
+
+  it('with backpressure (default), packets wait in the kernel buffer: nothing is lost', async () => {
+    const s = await slowRun(true);
+    expect(s.waitedForJs).toBeGreaterThan(0);
+    expect(s.droppedBuffer).toBe(0);
+    expect(s.droppedKernel).toBe(0);
+    expect(s.delivered).toBe(4000);
+  });
+
+  it('without backpressure, Sentra drops what JS cannot take and counts it apart from the kernel', async () => {
+    const s = await slowRun(false);
+    expect(s.waitedForJs).toBe(0);
+    expect(s.droppedBuffer).toBeGreaterThan(0);
+    expect(s.delivered + s.droppedBuffer).toBe(s.captured);
+    expect(s.captured + s.droppedKernel).toBe(4000);
   });
 });
