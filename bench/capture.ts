@@ -14,6 +14,7 @@
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -24,7 +25,8 @@ const execFileP = promisify(execFile);
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = path.resolve(path.dirname(SELF), '..');
 const FILTER = 'udp and dst port 9';
-const BUFFER_KIB = 8192; // kernel capture buffer for both tools (tcpdump -B is in KiB)
+const BUFFER_KIB = 8192; // default buffering for both tools (tcpdump -B is in KiB)
+const SNAPLEN = 1600; // whole frames, and small enough that Sentra's batches can be small too
 
 interface GenSpec {
   netns: string;
@@ -35,6 +37,7 @@ interface GenSpec {
   count: number;
   rate: number; // packets/s, 0 = as fast as possible, -1 = two generators as fast as possible
   size: number; // frame bytes (without FCS), 60-1514
+  bufferKiB: number; // total buffering each tool gets
 }
 
 interface GenResult {
@@ -155,6 +158,7 @@ interface Trial {
   tool: string;
   rate: number;
   size: number;
+  bufferKiB: number;
   gen: GenResult;
   arrived: number;
   captured: number;
@@ -165,7 +169,17 @@ interface Trial {
 
 async function trialSentra(spec: GenSpec): Promise<Trial> {
   const rx0 = await rxPackets(NS.cap);
-  const cap = LiveCapture.open('eth0', { netns: NS.cap, filter: FILTER, bufferSize: BUFFER_KIB * 1024 });
+  // the same total buffering as tcpdump -B: Sentra's kernel buffer plus its own queue
+  const total = spec.bufferKiB * 1024;
+  const queueBytes = total >= 4 * 1024 * 1024 ? 1024 * 1024 : Math.max(65536, total / 2);
+  const cap = LiveCapture.open('eth0', {
+    netns: NS.cap,
+    filter: FILTER,
+    snaplen: SNAPLEN,
+    bufferSize: total - queueBytes,
+    queueBytes,
+    batchBytes: Math.min(1024 * 1024, queueBytes / 2),
+  });
   let n = 0;
   let bytes = 0;
   cap.onPacket((r) => {
@@ -191,6 +205,7 @@ async function trialSentra(spec: GenSpec): Promise<Trial> {
     tool: 'sentra LiveCapture',
     rate: spec.rate,
     size: spec.size,
+    bufferKiB: spec.bufferKiB,
     gen,
     arrived,
     captured: n,
@@ -219,7 +234,9 @@ async function trialTcpdump(spec: GenSpec): Promise<Trial> {
       'eth0',
       '-n',
       '-B',
-      String(BUFFER_KIB),
+      String(spec.bufferKiB),
+      '-s',
+      String(SNAPLEN),
       '-w',
       '/dev/null',
       FILTER,
@@ -246,6 +263,7 @@ async function trialTcpdump(spec: GenSpec): Promise<Trial> {
     tool: 'tcpdump -w /dev/null',
     rate: spec.rate,
     size: spec.size,
+    bufferKiB: spec.bufferKiB,
     gen,
     arrived,
     captured: num(/(\d+) packets? captured/),
@@ -290,11 +308,13 @@ async function teardown(): Promise<void> {
 
 async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
-  const plan: { size: number; rates: number[]; maxCount: number }[] = quick
-    ? [{ size: 60, rates: [50_000, 0], maxCount: 200_000 }]
+  const plan: { size: number; rates: number[]; maxCount: number; bufferKiB: number }[] = quick
+    ? [{ size: 60, rates: [50_000, 0], maxCount: 200_000, bufferKiB: BUFFER_KIB }]
     : [
-        { size: 60, rates: [50_000, 100_000, 200_000, 0, -1], maxCount: 400_000 },
-        { size: 1514, rates: [25_000, 50_000, 100_000, 0, -1], maxCount: 200_000 },
+        { size: 60, rates: [50_000, 100_000, 200_000, 0, -1], maxCount: 400_000, bufferKiB: BUFFER_KIB },
+        { size: 1514, rates: [25_000, 50_000, 100_000, 0, -1], maxCount: 200_000, bufferKiB: BUFFER_KIB },
+        // small buffers: lag of the capturing process shows up as loss
+        { size: 60, rates: [0, -1], maxCount: 400_000, bufferKiB: 256 },
       ];
   const seconds = quick ? 1 : 2;
   const cleanup = () => {
@@ -303,9 +323,10 @@ async function main(): Promise<void> {
   process.once('SIGINT', cleanup);
   process.once('SIGTERM', cleanup);
   const env = await setup();
+  const load = os.loadavg()[0].toFixed(1);
   const trials: Trial[] = [];
   try {
-    for (const { size, rates, maxCount } of plan) {
+    for (const { size, rates, maxCount, bufferKiB } of plan) {
       for (const rate of rates) {
         const spec: GenSpec = {
           netns: NS.gen,
@@ -316,13 +337,14 @@ async function main(): Promise<void> {
           count: rate > 0 ? rate * seconds : rate === 0 ? maxCount : 2 * maxCount,
           rate,
           size,
+          bufferKiB,
         };
         for (const run of [trialSentra, trialTcpdump]) {
           const t = await run(spec);
           trials.push(t);
           const lost = t.gen.sent - t.captured;
           console.log(
-            `${size} B ${rateLabel(rate).padStart(7)} pps  ${t.tool.padEnd(22)} sent ${t.gen.sent} in ${t.gen.seconds.toFixed(2)} s, ` +
+            `${size} B ${bufferKiB} KiB ${rateLabel(rate).padStart(7)} pps  ${t.tool.padEnd(22)} sent ${t.gen.sent} in ${t.gen.seconds.toFixed(2)} s, ` +
               `arrived ${t.arrived}, captured ${t.captured}, kernel drops ${t.droppedKernel}, own drops ${t.droppedOwn}, lost ${lost}, cpu ${t.cpuSeconds.toFixed(2)} s`,
           );
         }
@@ -337,6 +359,7 @@ async function main(): Promise<void> {
     const lost = t.gen.sent - t.captured;
     return [
       t.size,
+      t.bufferKiB,
       rateLabel(t.rate),
       achieved.toLocaleString('en-US'),
       t.tool,
@@ -350,12 +373,15 @@ async function main(): Promise<void> {
     ];
   });
   const best = (tool: string, size: number) => {
-    const ok = trials.filter((t) => t.tool === tool && t.size === size && t.captured === t.gen.sent);
+    const ok = trials.filter(
+      (t) => t.tool === tool && t.size === size && t.bufferKiB === BUFFER_KIB && t.captured === t.gen.sent,
+    );
     return ok.length === 0 ? 0 : Math.max(...ok.map((t) => Math.round(t.gen.sent / t.gen.seconds)));
   };
   const table = markdownTable(
     [
       'frame B',
+      'buffer KiB',
       'target pps',
       'sent pps',
       'tool',
@@ -369,28 +395,48 @@ async function main(): Promise<void> {
     ],
     rows,
   );
-  const sizes = plan.map((p) => p.size);
+  const sizes = [...new Set(plan.map((p) => p.size))];
+  const tools = ['sentra LiveCapture', 'tcpdump -w /dev/null'];
+  const nsPerPacket = (tool: string) => {
+    const ts = trials.filter((t) => t.tool === tool && t.bufferKiB === BUFFER_KIB);
+    const cpu = ts.reduce((s, t) => s + t.cpuSeconds, 0);
+    const pkts = ts.reduce((s, t) => s + t.captured, 0);
+    return Math.round((cpu * 1e9) / Math.max(1, pkts));
+  };
+  const smallLoss = (tool: string) =>
+    trials
+      .filter((t) => t.tool === tool && t.bufferKiB !== BUFFER_KIB)
+      .map((t) => `${rateLabel(t.rate)}: ${((100 * (t.gen.sent - t.captured)) / t.gen.sent).toFixed(2)} %`)
+      .join(', ');
   const summary = markdownTable(
-    ['tool', ...sizes.map((z) => `${z}-byte frames: highest rate captured without loss (pps)`)],
-    ['sentra LiveCapture', 'tcpdump -w /dev/null'].map((tool) => [
+    [
+      'tool',
+      ...sizes.map((z) => `${z}-byte frames: highest rate without loss (pps), ${BUFFER_KIB} KiB`),
+      'CPU per packet (ns, capturing process)',
+      'loss with 256 KiB buffering, 60-byte frames',
+    ],
+    tools.map((tool) => [
       tool,
       ...sizes.map((z) => best(tool, z).toLocaleString('en-US')),
+      nsPerPacket(tool),
+      smallLoss(tool) || '-',
     ]),
   );
   const fastest = Math.max(...trials.map((t) => Math.round(t.gen.sent / t.gen.seconds)));
   const body = `UDP frames (${sizes.join(' and ')} bytes) injected on one end of a veth pair (namespace \`gen\`),
-captured on the other end (namespace \`cap\`) with filter \`${FILTER}\` and a ${BUFFER_KIB} KiB
-kernel buffer for both tools, one tool at a time, ${seconds} s per paced trial (\`max\`: a fixed
+captured on the other end (namespace \`cap\`) with filter \`${FILTER}\`, one tool at a time, with
+the same buffering for both (tcpdump \`-B\`; for Sentra its kernel buffer plus its own queue:
+with backpressure, the default, both hold packets), ${seconds} s per paced trial (\`max\`: a fixed
 count as fast as one generator goes; \`max x2\`: two generators at once, which leaves the
 capturing tool fighting them for the 2 cores; the fastest sending was ${fastest.toLocaleString('en-US')} pps).
 When a tool loses nothing even at \`max\`, its limit is above what this generator can send
 here: the figure is then a lower bound. "capture CPU s" is the capturing process's own CPU
 time; the kernel's copy into the capture ring is charged to the sender's softirq.
 Sentra's callback counts packets and bytes; tcpdump writes to /dev/null. "arrived" is the
-veth's rx counter; "lost" = sent - captured. Peers: ${toolVersion('tcpdump', ['--version'])}.
+veth's rx counter; "lost" = sent - captured; snaplen ${SNAPLEN} for both. Peers: ${toolVersion('tcpdump', ['--version'])}.
 The generator, the capturing tool and the kernel's veth work share the machine's 2 cores (with
-whatever else ran on it at the time: numbers are noisy), so the "max" rows measure the whole
-machine as much as the tool.
+whatever else ran on it at the time: the 1-minute load average was ${load} when the run began,
+so numbers are noisy), and the "max" rows measure the whole machine as much as the tool.
 
 ${summary}
 

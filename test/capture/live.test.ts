@@ -383,9 +383,10 @@ describe('LiveCapture under a flood', () => {
       const floodMs = performance.now() - t0;
       const s = await drained(cap);
       clearInterval(timer);
-      // the timer kept firing all along: no stall of the loop close to the flood's length
+      // the timer kept firing all along: a loop blocked by the capture would stall for about the
+      // whole flood (bounds relative to the flood's length, which grows on a loaded machine)
       expect(ticks).toBeGreaterThan(floodMs / 50);
-      expect(maxGap).toBeLessThan(1000);
+      expect(maxGap).toBeLessThan(Math.max(1000, floodMs / 2));
       expect(s.captured + s.droppedKernel).toBeLessThanOrEqual(s.received);
       expect(s.delivered + s.droppedBuffer).toBe(s.captured);
       expect(n).toBe(s.delivered);
