@@ -48,7 +48,7 @@ async function exec(argv: string[], cwd: string, env: NodeJS.ProcessEnv = {}): P
 
 /** A copy of the project in a temporary folder, sharing node_modules. */
 function copyProject(dir: string): void {
-  for (const f of ['package.json', 'binding.gyp', 'tsconfig.json'])
+  for (const f of ['package.json', 'binding.gyp', 'tsconfig.json', 'tsconfig.build.json'])
     cpSync(path.join(PROJECT_ROOT, f), path.join(dir, f));
   for (const d of ['native', 'scripts', 'src'])
     cpSync(path.join(PROJECT_ROOT, d), path.join(dir, d), { recursive: true });
@@ -145,7 +145,7 @@ process.exit(r.status ?? 1);
     expectUnavailable(await userView(dir));
   });
 
-  it('and with the headers back, the same copy builds and captures', async () => {
+  it('and with the headers back, the same copy builds; both src/ (tsx) and dist/ (tsc output) find the addon', async () => {
     const dir = path.join(tmp, 'broken');
     const r = await exec(['npm', 'run', 'install'], dir);
     expect(r.code).toBe(0);
@@ -153,5 +153,27 @@ process.exit(r.status ?? 1);
     const view = await userView(dir);
     expect((view.availability as { available: boolean }).available).toBe(true);
     expect(view.list).toBe('no error');
+    // the CLI runs from dist/: compile the copy and load the addon from there with plain node
+    const tsc = await exec(
+      [
+        process.execPath,
+        path.join(dir, 'node_modules', 'typescript', 'bin', 'tsc'),
+        '-p',
+        'tsconfig.build.json',
+      ],
+      dir,
+    );
+    expect(tsc.stdout + tsc.stderr).toBe('');
+    const fromDist = await exec(
+      [
+        process.execPath,
+        '--input-type=module',
+        '-e',
+        "import { listInterfaces } from './dist/capture/index.js'; console.log(listInterfaces().some((i) => i.name === 'lo'));",
+      ],
+      dir,
+    );
+    expect(fromDist.stderr).toBe('');
+    expect(fromDist.stdout.trim()).toBe('true');
   });
 });
