@@ -41,8 +41,14 @@ export const ErrorCodes = {
   FILTER_SYNTAX: 'SENTRA_ERR_FILTER_SYNTAX',
 
   // --- capture (live) ------------------------------------------------------------------
+  /** libpcap or Sentra's libpcap addon is missing: the message names what to install. */
   CAPTURE_UNAVAILABLE: 'SENTRA_ERR_CAPTURE_UNAVAILABLE',
+  /** libpcap could not open or configure the interface (down, unsupported...). */
   CAPTURE_OPEN_FAILED: 'SENTRA_ERR_CAPTURE_OPEN_FAILED',
+  /** A running capture stopped on an error (the interface went away...). */
+  CAPTURE_FAILED: 'SENTRA_ERR_CAPTURE_FAILED',
+  /** Injecting a frame or sending a raw IP packet failed. */
+  CAPTURE_SEND_FAILED: 'SENTRA_ERR_CAPTURE_SEND_FAILED',
 
   // --- flow ----------------------------------------------------------------------------
 
