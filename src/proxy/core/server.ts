@@ -67,6 +67,8 @@ export class ProxyListener implements ConnHost, Tickable {
   private refuse(socket: net.Socket, status: number, reason: string): void {
     this.refusedConnections++;
     socket.on('error', () => undefined);
+    // read and discard, so that the client's FIN is seen and the socket closes at once
+    socket.resume();
     socket.end(localResponse(status, reason, { close: true }), 'latin1');
     socket.setTimeout(2_000, () => socket.destroy());
   }
