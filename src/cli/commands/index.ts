@@ -3,5 +3,7 @@
  * one line below.
  */
 import type { CommandRegistrar } from '../command.js';
+import { registerLbCommand } from './lb.js';
+import { registerProxyCommand } from './proxy.js';
 
-export const commands: CommandRegistrar[] = [];
+export const commands: CommandRegistrar[] = [registerProxyCommand, registerLbCommand];

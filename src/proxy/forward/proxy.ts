@@ -36,6 +36,8 @@ export interface ForwardProxyOptions {
   /** JSON Lines file the log is appended to. */
   logFile?: string;
   logCapacity?: number;
+  /** Called with every log entry (the CLI prints them); works without `logRequests`. */
+  onLog?: (entry: ProxyLogEntry) => void;
   blockedDomains?: string[];
   allowedDomains?: string[];
   blockedUrls?: (string | RegExp)[];
@@ -103,6 +105,7 @@ export class ForwardProxy implements ProxyPolicy {
   private readonly filters: ProxyFilter[] = [];
   private parent: ParentProxy | null = null;
   private readonly log: RequestLog | null;
+  private readonly onLog: ((entry: ProxyLogEntry) => void) | null;
   private readonly authExpected: Buffer | null;
   private readonly connectPorts: Set<number> | null;
   /** Our Via pseudonym: random, so two chained instances never mistake each other for a loop. */
@@ -117,6 +120,7 @@ export class ForwardProxy implements ProxyPolicy {
     this.log = options.logRequests
       ? new RequestLog(options.logCapacity ?? DEFAULT_LOG_CAPACITY, options.logFile)
       : null;
+    this.onLog = options.onLog ?? null;
     if (options.upstream) this.parent = parseParentProxy(options.upstream);
     if (options.auth) {
       const { username, password } = options.auth;
@@ -420,7 +424,11 @@ export class ForwardProxy implements ProxyPolicy {
       s.chunks.length = 0;
       s.mode = 'none';
     }
-    if (this.log !== null) this.log.push(this.logEntry(conn));
+    if (this.log !== null || this.onLog !== null) {
+      const entry = this.logEntry(conn);
+      this.log?.push(entry);
+      this.onLog?.(entry);
+    }
   }
 
   private logEntry(conn: ClientConn): ProxyLogEntry {

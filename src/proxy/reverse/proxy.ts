@@ -44,6 +44,8 @@ export interface ReverseProxyOptions {
   logRequests?: boolean;
   logFile?: string;
   logCapacity?: number;
+  /** Called with every log entry (the CLI prints them); works without `logRequests`. */
+  onLog?: (entry: ProxyLogEntry) => void;
   /** Value of X-Forwarded-Proto (default http). */
   forwardedProto?: 'http' | 'https';
   limits?: Partial<HttpLimits>;
@@ -111,6 +113,7 @@ export class ReverseProxy extends EventEmitter<ReverseProxyEvents> implements Pr
   private readonly passive: PassiveHealth | null;
   private readonly retries: number;
   private readonly log: RequestLog | null;
+  private readonly onLog: ((entry: ProxyLogEntry) => void) | null;
   private readonly proto: string;
   private nextBackend = 1;
   private nextEjectionEnd = 0;
@@ -142,6 +145,7 @@ export class ReverseProxy extends EventEmitter<ReverseProxyEvents> implements Pr
     this.log = options.logRequests
       ? new RequestLog(options.logCapacity ?? DEFAULT_LOG_CAPACITY, options.logFile)
       : null;
+    this.onLog = options.onLog ?? null;
     this.listener = new ProxyListener(this.limits, this, null);
     for (const spec of options.backends ?? []) {
       const s = typeof spec === 'string' ? { url: spec } : spec;
@@ -414,8 +418,8 @@ export class ReverseProxy extends EventEmitter<ReverseProxyEvents> implements Pr
     }
     if (!conn.headValid) this.totalRequests++;
     if (status >= 500 || (status === 499 && conn.firstByteTime > 0)) this.totalErrors++;
-    if (this.log !== null) {
-      this.log.push({
+    if (this.log !== null || this.onLog !== null) {
+      const entry: ProxyLogEntry = {
         time: new Date(Date.now() - (performance.now() - conn.startTime)).toISOString(),
         client: conn.clientIp,
         method: conn.headValid ? conn.req.method : '-',
@@ -425,7 +429,9 @@ export class ReverseProxy extends EventEmitter<ReverseProxyEvents> implements Pr
         duration_ms: round3(performance.now() - conn.startTime),
         ...(conn.errorReason ? { error: conn.errorReason } : {}),
         ...(attempt?.tried.length ? { backend: attempt.tried[attempt.tried.length - 1].id } : {}),
-      });
+      };
+      this.log?.push(entry);
+      this.onLog?.(entry);
     }
   }
 }
