@@ -18,7 +18,7 @@ import {
   proxyStop,
 } from '../../src/proxy/api.js';
 import { ForwardProxy, type ForwardProxyOptions } from '../../src/proxy/forward/proxy.js';
-import { curl, type Origin, rawExchange, startOrigin } from './helpers.js';
+import { curl, type Origin, rawExchange, startOrigin, until } from './helpers.js';
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -135,6 +135,7 @@ describe('forward proxy with curl', () => {
     ]);
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe('secure /tls');
+    await until(() => p.stats().requests_total === 1, 3_000, 'tunnel closed');
     const s = p.stats();
     expect(s.tunnels_opened).toBe(1);
     expect(s.bytes_in).toBeGreaterThan(200);
@@ -218,6 +219,12 @@ describe('forward proxy with curl', () => {
       `https://127.0.0.1:${tlsPort}/c`,
     ]);
     expect(t.stdout).toBe('secure /c');
+    // a tunnel is counted when it closes, which the proxies see a moment after curl exits
+    await until(
+      () => parent.stats().requests_total === 2 && child.stats().requests_total === 2,
+      3_000,
+      'tunnels closed',
+    );
     expect(parent.stats()).toMatchObject({ requests_total: 2, tunnels_opened: 1 });
     expect(child.stats()).toMatchObject({
       requests_total: 2,

@@ -1,52 +1,36 @@
 /**
- * One client connection of a proxy: reads request heads, hands each to the proxy's policy,
- * relays the request to an upstream and the response back, and then waits for the next
- * request (keep-alive, pipelining handled one at a time). Also runs CONNECT tunnels and
- * WebSocket upgrades. The forward and the reverse proxy differ only in their policy.
+ * One client connection of a proxy: the client side (client-side.ts) reads request heads and
+ * hands each to the proxy's policy; this half relays the request to an upstream and the
+ * response back, runs CONNECT tunnels and WebSocket upgrades. The forward and the reverse
+ * proxy differ only in their policy.
  *
  * Bytes are relayed as they arrive, with backpressure both ways; heads are parsed in place and
  * forwarded as runs of the original bytes. Timeouts come from the shared sweeper.
  */
 import type net from 'node:net';
 import { performance } from 'node:perf_hooks';
-import {
-  BODY_CHUNKED,
-  BODY_CLOSE,
-  BODY_NONE,
-  BodyFramer,
-  frameRequestBody,
-  frameResponseBody,
-} from '../http/body.js';
-import {
-  findHeadEnd,
-  H_CONNECTION,
-  H_UPGRADE,
-  HttpHead,
-  parseRequestHead,
-  parseResponseHead,
-} from '../http/head.js';
-import { type HttpLimits, MAX_PENDING_BYTES } from '../http/limits.js';
-import { localResponse } from '../http/responses.js';
+import { BODY_CHUNKED, BODY_CLOSE, BODY_NONE, BodyFramer, frameResponseBody } from '../http/body.js';
+import { findHeadEnd, H_CONNECTION, H_UPGRADE, HttpHead, parseResponseHead } from '../http/head.js';
+import type { HttpLimits } from '../http/limits.js';
+import { MAX_PENDING_BYTES } from '../http/limits.js';
+import { ClientSide } from './client-side.js';
 import { DECHUNK_MASK, keptHeaderLines } from './rewrite.js';
+import {
+  RS_BODY,
+  RS_DONE,
+  RS_NONE,
+  RS_WAIT_HEAD,
+  ST_CLOSED,
+  ST_CLOSING,
+  ST_CONNECTING,
+  ST_DISPATCH,
+  ST_FORWARDING,
+  ST_HEAD,
+  ST_TUNNEL,
+  ST_TUNNEL_CONNECTING,
+} from './states.js';
 import { clock } from './sweeper.js';
 import type { UpstreamConn, UpstreamOwner, UpstreamPool, UpstreamTarget } from './upstream.js';
-
-const ST_HEAD = 0;
-const ST_DISPATCH = 1;
-const ST_CONNECTING = 2;
-const ST_FORWARDING = 3;
-const ST_TUNNEL_CONNECTING = 4;
-const ST_TUNNEL = 5;
-const ST_CLOSING = 6;
-const ST_CLOSED = 7;
-
-const RS_NONE = 0;
-const RS_WAIT_HEAD = 1;
-const RS_BODY = 2;
-const RS_DONE = 3;
-
-/** After the proxy ended a connection, the client gets this long to close its side. */
-const LINGER_MS = 2_000;
 
 /** Traffic counters a server shares with its connections (updated live). */
 export interface TrafficCounters {
@@ -83,70 +67,16 @@ export interface ConnHost {
   onConnClosed(conn: ClientConn): void;
 }
 
-export class ClientConn implements UpstreamOwner {
-  readonly socket: net.Socket;
-  /** Client address (IPv4-mapped IPv6 written as IPv4). */
-  readonly clientIp: string;
-  readonly req: HttpHead;
-  readonly reqFramer = new BodyFramer();
+export class ClientConn extends ClientSide implements UpstreamOwner {
+  protected readonly self: ClientConn = this;
+  /** The upstream's response head (reused). */
   readonly res: HttpHead;
   readonly resFramer = new BodyFramer();
-  /** Absolute deadline of the current phase (coarse clock ms), 0 for none. */
-  deadline = 0;
-  /** Inactivity limit of the current phase, 0 for none. */
-  idleMs = 0;
-  lastActivity = 0;
-
-  // --- the current exchange, read by policies ------------------------------------------
-  /** Requests seen on this connection. */
-  requestCount = 0;
-  /** The head was valid (false for a request refused while parsing). */
-  headValid = false;
-  /** Status sent to the client (499 when the client left first). */
-  status = 0;
-  /** Bytes of the response sent to the client. */
-  exBytesOut = 0;
-  /** Bytes received from the client during this exchange. */
-  exBytesIn = 0;
-  /** performance.now() when the request head was complete. */
-  startTime = 0;
-  /** performance.now() when the response head arrived from the upstream. */
-  firstByteTime = 0;
-  /** Why the proxy answered with an error, or why the exchange failed. */
-  errorReason = '';
-  /** Set by a policy that refused the request (filters). */
-  blockedReason = '';
-  /** Cache outcome for logs (HIT, MISS, REVALIDATED...), set by the forward policy. */
-  cacheStatus = '';
-  /** Extra response header lines (each ending in CRLF) added by the policy. */
-  resExtraHeaders = '';
-  /** Receives decoded response body bytes while set (cache capture). */
-  capture: ((buf: Buffer, start: number, end: number) => void) | null = null;
-  /** The exchange is a tunnel (CONNECT or WebSocket). */
-  tunnel = false;
-  /** Where the exchange went. */
-  target: UpstreamTarget | null = null;
-  /** Free for the policy (the backend chosen, the cache key...). */
-  policyData: unknown = null;
-  /** Upstream attempts in this exchange. */
-  attempts = 0;
-
-  private readonly host: ConnHost;
-  private readonly limits: HttpLimits;
-  private state = ST_HEAD;
-  private pending: Buffer | null = null;
-  private scanFrom = 0;
-  private headStarted = false;
-  private clientEnded = false;
-  private parsing = false;
-  private reparse = false;
-  private exchangeActive = false;
   private up: UpstreamConn | null = null;
   private headPrefix: Buffer | null = null;
   private headText = '';
   private resState = RS_NONE;
   private resPending: Buffer | null = null;
-  private keepClient = true;
   private dechunk = false;
   private upgradeRequested = false;
   private tunnelViaProxy = false;
@@ -161,223 +91,9 @@ export class ClientConn implements UpstreamOwner {
   };
 
   constructor(host: ConnHost, socket: net.Socket, clientIp: string) {
-    this.host = host;
-    this.limits = host.limits;
-    this.socket = socket;
-    this.clientIp = clientIp;
-    this.req = new HttpHead(host.limits.maxHeaders);
+    super(host, socket, clientIp);
     this.res = new HttpHead(Math.max(host.limits.maxHeaders, 256));
-    this.lastActivity = clock.now;
-    this.deadline = clock.now + this.limits.headersTimeoutMs;
-    socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.onClientData(chunk));
-    socket.on('end', () => this.onClientEnd());
-    socket.on('drain', () => this.onClientDrain());
-    socket.on('error', () => {
-      /* 'close' follows and cleans up */
-    });
-    socket.on('close', () => this.onClientClose());
   }
-
-  /** Whether an exchange is in progress (a request being answered or a tunnel open). */
-  get busy(): boolean {
-    return this.exchangeActive;
-  }
-
-  // --- client side ----------------------------------------------------------------------
-
-  private onClientData(chunk: Buffer): void {
-    this.lastActivity = clock.now;
-    this.host.counters.bytesIn += chunk.length;
-    this.exBytesIn += chunk.length;
-    switch (this.state) {
-      case ST_HEAD:
-        this.appendPending(chunk);
-        this.parseLoop();
-        return;
-      case ST_FORWARDING:
-        if (!this.reqFramer.done && this.pending === null) this.forwardBody(chunk);
-        else this.appendPending(chunk);
-        return;
-      case ST_TUNNEL:
-        if (this.up !== null && !this.up.socket.write(chunk)) this.socket.pause();
-        return;
-      case ST_CLOSING:
-      case ST_CLOSED:
-        return;
-      default:
-        this.appendPending(chunk);
-    }
-  }
-
-  private appendPending(chunk: Buffer): void {
-    this.pending = this.pending === null ? chunk : Buffer.concat([this.pending, chunk]);
-    if (this.state !== ST_HEAD && this.pending.length > MAX_PENDING_BYTES) this.socket.pause();
-  }
-
-  private parseLoop(): void {
-    if (this.parsing) {
-      this.reparse = true;
-      return;
-    }
-    this.parsing = true;
-    try {
-      do {
-        this.reparse = false;
-        if (this.state === ST_HEAD && this.pending !== null) this.tryParseHead();
-      } while (this.reparse);
-    } finally {
-      this.parsing = false;
-    }
-  }
-
-  private tryParseHead(): void {
-    let p = this.pending!;
-    // RFC 9112 2.2: a server should ignore empty lines received before a request line
-    let s = 0;
-    while (s < p.length && (p[s] === 13 || p[s] === 10)) s++;
-    if (s === p.length) {
-      this.pending = null;
-      return;
-    }
-    if (s > 0) {
-      p = p.subarray(s);
-      this.pending = p;
-      this.scanFrom = 0;
-    }
-    if (!this.headStarted) {
-      this.headStarted = true;
-      this.deadline = clock.now + this.limits.headersTimeoutMs;
-      this.idleMs = 0;
-    }
-    const end = findHeadEnd(p, 0, this.scanFrom);
-    if (end === -1) {
-      if (p.length > this.limits.maxHeaderBytes) this.rejectHead(400, 'request header too large');
-      else this.scanFrom = Math.max(0, p.length - 3);
-      return;
-    }
-    if (end === -2) {
-      this.rejectHead(400, 'bare LF in request head');
-      return;
-    }
-    if (end > this.limits.maxHeaderBytes) {
-      this.rejectHead(400, 'request header too large');
-      return;
-    }
-    this.scanFrom = 0;
-    this.headStarted = false;
-    const rc = parseRequestHead(this.req, p, 0, end);
-    this.pending = end < p.length ? p.subarray(end) : null;
-    if (rc !== 0) {
-      this.rejectHead(rc, this.req.error);
-      return;
-    }
-    this.beginExchange(true);
-    frameRequestBody(this.reqFramer, this.req);
-    this.state = ST_DISPATCH;
-    this.deadline = clock.now + this.limits.idleTimeoutMs;
-    this.host.policy.onRequest(this);
-  }
-
-  private beginExchange(valid: boolean): void {
-    this.exchangeActive = true;
-    this.requestCount++;
-    this.headValid = valid;
-    this.status = 0;
-    this.exBytesOut = 0;
-    this.exBytesIn = 0;
-    this.startTime = performance.now();
-    this.firstByteTime = 0;
-    this.errorReason = '';
-    this.blockedReason = '';
-    this.cacheStatus = '';
-    this.resExtraHeaders = '';
-    this.capture = null;
-    this.tunnel = false;
-    this.target = null;
-    this.policyData = null;
-    this.attempts = 0;
-    this.resState = RS_NONE;
-    this.resPending = null;
-    this.dechunk = false;
-    this.upgradeRequested = false;
-    this.tunnelViaProxy = false;
-    this.retriedStale = false;
-    this.upstreamGarbage = false;
-    this.keepClient = true;
-    this.resFramer.sink = null;
-  }
-
-  private rejectHead(status: number, reason: string): void {
-    this.beginExchange(false);
-    this.pending = null;
-    this.status = status;
-    this.errorReason = reason;
-    this.keepClient = false;
-    this.writeClientStr(localResponse(status, reason, { close: true }));
-    this.endExchange();
-  }
-
-  private onClientEnd(): void {
-    this.clientEnded = true;
-    if (this.state === ST_TUNNEL) {
-      this.up?.socket.end();
-      return;
-    }
-    if (!this.exchangeActive) {
-      this.closeClient();
-      return;
-    }
-    // a request cut short cannot be completed; otherwise answer it, then close
-    if (!this.reqFramer.done && this.state >= ST_FORWARDING)
-      this.abort('client closed during the request body');
-  }
-
-  private onClientDrain(): void {
-    if (this.up !== null) this.up.socket.resume();
-  }
-
-  private onClientClose(): void {
-    const wasActive = this.exchangeActive;
-    this.state = ST_CLOSED;
-    this.deadline = 0;
-    this.idleMs = 0;
-    if (this.up !== null) {
-      this.up.destroy();
-      this.up = null;
-    }
-    if (wasActive) {
-      this.exchangeActive = false;
-      if (this.status === 0) {
-        this.status = 499;
-        if (this.errorReason === '') this.errorReason = 'client closed the connection';
-      }
-      this.host.policy.onExchangeEnd(this);
-    }
-    this.host.onConnClosed(this);
-  }
-
-  private closeClient(): void {
-    if (this.state === ST_CLOSED) return;
-    this.state = ST_CLOSING;
-    this.deadline = clock.now + LINGER_MS;
-    this.idleMs = 0;
-    this.socket.end();
-  }
-
-  private writeClientBuf(b: Buffer): boolean {
-    this.exBytesOut += b.length;
-    this.host.counters.bytesOut += b.length;
-    return this.socket.write(b);
-  }
-
-  private writeClientStr(s: string): boolean {
-    this.exBytesOut += s.length;
-    this.host.counters.bytesOut += s.length;
-    return this.socket.write(s, 'latin1');
-  }
-
-  // --- policy actions -------------------------------------------------------------------
 
   /**
    * Sends the request to `target`: the head is `headPrefix` (original bytes, may be null)
@@ -401,37 +117,6 @@ export class ClientConn implements UpstreamOwner {
     }
   }
 
-  /** Answers with a plain-text response made by the proxy (errors, blocks, challenges). */
-  respond(status: number, reason: string, headers?: readonly string[], forceClose = false): void {
-    if (!this.exchangeActive || this.state >= ST_CLOSING) return;
-    this.dropUpstream();
-    this.status = status;
-    if (status >= 400 && this.errorReason === '') this.errorReason = reason;
-    this.keepClient = this.canKeepClient(forceClose);
-    this.writeClientStr(
-      localResponse(status, reason, {
-        close: !this.keepClient,
-        headers,
-        keepAlive10: this.keepClient && this.req.versionMinor === 0,
-        headOnly: this.req.method === 'HEAD',
-      }),
-    );
-    this.endExchange();
-  }
-
-  /**
-   * Answers with a complete response given as header text (status line and header lines,
-   * each ending in CRLF, without Connection or the blank line) and a body.
-   */
-  respondRaw(status: number, headLines: string, body: Buffer | null): void {
-    if (!this.exchangeActive || this.state >= ST_CLOSING) return;
-    this.dropUpstream();
-    this.status = status;
-    this.keepClient = this.canKeepClient(false);
-    this.writeComplete(headLines, body);
-    this.endExchange();
-  }
-
   /**
    * From `onResponseHead` only: answers the client with this response instead of the
    * upstream's (a cache entry the upstream just confirmed with 304).
@@ -440,16 +125,6 @@ export class ClientConn implements UpstreamOwner {
     this.subStatus = status;
     this.subHead = headLines;
     this.subBody = body;
-  }
-
-  private writeComplete(headLines: string, body: Buffer | null): void {
-    let head = headLines;
-    if (!this.keepClient) head += 'Connection: close\r\n';
-    else if (this.req.versionMinor === 0) head += 'Connection: keep-alive\r\n';
-    this.socket.cork();
-    this.writeClientStr(head + '\r\n');
-    if (body !== null && body.length > 0 && this.req.method !== 'HEAD') this.writeClientBuf(body);
-    this.socket.uncork();
   }
 
   /**
@@ -468,18 +143,6 @@ export class ClientConn implements UpstreamOwner {
     this.idleMs = 0;
     this.up = this.host.pool.connectNew(target, this);
   }
-
-  private canKeepClient(forceClose: boolean): boolean {
-    return (
-      !forceClose &&
-      this.headValid &&
-      this.req.keepAlive &&
-      !this.clientEnded &&
-      (this.reqFramer.done || this.reqFramer.mode === BODY_NONE)
-    );
-  }
-
-  // --- upstream side --------------------------------------------------------------------
 
   onUpstreamConnect(up: UpstreamConn): void {
     if (up !== this.up) return;
@@ -509,7 +172,7 @@ export class ClientConn implements UpstreamOwner {
     s.uncork();
   }
 
-  private forwardBody(chunk: Buffer): void {
+  protected forwardBody(chunk: Buffer): void {
     const n = this.reqFramer.consume(chunk, 0, chunk.length);
     if (n < 0) {
       this.abort('malformed request body: ' + this.reqFramer.error, 400);
@@ -794,9 +457,7 @@ export class ClientConn implements UpstreamOwner {
     this.socket.resume();
   }
 
-  // --- ending ---------------------------------------------------------------------------
-
-  private dropUpstream(): void {
+  protected dropUpstream(): void {
     if (this.up !== null) {
       this.up.destroy();
       this.up = null;
@@ -804,7 +465,7 @@ export class ClientConn implements UpstreamOwner {
   }
 
   /** Fails the exchange: an error response when none started, else the connection closes. */
-  private abort(reason: string, status = 502): void {
+  protected abort(reason: string, status = 502): void {
     if (this.errorReason === '') this.errorReason = reason;
     this.dropUpstream();
     if (
@@ -819,30 +480,7 @@ export class ClientConn implements UpstreamOwner {
     this.socket.destroy();
   }
 
-  private endExchange(): void {
-    this.exchangeActive = false;
-    this.host.policy.onExchangeEnd(this);
-    if (this.state >= ST_CLOSING) return;
-    if (!this.keepClient || this.clientEnded) {
-      this.closeClient();
-      return;
-    }
-    this.state = ST_HEAD;
-    this.headStarted = false;
-    this.scanFrom = 0;
-    this.deadline = clock.now + this.limits.keepAliveTimeoutMs;
-    this.idleMs = 0;
-    this.socket.resume();
-    if (this.pending !== null) this.parseLoop();
-  }
-
-  /** Called by the server's sweep with the coarse clock. */
-  checkTimeout(now: number): void {
-    if (this.deadline !== 0 && now >= this.deadline) this.expire();
-    else if (this.idleMs !== 0 && now - this.lastActivity >= this.idleMs) this.expire();
-  }
-
-  private expire(): void {
+  protected expire(): void {
     this.deadline = 0;
     this.idleMs = 0;
     switch (this.state) {
@@ -874,16 +512,26 @@ export class ClientConn implements UpstreamOwner {
     }
   }
 
-  /** Closes the connection now (server shutdown). */
-  destroy(): void {
-    this.dropUpstream();
-    this.socket.destroy();
+  protected onClientDrain(): void {
+    if (this.up !== null) this.up.socket.resume();
   }
 
-  /** Closes the connection if it is between requests (graceful shutdown). */
-  closeIfIdle(): boolean {
-    if (this.exchangeActive) return false;
-    this.socket.destroy();
-    return true;
+  protected onTunnelData(chunk: Buffer): void {
+    if (this.up !== null && !this.up.socket.write(chunk)) this.socket.pause();
+  }
+
+  protected onTunnelClientEnd(): void {
+    this.up?.socket.end();
+  }
+
+  protected resetRelay(): void {
+    this.resState = RS_NONE;
+    this.resPending = null;
+    this.dechunk = false;
+    this.upgradeRequested = false;
+    this.tunnelViaProxy = false;
+    this.retriedStale = false;
+    this.upstreamGarbage = false;
+    this.resFramer.sink = null;
   }
 }
