@@ -202,7 +202,40 @@ describe('health checks', () => {
   });
 });
 
+describe('health check options', () => {
+  it('counts a status outside the expected range as a failed check', async () => {
+    const a = await namedBackend('a');
+    const p = await lb({
+      backends: [a.url],
+      healthCheck: { path: '/health', intervalMs: 100, fall: 2, rise: 1, expectedStatus: 204 },
+      passiveHealth: false,
+    });
+    await until(() => !p.health().backends[0].healthy, 3_000, 'backend unhealthy');
+    expect(p.health().backends[0].last_check).toMatchObject({
+      ok: false,
+      detail: 'status 200 outside 204-204',
+    });
+    expect((await get(p.port)).status).toBe(503);
+  });
+});
+
 describe('runtime changes and protocol features', () => {
+  it('answers pipelined requests in order on one connection, and HTTP/1.0 keep-alive', async () => {
+    const a = await namedBackend('a');
+    const p = await lb({ backends: [a.url] });
+    const r = await rawExchange(
+      p.port,
+      'GET /1 HTTP/1.1\r\nHost: x\r\n\r\nGET /2 HTTP/1.1\r\nHost: x\r\n\r\nGET /3 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+    );
+    expect(r.text.match(/HTTP\/1\.1 200 OK/g)).toHaveLength(3);
+    expect(r.closed).toBe(true);
+    expect(a.hits).toBe(3);
+    const old = await rawExchange(p.port, 'GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n', 500);
+    expect(old.text).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(old.text).toMatch(/\r\nConnection: keep-alive\r\n/);
+    expect(old.closed).toBe(false);
+  });
+
   it('removes a backend without dropping its request in flight, and adds one at run time', async () => {
     const slow = await namedBackend('slow', 400);
     const other = await namedBackend('other');

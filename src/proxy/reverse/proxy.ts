@@ -12,7 +12,7 @@ import type { ClientConn, ProxyPolicy, UpstreamFailureKind } from '../core/conne
 import { idBit, keptHeaderLines } from '../core/rewrite.js';
 import { ProxyListener } from '../core/server.js';
 import { addTickable, clock, removeTickable } from '../core/sweeper.js';
-import { H_UPGRADE, H_X_FORWARDED_FOR, H_X_FORWARDED_PROTO } from '../http/head.js';
+import { H_HOST, H_UPGRADE, H_X_FORWARDED_FOR, H_X_FORWARDED_PROTO } from '../http/head.js';
 import { type HttpLimits, resolveLimits } from '../http/limits.js';
 import { DEFAULT_LOG_CAPACITY, type ProxyLogEntry, RequestLog } from '../log.js';
 import { Backend } from './backend.js';
@@ -87,6 +87,10 @@ class Attempt {
   /** Head pieces kept for a retry on another backend. */
   prefix: Buffer | null = null;
   text = '';
+  /** Our header lines for a request that needs no rewriting. */
+  plainExtra = '';
+  /** Where to insert a Host line (HTTP/1.0 request without one), 0 for none. */
+  hostAt = 0;
 }
 
 export interface ReverseProxyEvents {
@@ -343,7 +347,11 @@ export class ReverseProxy extends EventEmitter<ReverseProxyEvents> implements Pr
     attempt.tried.push(b);
     b.active++;
     b.requests++;
-    conn.forward(b.target, attempt.prefix, attempt.text);
+    let text = attempt.text;
+    // an HTTP/1.0 request without Host goes out as HTTP/1.1, which needs one: the backend's
+    if (attempt.hostAt > 0)
+      text = `${text.slice(0, attempt.hostAt)}Host: ${b.authority}\r\n${text.slice(attempt.hostAt)}`;
+    conn.forward(b.target, attempt.prefix, text);
   }
 
   private buildHead(conn: ClientConn, attempt: Attempt): void {
@@ -351,21 +359,27 @@ export class ReverseProxy extends EventEmitter<ReverseProxyEvents> implements Pr
     const hasXff = req.first[H_X_FORWARDED_FOR] >= 0;
     const hasXfp = req.first[H_X_FORWARDED_PROTO] >= 0;
     const upgrade = req.connUpgrade && req.first[H_UPGRADE] >= 0;
+    if (req.dropCount === 0 && !hasXff && !hasXfp && req.versionMinor === 1) {
+      // the common case: the original head bytes, unchanged, then our lines (made once per
+      // connection: the client address does not change)
+      attempt.prefix = req.buf.subarray(req.start, req.end - 2);
+      attempt.hostAt = 0;
+      if (attempt.plainExtra === '') {
+        attempt.plainExtra = `X-Forwarded-For: ${conn.clientIp}\r\nX-Forwarded-Proto: ${this.proto}\r\n\r\n`;
+      }
+      attempt.text = attempt.plainExtra;
+      return;
+    }
     let extra = 'X-Forwarded-For: ';
     extra += hasXff ? `${req.getAll(H_X_FORWARDED_FOR)}, ${conn.clientIp}\r\n` : `${conn.clientIp}\r\n`;
     extra += `X-Forwarded-Proto: ${this.proto}\r\n`;
     if (upgrade) extra += `Connection: upgrade\r\nUpgrade: ${req.get(H_UPGRADE)}\r\n`;
-    if (req.dropCount === 0 && !hasXff && !hasXfp && req.versionMinor === 1) {
-      // the common case: the original head bytes, unchanged, then our lines
-      attempt.prefix = req.buf.subarray(req.start, req.end - 2);
-      attempt.text = extra + '\r\n';
-      return;
-    }
     const line =
       req.versionMinor === 1
         ? req.buf.toString('latin1', req.start, req.lineEnd)
         : req.buf.toString('latin1', req.start, req.lineEnd - 8) + 'HTTP/1.1';
     attempt.prefix = null;
+    attempt.hostAt = req.first[H_HOST] < 0 ? line.length + 2 : 0;
     attempt.text =
       line +
       '\r\n' +
