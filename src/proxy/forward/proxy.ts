@@ -71,6 +71,8 @@ export interface ForwardProxyStats {
   cache_entries: number;
   cache_bytes: number;
   active_connections: number;
+  /** Connections refused by the client allowlist or a connection limit. */
+  connections_refused: number;
   tunnels_opened: number;
   upstream: string | null;
 }
@@ -198,6 +200,7 @@ export class ForwardProxy implements ProxyPolicy {
       cache_entries: this.cache?.entries ?? 0,
       cache_bytes: this.cache?.bytes ?? 0,
       active_connections: this.listener.conns.size,
+      connections_refused: this.listener.refusedConnections,
       tunnels_opened: this.tunnelsOpened,
       upstream: this.upstream,
     };

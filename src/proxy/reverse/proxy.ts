@@ -264,11 +264,12 @@ export class ReverseProxy extends EventEmitter<ReverseProxyEvents> implements Pr
   }
 
   /** Traffic counters of the listener. */
-  traffic(): { bytes_in: number; bytes_out: number; active_connections: number } {
+  traffic(): { bytes_in: number; bytes_out: number; active_connections: number; connections_refused: number } {
     return {
       bytes_in: this.listener.counters.bytesIn,
       bytes_out: this.listener.counters.bytesOut,
       active_connections: this.listener.conns.size,
+      connections_refused: this.listener.refusedConnections,
     };
   }
 
@@ -431,7 +432,8 @@ export class ReverseProxy extends EventEmitter<ReverseProxyEvents> implements Pr
       }
     }
     if (!conn.headValid) this.totalRequests++;
-    if (status >= 500 || (status === 499 && conn.firstByteTime > 0)) this.totalErrors++;
+    // a 5xx, or a response the upstream broke off (its status was already sent)
+    if (status >= 500 || (conn.errorReason !== '' && conn.firstByteTime > 0 && status !== 499)) this.totalErrors++;
     if (this.log !== null || this.onLog !== null) {
       const entry: ProxyLogEntry = {
         time: new Date(Date.now() - (performance.now() - conn.startTime)).toISOString(),
