@@ -236,6 +236,18 @@ describe('forward proxy with curl', () => {
     expect(parent.stats().requests_total).toBe(2);
   });
 
+  it('fetches absolute https:// URIs over TLS and verifies the certificate', async () => {
+    const p = await proxy();
+    const r = await rawExchange(
+      p.port,
+      `GET https://127.0.0.1:${tlsPort}/x HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`,
+      2_000,
+    );
+    // the test certificate is self-signed and not in Node's trust store
+    expect(r.text.startsWith('HTTP/1.1 502')).toBe(true);
+    expect(r.text).toMatch(/self[- ]signed/i);
+  });
+
   it('requires Basic authentication when configured', async () => {
     const p = await proxy({ auth: { username: 'u', password: 'p w' } });
     const no = await curl(['-i', '-x', `http://127.0.0.1:${p.port}`, `${origin.url}/auth`]);

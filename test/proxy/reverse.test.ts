@@ -255,6 +255,23 @@ describe('runtime changes and protocol features', () => {
     expect(p.health().backends.map((b) => b.id)).toEqual(['backend-2', 'backend-3']);
   });
 
+  it('keeps the client connection alive when the backend closes after every response', async () => {
+    const closing = await startOrigin((_req, res) => {
+      res.setHeader('Connection', 'close');
+      res.end('bye');
+    });
+    cleanups.push(() => closing.close());
+    const p = await lb({ backends: [closing.url] });
+    const r = await rawExchange(
+      p.port,
+      'GET /1 HTTP/1.1\r\nHost: x\r\n\r\nGET /2 HTTP/1.1\r\nHost: x\r\n\r\n',
+      800,
+    );
+    expect(r.text.match(/HTTP\/1\.1 200 OK/g)).toHaveLength(2);
+    expect(r.text).not.toMatch(/Connection: close/i);
+    expect(r.closed).toBe(false);
+  });
+
   it('adds X-Forwarded-For (appending) and X-Forwarded-Proto, and passes other headers untouched', async () => {
     const echo = await startOrigin((req, res) => res.end(JSON.stringify(req.headers)));
     cleanups.push(() => echo.close());

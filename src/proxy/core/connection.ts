@@ -423,7 +423,11 @@ export class ClientConn extends ClientSide implements UpstreamOwner {
     this.errorReason = message;
     // a policy may retry elsewhere (it does so only for 'connect': nothing was sent yet)
     const before = this.attempts;
-    if (this.host.policy.onUpstreamFailure(this, kind, message) && this.attempts > before) return;
+    if (this.host.policy.onUpstreamFailure(this, kind, message) && this.attempts > before) {
+      // retried elsewhere: the failure is the backend's (counted there), not the request's
+      if (this.state !== ST_CLOSED && this.status === 0) this.errorReason = '';
+      return;
+    }
     this.respond(status, message, undefined, !this.reqFramer.done);
   }
 

@@ -264,7 +264,12 @@ export class ReverseProxy extends EventEmitter<ReverseProxyEvents> implements Pr
   }
 
   /** Traffic counters of the listener. */
-  traffic(): { bytes_in: number; bytes_out: number; active_connections: number; connections_refused: number } {
+  traffic(): {
+    bytes_in: number;
+    bytes_out: number;
+    active_connections: number;
+    connections_refused: number;
+  } {
     return {
       bytes_in: this.listener.counters.bytesIn,
       bytes_out: this.listener.counters.bytesOut,
@@ -433,7 +438,8 @@ export class ReverseProxy extends EventEmitter<ReverseProxyEvents> implements Pr
     }
     if (!conn.headValid) this.totalRequests++;
     // a 5xx, or a response the upstream broke off (its status was already sent)
-    if (status >= 500 || (conn.errorReason !== '' && conn.firstByteTime > 0 && status !== 499)) this.totalErrors++;
+    if (status >= 500 || (conn.errorReason !== '' && conn.firstByteTime > 0 && status !== 499))
+      this.totalErrors++;
     if (this.log !== null || this.onLog !== null) {
       const entry: ProxyLogEntry = {
         time: new Date(Date.now() - (performance.now() - conn.startTime)).toISOString(),
