@@ -281,6 +281,27 @@ describe('forward proxy with curl', () => {
     expect(p.stats().requests_blocked).toBe(4);
   });
 
+  it('fails closed when a filter throws, and survives a throwing log callback', async () => {
+    const p = await proxy({
+      onLog: () => {
+        throw new Error('log sink broken');
+      },
+    });
+    p.addFilter({
+      name: 'broken',
+      check: (req) => {
+        if (req.path === '/boom') throw new Error('bug in filter');
+        return null;
+      },
+    });
+    const x = `http://127.0.0.1:${p.port}`;
+    const r = await curl(['-i', '-x', x, `${origin.url}/boom`]);
+    expect(r.stdout).toMatch(/^HTTP\/1\.1 403/);
+    expect(r.stdout).toMatch(/filter broken failed: bug in filter/);
+    expect((await curl(['-x', x, `${origin.url}/fine`])).stdout).toBe('hello /fine');
+    expect(p.stats().requests_total).toBe(2);
+  });
+
   it('refuses clients outside the allowlist', async () => {
     const p = await proxy({ allowedClients: ['10.0.0.0/8'] });
     const r = await curl(['-i', '-x', `http://127.0.0.1:${p.port}`, `${origin.url}/x`]);

@@ -379,6 +379,16 @@ describe('hardening', () => {
     expect(text.startsWith('HTTP/1.1 408')).toBe(true);
   });
 
+  it('answers 504 when a backend does not start its response in time', async () => {
+    const slow = await namedBackend('slow', 1_500);
+    const p = await lb({ backends: [slow.url], limits: { upstreamTimeoutMs: 300 }, passiveHealth: false });
+    const r = await get(p.port);
+    expect(r.status).toBe(504);
+    expect(r.body).toMatch(/did not respond in time/);
+    expect(p.health()).toMatchObject({ total_errors: 1 });
+    expect(p.health().backends[0].errors).toBe(1);
+  });
+
   it('limits connections per client address', async () => {
     const o = await namedBackend('o');
     const p = await lb({ backends: [o.url], limits: { maxConnectionsPerClient: 2 } });

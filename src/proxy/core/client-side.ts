@@ -211,7 +211,17 @@ export abstract class ClientSide {
     frameRequestBody(this.reqFramer, this.req);
     this.state = ST_DISPATCH;
     this.deadline = clock.now + this.limits.idleTimeoutMs;
-    this.host.policy.onRequest(this.self);
+    try {
+      this.host.policy.onRequest(this.self);
+    } catch (e) {
+      // a plug-in (filter, balancer) threw: answer for it, never take the process down
+      this.respond(
+        500,
+        `proxy policy failed: ${e instanceof Error ? e.message : String(e)}`,
+        undefined,
+        true,
+      );
+    }
   }
 
   protected beginExchange(valid: boolean): void {
@@ -273,9 +283,18 @@ export abstract class ClientSide {
         this.status = 499;
         if (this.errorReason === '') this.errorReason = 'client closed the connection';
       }
-      this.host.policy.onExchangeEnd(this.self);
+      this.notifyEnd();
     }
     this.host.onConnClosed(this.self);
+  }
+
+  /** Tells the policy the exchange ended; its errors (a log callback...) stay its own. */
+  protected notifyEnd(): void {
+    try {
+      this.host.policy.onExchangeEnd(this.self);
+    } catch {
+      /* stats and logs of one request are not worth the connection */
+    }
   }
 
   protected closeClient(): void {
@@ -351,7 +370,7 @@ export abstract class ClientSide {
 
   protected endExchange(): void {
     this.exchangeActive = false;
-    this.host.policy.onExchangeEnd(this.self);
+    this.notifyEnd();
     if (this.state >= ST_CLOSING) return;
     if (!this.keepClient || this.clientEnded) {
       this.closeClient();

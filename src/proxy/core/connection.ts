@@ -267,7 +267,12 @@ export class ClientConn extends ClientSide implements UpstreamOwner {
     this.resState = RS_BODY;
     this.deadline = 0;
     this.idleMs = this.limits.idleTimeoutMs;
-    this.host.policy.onResponseHead(this);
+    try {
+      this.host.policy.onResponseHead(this);
+    } catch (e) {
+      this.abort(`proxy policy failed: ${e instanceof Error ? e.message : String(e)}`);
+      return;
+    }
     if (this.state >= ST_CLOSING) return;
     if (this.subHead !== null) {
       const head = this.subHead;
@@ -383,7 +388,7 @@ export class ClientConn extends ClientSide implements UpstreamOwner {
         return;
       }
       this.errorReason = 'upstream closed the connection in the middle of the response';
-      this.host.policy.onUpstreamFailure(this, 'reset', this.errorReason);
+      this.policyFailure('reset', this.errorReason);
       this.abort(this.errorReason);
       return;
     }
@@ -418,12 +423,20 @@ export class ClientConn extends ClientSide implements UpstreamOwner {
     if (this.pending === null || this.pending.length <= MAX_PENDING_BYTES) this.socket.resume();
   }
 
+  private policyFailure(kind: UpstreamFailureKind, message: string): boolean {
+    try {
+      return this.host.policy.onUpstreamFailure(this, kind, message);
+    } catch {
+      return false;
+    }
+  }
+
   private upstreamFailed(kind: UpstreamFailureKind, message: string, status: number): void {
     this.dropUpstream();
     this.errorReason = message;
     // a policy may retry elsewhere (it does so only for 'connect': nothing was sent yet)
     const before = this.attempts;
-    if (this.host.policy.onUpstreamFailure(this, kind, message) && this.attempts > before) {
+    if (this.policyFailure(kind, message) && this.attempts > before) {
       // retried elsewhere: the failure is the backend's (counted there), not the request's
       if (this.state !== ST_CLOSED && this.status === 0) this.errorReason = '';
       return;

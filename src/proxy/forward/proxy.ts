@@ -274,7 +274,13 @@ export class ForwardProxy implements ProxyPolicy {
 
   private runFilters(view: RequestView, from: number): string | null | Promise<string | null> {
     for (let i = from; i < this.filters.length; i++) {
-      const r = this.filters[i].check(view);
+      let r: string | null | Promise<string | null>;
+      try {
+        r = this.filters[i].check(view);
+      } catch (e) {
+        // fail closed: a broken filter blocks rather than lets everything through
+        return `filter ${this.filters[i].name} failed: ${e instanceof Error ? e.message : String(e)}`;
+      }
       if (r === null) continue;
       if (typeof r === 'string') return r;
       return r.then((v) => (v !== null ? v : this.runFilters(view, i + 1)));
