@@ -255,6 +255,79 @@ describe('runtime changes and protocol features', () => {
     expect(p.health().backends.map((b) => b.id)).toEqual(['backend-2', 'backend-3']);
   });
 
+  it('parses a request trickled one byte at a time, and a POST body followed by a pipelined GET', async () => {
+    const echo = await startOrigin((req, res) => {
+      let n = 0;
+      req.on('data', (d) => {
+        n += d.length;
+      });
+      req.on('end', () => res.end(`${req.method} ${req.url} ${n}`));
+    });
+    cleanups.push(() => echo.close());
+    const p = await lb({ backends: [echo.url] });
+    const s = net.connect(p.port, '127.0.0.1');
+    let got = '';
+    s.on('data', (d) => {
+      got += d;
+    });
+    await new Promise((r) => s.once('connect', r));
+    const text =
+      'POST /up HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhelloGET /next HTTP/1.1\r\nHost: x\r\n\r\n';
+    for (const ch of text) {
+      s.write(ch);
+      await sleep(1);
+    }
+    await until(() => got.includes('GET /next 0'), 5_000, 'both responses');
+    expect(got).toMatch(/POST \/up 5[\s\S]*GET \/next 0/);
+    s.destroy();
+  });
+
+  it('streams large bodies both ways intact (chunked and sized)', async () => {
+    const big = Buffer.alloc(8 * 1024 * 1024);
+    for (let i = 0; i < big.length; i += 4) big.writeUInt32LE((i * 2654435761) >>> 0, i);
+    const digest = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+    const store = await startOrigin((req, res) => {
+      if (req.method === 'POST') {
+        const h = createHash('sha256');
+        req.on('data', (d) => h.update(d));
+        req.on('end', () => res.end(h.digest('hex')));
+        return;
+      }
+      // no Content-Length: Node sends it chunked, in many writes
+      for (let off = 0; off < big.length; off += 100_000) res.write(big.subarray(off, off + 100_000));
+      res.end();
+    });
+    cleanups.push(() => store.close());
+    const p = await lb({ backends: [store.url] });
+    const down = await new Promise<Buffer>((resolve, reject) => {
+      http
+        .get({ host: '127.0.0.1', port: p.port, path: '/big', agent: false }, (res) => {
+          const parts: Buffer[] = [];
+          res.on('data', (d) => parts.push(d));
+          res.on('end', () => resolve(Buffer.concat(parts)));
+        })
+        .on('error', reject);
+    });
+    expect(down.length).toBe(big.length);
+    expect(digest(down)).toBe(digest(big));
+    const up = await new Promise<string>((resolve, reject) => {
+      const req = http.request(
+        { host: '127.0.0.1', port: p.port, path: '/up', method: 'POST', agent: false },
+        (res) => {
+          let b = '';
+          res.on('data', (d) => {
+            b += d;
+          });
+          res.on('end', () => resolve(b));
+        },
+      );
+      req.on('error', reject);
+      for (let off = 0; off < big.length; off += 65_536) req.write(big.subarray(off, off + 65_536));
+      req.end();
+    });
+    expect(up).toBe(digest(big));
+  });
+
   it('keeps the client connection alive when the backend closes after every response', async () => {
     const closing = await startOrigin((_req, res) => {
       res.setHeader('Connection', 'close');
