@@ -279,6 +279,8 @@ describe('forward proxy with curl', () => {
     expect((await curl(['-x', x, '-H', 'X-Evil: 1', `${origin.url}/e`])).stdout).toMatch(/evil header/);
     expect((await curl(['-x', x, `${origin.url}/fine`])).stdout).toBe('hello /fine');
     expect(p.stats().requests_blocked).toBe(4);
+    p.addFilter({ type: 'blocked_clients', values: ['127.0.0.0/8'] });
+    expect((await curl(['-x', x, `${origin.url}/fine`])).stdout).toMatch(/client 127\.0\.0\.1 is blocked/);
   });
 
   it('fails closed when a filter throws, and survives a throwing log callback', async () => {
