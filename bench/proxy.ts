@@ -279,13 +279,14 @@ function wrkShort(url: string, script?: string): Promise<unknown> {
   return new Promise((r) => execFile('wrk', args, { timeout: 30_000 }, () => r(null)));
 }
 
-function cleanup(): void {
+async function cleanup(): Promise<void> {
   stopping = true;
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
-  setTimeout(() => {
-    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-    rmSync(tmp, { recursive: true, force: true });
-  }, 1_000).unref();
+  const alive = children.filter((c) => c.exitCode === null && c.signalCode === null);
+  const exited = alive.map((c) => new Promise((r) => c.once('exit', r)));
+  for (const c of alive) c.kill('SIGTERM');
+  await Promise.race([Promise.all(exited), new Promise((r) => setTimeout(r, 3_000))]);
+  for (const c of alive) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  rmSync(tmp, { recursive: true, force: true });
 }
 
 main()
