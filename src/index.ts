@@ -2,6 +2,7 @@
  * Sentra's public TypeScript API. Everything exported here is documented and stable within a
  * major version.
  */
+export * from './capture/index.js';
 export * from './errors.js';
 export {
   BUILTIN_NAMES,
@@ -25,4 +26,5 @@ export {
   type ScriptHostProvider,
 } from './lang/index.js';
 export * from './net/address.js';
+export * from './proxy/index.js';
 export { VERSION } from './version.js';
