@@ -1,0 +1,204 @@
+/**
+ * Aho-Corasick multi-pattern matcher over bytes, built into typed arrays.
+ *
+ * The automaton is case-insensitive: patterns are added lower-cased and input bytes are folded
+ * through a 256-entry table while scanning; callers that need case-sensitive patterns verify
+ * the exact bytes on a hit (cheap, as hits are rare). States are numbered in breadth-first
+ * order; the states nearest the root (where a scan spends most of its time) get full 256-entry
+ * DFA rows, the deeper ones a sorted edge list plus a failure link. Every scan step is then a
+ * table lookup near the root and a short edge search deeper down, with no allocation.
+ */
+import { LOWER } from '../match/search.js';
+
+/** Upper bound on the dense rows (rows x 256 x 4 bytes): 4096 rows = 4 MiB per automaton. */
+export const MAX_DENSE_STATES = 4096;
+
+export class AhoCorasick {
+  /** Number of patterns added. */
+  readonly patternCount: number;
+  /** Pattern lengths, by pattern id. */
+  readonly patternLength: Int32Array;
+  private readonly denseCount: number;
+  private readonly dense: Int32Array;
+  private readonly edgeStart: Int32Array;
+  private readonly edgeLabel: Uint8Array;
+  private readonly edgeTarget: Int32Array;
+  private readonly fail: Int32Array;
+  /** Outputs of each state: patterns ending here, then follow `dictLink` for shorter ones. */
+  private readonly outStart: Int32Array;
+  private readonly outList: Int32Array;
+  private readonly dictLink: Int32Array;
+  readonly stateCount: number;
+
+  /** `patterns[i]` gets id i; bytes are folded to lower case here. Empty patterns are ignored. */
+  constructor(patterns: readonly Uint8Array[]) {
+    this.patternCount = patterns.length;
+    this.patternLength = Int32Array.from(patterns, (p) => p.length);
+    // build the trie with maps (load time only)
+    const children: Array<Map<number, number>> = [new Map()];
+    const outputs: number[][] = [[]];
+    patterns.forEach((p, id) => {
+      if (p.length === 0) return;
+      let s = 0;
+      for (let i = 0; i < p.length; i++) {
+        const c = LOWER[p[i]];
+        let t = children[s].get(c);
+        if (t === undefined) {
+          t = children.length;
+          children.push(new Map());
+          outputs.push([]);
+          children[s].set(c, t);
+        }
+        s = t;
+      }
+      outputs[s].push(id);
+    });
+    // renumber breadth-first
+    const n = children.length;
+    const order: number[] = [0];
+    for (let i = 0; i < order.length; i++) {
+      const kids = [...children[order[i]].entries()].sort((a, b) => a[0] - b[0]);
+      for (const [, t] of kids) order.push(t);
+    }
+    const newId = new Int32Array(n);
+    order.forEach((old, i) => {
+      newId[old] = i;
+    });
+    let edges = 0;
+    for (const m of children) edges += m.size;
+    this.edgeStart = new Int32Array(n + 1);
+    this.edgeLabel = new Uint8Array(edges);
+    this.edgeTarget = new Int32Array(edges);
+    let e = 0;
+    for (let i = 0; i < n; i++) {
+      this.edgeStart[i] = e;
+      const kids = [...children[order[i]].entries()].sort((a, b) => a[0] - b[0]);
+      for (const [c, t] of kids) {
+        this.edgeLabel[e] = c;
+        this.edgeTarget[e] = newId[t];
+        e++;
+      }
+    }
+    this.edgeStart[n] = e;
+    // failure links, breadth-first
+    const fail = new Int32Array(n);
+    for (let s = 0; s < n; s++) {
+      for (let k = this.edgeStart[s]; k < this.edgeStart[s + 1]; k++) {
+        const t = this.edgeTarget[k];
+        const c = this.edgeLabel[k];
+        if (s === 0) {
+          fail[t] = 0;
+          continue;
+        }
+        let f = fail[s];
+        for (;;) {
+          const g = this.edge(f, c);
+          if (g >= 0) {
+            fail[t] = g;
+            break;
+          }
+          if (f === 0) {
+            fail[t] = 0;
+            break;
+          }
+          f = fail[f];
+        }
+      }
+    }
+    this.fail = fail;
+    // outputs and dictionary links
+    this.outStart = new Int32Array(n + 1);
+    let total = 0;
+    for (let i = 0; i < n; i++) total += outputs[order[i]].length;
+    this.outList = new Int32Array(total);
+    let o = 0;
+    for (let i = 0; i < n; i++) {
+      this.outStart[i] = o;
+      for (const id of outputs[order[i]]) this.outList[o++] = id;
+    }
+    this.outStart[n] = o;
+    this.dictLink = new Int32Array(n).fill(-1);
+    for (let s = 1; s < n; s++) {
+      // states are in BFS order, so fail[s] (shallower) is already resolved
+      const f = fail[s];
+      if (f > 0) this.dictLink[s] = this.outStart[f + 1] > this.outStart[f] ? f : this.dictLink[f];
+    }
+    // dense rows for the shallowest states
+    this.denseCount = Math.min(n, MAX_DENSE_STATES);
+    this.dense = new Int32Array(this.denseCount * 256);
+    for (let s = 0; s < this.denseCount; s++) {
+      for (let c = 0; c < 256; c++) {
+        let st = s;
+        let next: number;
+        for (;;) {
+          next = this.edge(st, c);
+          if (next >= 0) break;
+          if (st === 0) {
+            next = 0;
+            break;
+          }
+          st = fail[st];
+          if (st < s) {
+            // rows of shallower states are complete already
+            next = this.dense[st * 256 + c];
+            break;
+          }
+        }
+        this.dense[s * 256 + c] = next;
+      }
+    }
+    this.stateCount = n;
+  }
+
+  /** Child of `s` on folded byte `c`, or -1. */
+  private edge(s: number, c: number): number {
+    let lo = this.edgeStart[s];
+    let hi = this.edgeStart[s + 1] - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const l = this.edgeLabel[mid];
+      if (l === c) return this.edgeTarget[mid];
+      if (l < c) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
+  }
+
+  /**
+   * Scans buf[start, end) and calls `onMatch(patternId, endIndex)` for every occurrence
+   * (`endIndex` is the index just past the match). Returns early when `onMatch` returns true.
+   */
+  scan(buf: Uint8Array, start: number, end: number, onMatch: (pattern: number, end: number) => boolean | void): void {
+    const dense = this.dense;
+    const denseCount = this.denseCount;
+    const outStart = this.outStart;
+    const outList = this.outList;
+    const dictLink = this.dictLink;
+    let s = 0;
+    for (let i = start; i < end; i++) {
+      const c = LOWER[buf[i]];
+      if (s < denseCount) s = dense[s * 256 + c];
+      else {
+        for (;;) {
+          const t = this.edge(s, c);
+          if (t >= 0) {
+            s = t;
+            break;
+          }
+          s = this.fail[s];
+          if (s < denseCount) {
+            s = dense[s * 256 + c];
+            break;
+          }
+        }
+      }
+      let st = outStart[s + 1] > outStart[s] ? s : dictLink[s];
+      while (st > 0) {
+        for (let k = outStart[st]; k < outStart[st + 1]; k++) {
+          if (onMatch(outList[k], i + 1) === true) return;
+        }
+        st = dictLink[st];
+      }
+    }
+  }
+}
