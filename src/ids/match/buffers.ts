@@ -442,11 +442,11 @@ export class InspectionBuffer {
     return this;
   }
 
-  /** The bytes as a string of code units 0-255, for regular expressions. */
+  /** The bytes as the string translated pcre regexes run on (see regexSubject). */
   latin1(): string {
     let t = this.text;
     if (t === null) {
-      t = Buffer.from(this.data.buffer, this.data.byteOffset, this.data.length).toString('latin1');
+      t = regexSubject(this.data);
       this.text = t;
     }
     return t;
@@ -517,4 +517,23 @@ export class BufferSet {
       this.toClient[i].count = 0;
     }
   }
+}
+
+/**
+ * One UTF-16 unit per byte; bytes 0x80-0xff become U+2880-U+28FF, a block without case
+ * mappings, so that a regex's /i folds ASCII letters only (PCRE's C-locale behaviour). The
+ * pcre translator writes high bytes of patterns in the same block.
+ */
+export function regexSubject(data: Uint8Array): string {
+  let high = false;
+  for (let i = 0; i < data.length; i++) {
+    if (data[i] >= 0x80) {
+      high = true;
+      break;
+    }
+  }
+  if (!high) return Buffer.from(data.buffer, data.byteOffset, data.length).toString('latin1');
+  const u = new Uint16Array(data.length);
+  for (let i = 0; i < data.length; i++) u[i] = data[i] >= 0x80 ? 0x2800 + data[i] : data[i];
+  return Buffer.from(u.buffer, 0, u.byteLength).toString('utf16le');
 }

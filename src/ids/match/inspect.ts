@@ -194,10 +194,10 @@ export class Inspector {
   }
 
   /** Reads the field described by `fmt` at `pos` into this.ex; false when it cannot be read. */
-  private extract(fmt: ByteFormat, buf: Uint8Array, pos: number): boolean {
+  private extract(fmt: ByteFormat, buf: Uint8Array, pos: number, nbytes = fmt.nbytes): boolean {
     const ex = this.ex;
     if (fmt.string) {
-      if (!readString(buf, pos, fmt.nbytes, fmt.base, ex)) return false;
+      if (!readString(buf, pos, nbytes, fmt.base, ex)) return false;
     } else {
       readBinary(buf, pos, fmt.nbytes, fmt.little, ex);
     }
@@ -230,8 +230,10 @@ export class Inspector {
       ptr = offset;
       remain = len - offset;
     }
-    if (ptr < 0 || op.fmt.nbytes > remain) return false;
-    if (!this.extract(op.fmt, buf, ptr)) return false;
+    // nbytes 0 (string only): the number runs to the end of the buffer, at most 23 digits
+    const nbytes = op.fmt.nbytes === 0 ? remain : op.fmt.nbytes;
+    if (ptr < 0 || nbytes > remain || nbytes > 23) return false;
+    if (!this.extract(op.fmt, buf, ptr, nbytes)) return false;
     const ex = this.ex;
     let match: boolean;
     if (ex.big !== null || (op.valueVar < 0 && op.value > Number.MAX_SAFE_INTEGER)) {

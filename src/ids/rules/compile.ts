@@ -136,9 +136,8 @@ export function compileRule(
       throw syntax(def.name, `${def.name} is a response buffer but the rule inspects to_server`);
     }
   }
-  if (isTx && hasPacketList) {
-    throw unsupported('pkt_data', 'rule mixes packet payload keywords with application-layer buffers');
-  }
+  // a transaction rule may also inspect pkt_data: the engine then provides the raw stream of the current direction
+  void hasPacketList;
   if (isTx && b.payloadMode !== PayloadMode.BOTH)
     throw unsupported('flow', 'only_stream/no_stream on an application-layer buffer rule');
   const compiled: BufferList[] = lists.map((l) => {

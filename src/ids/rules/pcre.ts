@@ -9,10 +9,11 @@
  * inverted); atomic groups and possessive quantifiers are emulated with `(?=(X))\N` when the
  * pattern has no back-references (renumbering them would be needed otherwise).
  *
+ * Subjects are built by {@link pcreSubject}: bytes below 0x80 as themselves, bytes 0x80-0xff
+ * moved to a block without case mappings, so that /i folds ASCII letters only, as PCRE does.
+ *
  * Refused (reported as unsupported): recursion and subroutine calls, conditionals, backtracking
- * verbs, \G, \K, \X, \C, \p / \P, inline option changes other than a leading `(?flags)`,
- * case-insensitive matching of non-ASCII letters (JS folds latin1 letters, PCRE's C locale
- * does not), and back-references under /i.
+ * verbs, \G, \K, \X, \C, \p / \P, inline option changes other than a leading `(?flags)`.
  */
 
 export interface PcreTranslation {
@@ -23,10 +24,29 @@ export interface PcreTranslation {
 
 export class PcreUnsupported extends Error {}
 
+/**
+ * Bytes 0x80-0xff are matched as U+2880-U+28FF (see {@link pcreSubject}): that block has no
+ * case mapping, so JS's /i folds exactly the ASCII letters, like PCRE's C locale, and
+ * back-references under /i compare the same way.
+ */
+export const HIGH_BASE = 0x2800;
+
+/** JS escape for byte `code` as it appears in a {@link pcreSubject} string. */
+function cu(code: number): string {
+  if (code >= 0x80) return '\\u' + (HIGH_BASE + code).toString(16);
+  return '\\x' + code.toString(16).padStart(2, '0');
+}
+
+/** A class range over bytes, split where it crosses from ASCII to the mapped high block. */
+function classRange(lo: number, hi: number): string {
+  if (hi < 0x80 || lo >= 0x80) return cu(lo) + '-' + cu(hi);
+  return cu(lo) + '-\\x7f' + cu(0x80) + '-' + cu(hi);
+}
+
 const SPACE_CLASS = '\\t\\n\\x0b\\f\\r ';
-const NOT_SPACE_RANGES = '\\x00-\\x08\\x0e-\\x1f!-\\xff';
-const VSPACE = '\\n\\x0b\\f\\r\\x85';
-const HSPACE = '\\t \\xa0';
+const NOT_SPACE_RANGES = '\\x00-\\x08\\x0e-\\x1f!-\\x7f\\u2880-\\u28ff';
+const VSPACE = '\\n\\x0b\\f\\r\\u2885';
+const HSPACE = '\\t \\u28a0';
 
 interface Frame {
   /** Index in `out` where the group's text starts (its opening paren). */
@@ -60,22 +80,16 @@ export function translatePcre(pattern: string, opts: string): PcreTranslation {
     p = p.slice(lead[0].length);
   }
   const hasBackref = /\\(?:[1-9]|k[<{']|g\{?-?\d)|\(\?P=/.test(p);
-  if (hasBackref && caseless) throw new PcreUnsupported('back-reference under /i (JS compares it differently)');
   const out: string[] = [];
   const frames: Frame[] = [];
   let atomStart = -1;
   let atomicCount = 0;
-  const nonAscii = (code: number) => {
-    if (caseless && code >= 0xc0 && code <= 0xfe && code !== 0xd7 && code !== 0xf7)
-      throw new PcreUnsupported('case-insensitive match on a non-ASCII letter (PCRE does not fold it, JS does)');
-  };
-  const hex2 = (code: number) => '\\x' + code.toString(16).padStart(2, '0');
+  const hex2 = cu;
   const literal = (code: number): string => {
-    nonAscii(code);
     if (code > 0xff) throw new PcreUnsupported('character above \\xff in a non-UTF pattern');
     const ch = String.fromCharCode(code);
     if (/[\\^$.|?*+()[\]{}/]/.test(ch)) return '\\' + ch;
-    if (code < 0x20 || code >= 0x7f) return hex2(code);
+    if (code < 0x20 || code >= 0x7f) return cu(code);
     return ch;
   };
   let i = 0;
@@ -255,11 +269,7 @@ export function translatePcre(pattern: string, opts: string): PcreTranslation {
           i++;
         }
         if (hi < code) throw new SyntaxError('class range out of order');
-        if (caseless && hi >= 0xc0 && code <= 0xfe) {
-          // ranges of non-ASCII letters fold differently
-          if (!(code <= 0xc0 && hi >= 0xfe)) nonAscii(Math.max(code, 0xc0));
-        }
-        t += hex2(code) + '-' + hex2(Math.min(hi, 0xff));
+        t += classRange(code, Math.min(hi, 0xff));
         prev = -1;
         continue;
       }
@@ -546,3 +556,5 @@ export function splitPcreValue(value: string): PcreKeyword | string {
   if (!/^[A-Za-z]*$/.test(flags)) return `invalid pcre flags "${flags}"`;
   return { negated, pattern: v.slice(1, end), flags };
 }
+
+export { regexSubject as pcreSubject } from '../match/buffers.js';

@@ -131,11 +131,13 @@ function byteFormatOptions(
   return { fmt, relative, flags, multiplier, postOffset, align };
 }
 
-function parseNBytes(kw: string, s: string, string: boolean): number {
+function parseNBytes(kw: string, s: string, string: boolean, allowZero = false): number {
   if (!/^\d+$/.test(s.trim())) {
     throw unsupported(kw, 'number of bytes taken from a variable');
   }
   const n = Number(s);
+  // byte_test:0,...,string: the number is the rest of the buffer
+  if (n === 0 && allowZero && string) return 0;
   if (n < 1 || n > (string ? 23 : 8))
     throw syntax(kw, `number of bytes must be 1-${string ? 23 : 8}${string ? ' with string' : ''}, got ${n}`);
   return n;
@@ -239,8 +241,9 @@ export const payloadKeywords: KeywordTable = {
       throw syntax('pcre', `invalid regex: ${(e as Error).message}`);
     }
     const d = { kind: 'pcre' as const, regex: new RegExp(tr.source, tr.flags), negated: parts.negated, relative, source: v! };
+    if (buffer >= 0 && b.hasSticky() && b.currentList().buffer === buffer) buffer = -1;
     if (buffer >= 0) {
-      if (b.hasSticky()) throw syntax('pcre', 'pcre buffer flag used after a sticky buffer');
+      if (b.hasSticky()) throw syntax('pcre', 'pcre buffer flag names another buffer than the sticky buffer');
       const list = b.listFor(buffer);
       list.items.push(d);
       b.lastPm = d;
@@ -289,7 +292,7 @@ export const payloadKeywords: KeywordTable = {
     const a = need('byte_test', v).split(',').map((s) => s.trim());
     if (a.length < 4) throw syntax('byte_test', 'byte_test needs nbytes, operator, value, offset');
     const o = byteFormatOptions('byte_test', a.slice(4), new Set(['bitmask']));
-    const nbytes = parseNBytes('byte_test', a[0], o.fmt.string);
+    const nbytes = parseNBytes('byte_test', a[0], o.fmt.string, true);
     o.fmt.nbytes = nbytes;
     let opText = a[1];
     let negated = false;
