@@ -50,13 +50,22 @@ export class MatchResult {
   }
 }
 
+/** threshold.config entries of one rule (see rules/threshold-config.ts). */
+export interface RuleThresholdOverrides {
+  suppress: Array<{ track: 'by_src' | 'by_dst' | 'by_either' | null; ips: { has(a: Uint8Array): boolean } | null }>;
+  /** Replaces the rule's threshold keyword. */
+  threshold: import('./threshold.js').ThresholdSpec | null;
+  rateFilter: import('./threshold.js').ThresholdSpec | null;
+}
+
 /** Per-thread detector over one {@link RuleSet}. */
 export class Detector {
   readonly rules: RuleSet;
   readonly thresholds = new ThresholdStore();
   readonly hostBits = new HostBits();
-  /** Extra threshold.config entries by rule index (rate_filter, event_filter, suppress). */
   readonly inspector = new Inspector();
+  /** threshold.config entries by rule index. */
+  private overrides: Array<RuleThresholdOverrides | null> = [];
   private readonly cand: Candidates;
   /** Derived buffers per variant and side, computed lazily in each call. */
   private readonly derived: Array<{ gen: number; toServer: InspectionBuffer[]; toClient: InspectionBuffer[] }> = [];
@@ -67,6 +76,11 @@ export class Detector {
     this.rules = rules;
     this.cand = new Candidates(rules.size);
     for (let v = 0; v < rules.variants.length; v++) this.derived.push({ gen: -1, toServer: [], toClient: [] });
+  }
+
+  /** Installs threshold.config entries, indexed like `rules.rules`. */
+  setThresholdOverrides(o: Array<RuleThresholdOverrides | null>): void {
+    this.overrides = o;
   }
 
   /** Runs detection for one input; fills `out` (reset first). */
@@ -313,11 +327,28 @@ export class Detector {
       const r = this.thresholds.apply(rule.detectionFilter, key, input.src, input.dst, input.time, flowMap);
       if (r !== 1) alert = false;
     }
-    if (rule.threshold !== null) {
-      const r = this.thresholds.apply(rule.threshold, key, input.src, input.dst, input.time, flowMap);
+    const ov = this.overrides[rule.index] ?? null;
+    const threshold = ov?.threshold ?? rule.threshold;
+    if (threshold !== null) {
+      const r = this.thresholds.apply(threshold, key, input.src, input.dst, input.time, flowMap);
       if (r !== 1) alert = false;
     }
-    out.push(rule, alert, null);
+    let override: string | null = null;
+    if (ov !== null) {
+      for (const s of ov.suppress) {
+        const hit =
+          s.ips === null ||
+          (s.track === 'by_src' && s.ips.has(input.src)) ||
+          (s.track === 'by_dst' && s.ips.has(input.dst)) ||
+          ((s.track === 'by_either' || s.track === null) && (s.ips.has(input.src) || s.ips.has(input.dst)));
+        if (hit) alert = false;
+      }
+      if (ov.rateFilter !== null) {
+        this.thresholds.apply(ov.rateFilter, key + '|rate', input.src, input.dst, input.time, flowMap);
+        if (this.thresholds.rateExceeded) override = ov.rateFilter.newAction ?? null;
+      }
+    }
+    out.push(rule, alert, override);
   }
 }
 

@@ -257,7 +257,13 @@ export class Inspector {
       if (nbytes !== 0 && remain <= 0) return false;
     }
     if (ptr < 0 || nbytes > remain) return false;
-    if (!this.extract(op.fmt, buf, ptr)) return false;
+    if (nbytes === 0) {
+      // nothing to read: a string of no digits fails, a binary field of no bytes is 0
+      if (op.fmt.string) return false;
+      this.ex.value = 0;
+      this.ex.consumed = 0;
+      this.ex.big = null;
+    } else if (!this.extract(op.fmt, buf, ptr)) return false;
     let val = this.ex.value * op.multiplier;
     if (op.align && val % 4 !== 0) val += 4 - (val % 4);
     val += op.postOffset;

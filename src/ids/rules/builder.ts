@@ -208,8 +208,8 @@ export class RuleBuilder {
     }
     const bv = this.byteVars.get(t);
     if (!bv) throw syntax(keyword, `"${t}" is neither a number nor a byte_extract variable`);
-    if (bv.list !== list)
-      throw unsupported(keyword, `variable "${t}" was extracted from another buffer`);
+    // a variable from another buffer works when that buffer's list is evaluated first (lists run in rule order)
+    void list;
     return { value: 0, varIndex: bv.index };
   }
 }

@@ -553,6 +553,7 @@ export function splitPcreValue(value: string): PcreKeyword | string {
   }
   if (end <= 0) return 'pcre has no closing "/"';
   const flags = v.slice(end + 1);
+  if (/^[A-Za-z]*\s*,/.test(flags)) return 'capture';
   if (!/^[A-Za-z]*$/.test(flags)) return `invalid pcre flags "${flags}"`;
   return { negated, pattern: v.slice(1, end), flags };
 }

@@ -19,7 +19,7 @@ function noValue(kw: string, v: string | null): void {
   if (v !== null && v.trim() !== '') throw syntax(kw, `${kw} takes no value`);
 }
 
-const NAME = /^[A-Za-z0-9_.\-]+$/;
+const NAME = /^[^\s,|&;]+$/;
 
 function flowKeyword(b: RuleBuilder, v: string | null): void {
   if (b.flow) throw syntax('flow', 'flow given twice');

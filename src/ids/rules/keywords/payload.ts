@@ -136,8 +136,8 @@ function parseNBytes(kw: string, s: string, string: boolean, allowZero = false):
     throw unsupported(kw, 'number of bytes taken from a variable');
   }
   const n = Number(s);
-  // byte_test:0,...,string: the number is the rest of the buffer
-  if (n === 0 && allowZero && string) return 0;
+  // byte_test:0,...,string reads to the end of the buffer; byte_jump:0 jumps from the current position
+  if (n === 0 && allowZero) return 0;
   if (n < 1 || n > (string ? 23 : 8))
     throw syntax(kw, `number of bytes must be 1-${string ? 23 : 8}${string ? ' with string' : ''}, got ${n}`);
   return n;
@@ -217,6 +217,7 @@ export const payloadKeywords: KeywordTable = {
   },
   pcre(b, v) {
     const parts = splitPcreValue(need('pcre', v));
+    if (parts === 'capture') throw unsupported('pcre', 'pcre capture into flow/packet variables');
     if (typeof parts === 'string') throw syntax('pcre', parts);
     let opts = '';
     let relative = false;
@@ -320,7 +321,7 @@ export const payloadKeywords: KeywordTable = {
       valueBig = parseByteValue('byte_test', a[2]);
       value = Number(valueBig);
     }
-    const off = b.numRef('byte_test', a[3], -MAX_OFF, MAX_OFF);
+    const off = b.numRef('byte_test', a[3], -(2 ** 31), 2 ** 31 - 1);
     addOp(b, new ByteTestOp(o.fmt, op, negated, value, valueBig, valueVar, off.value, off.varIndex, o.relative));
   },
   byte_jump(b, v) {
@@ -329,12 +330,12 @@ export const payloadKeywords: KeywordTable = {
     const o = byteFormatOptions(
       'byte_jump',
       a.slice(2),
-      new Set(['align', 'from_beginning', 'from_end', 'multiplier', 'post_offset']),
+      new Set(['align', 'from_beginning', 'from_end', 'multiplier', 'post_offset', 'bitmask']),
     );
-    o.fmt.nbytes = parseNBytes('byte_jump', a[0], o.fmt.string);
+    o.fmt.nbytes = parseNBytes('byte_jump', a[0], o.fmt.string, true);
     if (o.flags.has('from_beginning') && o.flags.has('from_end'))
       throw syntax('byte_jump', 'from_beginning and from_end exclude each other');
-    const off = b.numRef('byte_jump', a[1], -MAX_OFF, MAX_OFF);
+    const off = b.numRef('byte_jump', a[1], -(2 ** 31), 2 ** 31 - 1);
     addOp(
       b,
       new ByteJumpOp(
