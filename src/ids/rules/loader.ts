@@ -58,6 +58,8 @@ export interface RuleLoadOptions {
   classificationFile?: string;
   references?: Map<string, string>;
   referenceFile?: string;
+  /** Called after each source is parsed (for progress bars). */
+  onProgress?: (doneSources: number, totalSources: number) => void;
 }
 
 export interface RuleSource {
@@ -112,7 +114,9 @@ export function loadRuleSources(sources: RuleSource[], opts: RuleLoadOptions = {
     parseMs: 0,
     buildMs: 0,
   };
-  for (const src of sources) {
+  for (let si = 0; si < sources.length; si++) {
+    const src = sources[si];
+    if (si > 0) opts.onProgress?.(si, sources.length);
     for (const rt of splitRules(src.content)) {
       if (rt.disabled) {
         stats.disabled++;
@@ -155,6 +159,7 @@ export function loadRuleSources(sources: RuleSource[], opts: RuleLoadOptions = {
       }
     }
   }
+  opts.onProgress?.(sources.length, sources.length);
   stats.loaded = rules.length;
   const t1 = performance.now();
   const ruleSet = new RuleSet(rules, variants.variants, varNames);
