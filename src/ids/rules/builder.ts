@@ -189,7 +189,10 @@ export class RuleBuilder {
     const to = this.listFor(buffer);
     to.items.push(d);
     d.list = to;
-    if (from.items.length === 0 && from.b64 === null) this.lists.splice(this.lists.indexOf(from), 1);
+    if (from.items.length === 0 && from.b64 === null) {
+      this.lists.splice(this.lists.indexOf(from), 1);
+      if (this.current === from) this.current = null;
+    }
   }
 
   /** The content a modifier applies to. */
