@@ -13,21 +13,33 @@ export interface SearchPattern {
   /** Pattern bytes; lower-cased when `nocase`. */
   readonly bytes: Uint8Array;
   readonly nocase: boolean;
-  /** Horspool shift per byte value (already folded for nocase). */
-  readonly shift: Int32Array;
+  /** Horspool shift per byte value (already folded for nocase), capped at 255. */
+  readonly shift: Uint8Array;
 }
 
+const tableCache = new Map<string, Uint8Array>();
+
+/**
+ * Prepares a pattern. Shift tables are shared between identical patterns (rule sets repeat
+ * contents a lot) and capped at 255, which keeps them one byte per entry; a smaller shift is
+ * always safe for Horspool.
+ */
 export function makeSearchPattern(bytes: Uint8Array, nocase: boolean): SearchPattern {
-  const pat = nocase ? bytes.map((b) => LOWER[b]) : bytes;
+  const pat = nocase ? bytes.map((b) => LOWER[b]) : Uint8Array.from(bytes);
   const m = pat.length;
-  const shift = new Int32Array(256).fill(Math.max(1, m));
-  for (let i = 0; i < m - 1; i++) {
-    shift[pat[i]] = m - 1 - i;
-    if (nocase) {
-      // the buffer byte is folded before lookup, but keep the upper-case slot right too
-      const c = pat[i];
-      if (c >= 0x61 && c <= 0x7a) shift[c - 0x20] = m - 1 - i;
+  const key = (nocase ? 'i' : 'c') + Buffer.from(pat.buffer, pat.byteOffset, m).toString('latin1');
+  let shift = tableCache.get(key);
+  if (!shift) {
+    shift = new Uint8Array(256).fill(Math.min(255, Math.max(1, m)));
+    for (let i = Math.max(0, m - 256); i < m - 1; i++) {
+      const sh = Math.min(255, m - 1 - i);
+      shift[pat[i]] = sh;
+      if (nocase) {
+        const c = pat[i];
+        if (c >= 0x61 && c <= 0x7a) shift[c - 0x20] = sh;
+      }
     }
+    tableCache.set(key, shift);
   }
   return { bytes: pat, nocase, shift };
 }

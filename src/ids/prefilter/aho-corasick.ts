@@ -123,29 +123,16 @@ export class AhoCorasick {
       const f = fail[s];
       if (f > 0) this.dictLink[s] = this.outStart[f + 1] > this.outStart[f] ? f : this.dictLink[f];
     }
-    // dense rows for the shallowest states
+    // dense rows for the shallowest states: a row is its failure state's row (already built,
+    // as failure states are shallower) with the state's own edges written over it
     this.denseCount = Math.min(n, MAX_DENSE_STATES);
     this.dense = new Int32Array(this.denseCount * 256);
     for (let s = 0; s < this.denseCount; s++) {
-      for (let c = 0; c < 256; c++) {
-        let st = s;
-        let next: number;
-        for (;;) {
-          next = this.edge(st, c);
-          if (next >= 0) break;
-          if (st === 0) {
-            next = 0;
-            break;
-          }
-          st = fail[st];
-          if (st < s) {
-            // rows of shallower states are complete already
-            next = this.dense[st * 256 + c];
-            break;
-          }
-        }
-        this.dense[s * 256 + c] = next;
+      if (s > 0) {
+        const f = fail[s];
+        this.dense.copyWithin(s * 256, f * 256, f * 256 + 256);
       }
+      for (let k = this.edgeStart[s]; k < this.edgeStart[s + 1]; k++) this.dense[s * 256 + this.edgeLabel[k]] = this.edgeTarget[k];
     }
     this.stateCount = n;
   }
