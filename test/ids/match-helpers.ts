@@ -29,7 +29,7 @@ export function tcpInput(payload: Uint8Array | string, over: Partial<DetectInput
   inp.flowVars = new FlowVars();
   const data = typeof payload === 'string' ? Buffer.from(payload, 'latin1') : payload;
   inp.payloadLen = data.length;
-  inp.buffers.set(BufferId.PKT_DATA, true, data);
+  inp.buffers.setPacket(BufferId.PKT_DATA, data);
   Object.assign(inp, over);
   return inp;
 }

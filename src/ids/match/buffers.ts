@@ -484,7 +484,9 @@ export class BufferSlot {
 
 /**
  * Every buffer available for one detection call, for each side. The engine clears it, fills
- * what the packet or transaction provides, and passes it in {@link DetectInput}. A slot with
+ * what the packet or transaction provides, and passes it in {@link DetectInput}. Packet
+ * buffers (pkt_data, tcp.hdr, udp.hdr, ipv4.hdr) have a single slot whatever the packet's
+ * direction: the toServer one ({@link BufferSet.setPacket}). A slot with
  * `count === 0` is an absent buffer: any list on it fails, even one of negated contents only,
  * as in Suricata.
  */
@@ -504,6 +506,11 @@ export class BufferSet {
   /** Slot of `id` on the side `toServer` (true) or `toClient` (false). */
   slot(id: number, toServer: boolean): BufferSlot {
     return toServer ? this.toServer[id] : this.toClient[id];
+  }
+
+  /** Sets a packet buffer (pkt_data, tcp.hdr, udp.hdr, ipv4.hdr): these have one slot, the toServer one. */
+  setPacket(id: number, data: Uint8Array): void {
+    this.toServer[id].set(data);
   }
 
   /** Sets a single-instance buffer on one side. */

@@ -97,7 +97,10 @@ export class Detector {
       const pf = rs.prefilters[v]!;
       const base = rs.variants[v].buffer;
       const packetBuf = BUFFERS[base].appProto === null && base !== BufferId.FILE_DATA;
-      if (packetBuf || !isTx) {
+      if (packetBuf) {
+        // packet buffers have one side: they live in the toServer slots
+        this.scanSide(v, true, input, pf);
+      } else if (!isTx) {
         this.scanSide(v, input.toServer, input, pf);
       } else {
         this.scanSide(v, true, input, pf);
@@ -281,17 +284,11 @@ export class Detector {
 
   private matchList(list: BufferList, input: DetectInput): boolean {
     const base = list.buffer;
-    const toServer = list.toServer === null || BUFFERS[base].appProto === null ? input.toServer : list.toServer;
-    let n = this.instances(list.variant, toServer, input);
-    if (n === 0 && list.toServer === null && input.kind === InputKind.TX && base === BufferId.FILE_DATA) n = 0;
+    const packetBuf = BUFFERS[base].appProto === null && base !== BufferId.FILE_DATA;
+    const toServer = packetBuf ? true : list.toServer === null ? input.toServer : list.toServer;
+    const n = this.instances(list.variant, toServer, input);
     const bufs = this.scratchSlot;
-    // copy out: a nested instances() call would overwrite scratchSlot
-    for (let i = 0; i < n; i++) {
-      const b = bufs[i];
-      if (this.inspector.inspect(list.ops, b)) return true;
-      // restore in case inspect() touched the scratch (it does not; keeps the loop honest)
-      bufs[i] = b;
-    }
+    for (let i = 0; i < n; i++) if (this.inspector.inspect(list.ops, bufs[i])) return true;
     return false;
   }
 
