@@ -93,7 +93,9 @@ describe('flow and packet keywords', () => {
     expect(sids(det, tcpInput('', { tcpFlags: 0x10, ttl: 3 }))).toEqual([5]);
     const icmp = tcpInput('', { ipProto: 1, tcpFlags: -1, icmpType: 8, icmpCode: 0, icmpId: 77, icmpSeq: 2 });
     expect(sids(det, icmp)).toEqual([6]);
-    expect(sids(det, tcpInput('', { ipProto: 1, tcpFlags: -1, icmpType: 8, icmpCode: 0, icmpId: 77, icmpSeq: 1 }))).toEqual([]);
+    expect(
+      sids(det, tcpInput('', { ipProto: 1, tcpFlags: -1, icmpType: 8, icmpCode: 0, icmpId: 77, icmpSeq: 1 })),
+    ).toEqual([]);
   });
 });
 
@@ -181,7 +183,9 @@ describe('transaction buffers', () => {
   });
 
   it('app-layer rules need the flow protocol; mixed rules read pkt_data on the transaction', () => {
-    expect(sids(det, txInput({ 'http.method': 'POST', 'http.uri': '/upload' }, { appProto: 'tls' }))).toEqual([]);
+    expect(sids(det, txInput({ 'http.method': 'POST', 'http.uri': '/upload' }, { appProto: 'tls' }))).toEqual(
+      [],
+    );
     const mixed = txInput({ 'http.uri': '/upload' });
     mixed.buffers.set(BufferId.PKT_DATA, true, Buffer.from('POST /upload raw'));
     expect(sids(det, mixed)).toEqual([7]);

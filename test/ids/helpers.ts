@@ -1,7 +1,7 @@
 /** Shared helpers for the IDS rule tests. */
 import { readFileSync } from 'node:fs';
 import { loadClassificationFile } from '../../src/ids/rules/classification.js';
-import { type RuleLoadResult, loadRulesFromString } from '../../src/ids/rules/loader.js';
+import { loadRulesFromString, type RuleLoadResult } from '../../src/ids/rules/loader.js';
 import { splitRules } from '../../src/ids/rules/text.js';
 import { corpusPath } from '../helpers/corpus.js';
 

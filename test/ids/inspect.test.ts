@@ -41,7 +41,9 @@ describe('content', () => {
   it('retries an earlier match when a later relative content fails (suricata-verify alert-distance-within-1)', () => {
     // the first "AllWork..." is followed by junk; only the second one has DullBoy within 7 after distance 1
     const rule = 'content:"AllWorkAndNoPlayMakesWill"; content:"DullBoy"; distance:1; within:7;';
-    expect(matches(rule, 'AllWorkAndNoPlayMakesWill zzzzzzzzzzzz AllWorkAndNoPlayMakesWill DullBoy')).toBe(true);
+    expect(matches(rule, 'AllWorkAndNoPlayMakesWill zzzzzzzzzzzz AllWorkAndNoPlayMakesWill DullBoy')).toBe(
+      true,
+    );
     expect(matches(rule, 'AllWorkAndNoPlayMakesWill zzzzzzzzzzzzDullBoy')).toBe(false);
   });
 
@@ -142,9 +144,13 @@ describe('byte_jump', () => {
     expect(matches('byte_jump:1,0; content:"c"; within:1;', p)).toBe(false);
     expect(matches('content:"|03|"; byte_jump:1,-1,relative; content:"X"; within:1;', p)).toBe(true);
     // multiplier 2: jumps 6 bytes past the field
-    expect(matches('byte_jump:1,0,multiplier 2; content:"Z"; within:1;', Buffer.from('\x03abcdefZ', 'latin1'))).toBe(true);
+    expect(
+      matches('byte_jump:1,0,multiplier 2; content:"Z"; within:1;', Buffer.from('\x03abcdefZ', 'latin1')),
+    ).toBe(true);
     // align: 3 rounds up to 4
-    expect(matches('byte_jump:1,0,align; content:"Y"; within:1;', Buffer.from('\x03abcdY', 'latin1'))).toBe(true);
+    expect(matches('byte_jump:1,0,align; content:"Y"; within:1;', Buffer.from('\x03abcdY', 'latin1'))).toBe(
+      true,
+    );
     // from_beginning: 3 bytes from the buffer start, plus post_offset 1 -> index 4
     expect(matches('byte_jump:1,0,from_beginning,post_offset 1; content:"X"; within:1;', p)).toBe(true);
     expect(matches('byte_jump:1,0,from_beginning; content:"c"; within:1;', p)).toBe(true);

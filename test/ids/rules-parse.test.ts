@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BufferId, BUFFERS, bufferIdByName } from '../../src/ids/match/buffers.js';
+import { BUFFERS, BufferId, bufferIdByName } from '../../src/ids/match/buffers.js';
 import { type ContentOp, OpKind } from '../../src/ids/match/ops.js';
 import { PacketField, PayloadMode } from '../../src/ids/match/rule.js';
 import { UintMode } from '../../src/ids/match/uint.js';
@@ -71,7 +71,9 @@ describe('config files', () => {
   });
 
   it('parses reference.config', () => {
-    const { systems } = parseReferenceConfig('config reference: cve       http://cve.mitre.org/cgi-bin/cvename.cgi?name=\n');
+    const { systems } = parseReferenceConfig(
+      'config reference: cve       http://cve.mitre.org/cgi-bin/cvename.cgi?name=\n',
+    );
     expect(systems.get('cve')).toBe('http://cve.mitre.org/cgi-bin/cvename.cgi?name=');
   });
 });
@@ -79,7 +81,14 @@ describe('config files', () => {
 describe('real ET Open rules', () => {
   it('sid 2008542: dsize, byte_test, flow, ports, references, metadata', () => {
     const r = load(etRule('emerging-scada.rules', 2008542)).ruleSet.rules[0];
-    expect(r).toMatchObject({ sid: 2008542, rev: 8, gid: 1, action: 'alert', ipProto: 6, classtype: 'attempted-user' });
+    expect(r).toMatchObject({
+      sid: 2008542,
+      rev: 8,
+      gid: 1,
+      action: 'alert',
+      ipProto: 6,
+      classtype: 'attempted-user',
+    });
     expect(r.priority).toBe(1);
     expect(r.category).toBe('Attempted User Privilege Gain');
     expect(r.flow).toMatchObject({ toServer: true, established: true });
@@ -90,9 +99,18 @@ describe('real ET Open rules', () => {
     expect(r.packetChecks).toEqual([{ field: PacketField.DSIZE, cmp: { mode: UintMode.EQ, a: 4, b: 0 } }]);
     expect(r.payloadMode).toBe(PayloadMode.PACKET);
     expect(r.lists).toHaveLength(1);
-    expect(r.lists[0].ops[0]).toMatchObject({ kind: OpKind.BYTE_TEST, value: 399, offset: 0, relative: false });
+    expect(r.lists[0].ops[0]).toMatchObject({
+      kind: OpKind.BYTE_TEST,
+      value: 399,
+      offset: 0,
+      relative: false,
+    });
     expect(r.references.map((x) => x.system)).toEqual(['cve', 'url', 'url']);
-    expect(r.metadata).toEqual({ created_at: ['2010_07_30'], cve: ['CVE_2008_2639'], updated_at: ['2019_07_26'] });
+    expect(r.metadata).toEqual({
+      created_at: ['2010_07_30'],
+      cve: ['CVE_2008_2639'],
+      updated_at: ['2019_07_26'],
+    });
     expect(r.prefilter).toBeNull();
   });
 
@@ -162,7 +180,11 @@ describe('real ET Open rules', () => {
     const shape = (r: typeof legacy) =>
       r.lists.map((l) => ({
         b: name(l.buffer),
-        ops: l.ops.map((o) => ({ t: text(o as ContentOp), nc: (o as ContentOp).pattern.nocase, d: (o as ContentOp).depth })),
+        ops: l.ops.map((o) => ({
+          t: text(o as ContentOp),
+          nc: (o as ContentOp).pattern.nocase,
+          d: (o as ContentOp).depth,
+        })),
       }));
     expect(shape(legacy)).toEqual(shape(sticky));
     expect(shape(legacy).map((l) => l.b)).toEqual(['http.method', 'http.uri', 'http.user_agent']);

@@ -5,10 +5,10 @@
  * match after the Nth.
  */
 import { describe, expect, it } from 'vitest';
+import { MatchResult } from '../../src/ids/match/detect.js';
 import { type ThresholdSpec, ThresholdStore } from '../../src/ids/match/threshold.js';
 import { parseThresholdConfig } from '../../src/ids/rules/threshold-config.js';
 import { detectorFor, tcpInput } from './match-helpers.js';
-import { MatchResult } from '../../src/ids/match/detect.js';
 
 const A = new Uint8Array([10, 0, 0, 1]);
 const B = new Uint8Array([10, 0, 0, 2]);
@@ -48,7 +48,11 @@ describe('threshold keyword', () => {
     expect(run(spec, [0, 1, 2, 3], [A, C, A, C])).toEqual([1, 1, 2, 2]);
     const store = new ThresholdStore();
     const dst: ThresholdSpec = { type: 'limit', track: 'by_dst', count: 1, seconds: 60 };
-    expect([store.apply(dst, 'r', A, B, 0, null), store.apply(dst, 'r', C, B, 1, null), store.apply(dst, 'r', A, C, 2, null)]).toEqual([1, 2, 1]);
+    expect([
+      store.apply(dst, 'r', A, B, 0, null),
+      store.apply(dst, 'r', C, B, 1, null),
+      store.apply(dst, 'r', A, C, 2, null),
+    ]).toEqual([1, 2, 1]);
     const rule: ThresholdSpec = { type: 'limit', track: 'by_rule', count: 1, seconds: 60 };
     expect([store.apply(rule, 'r', A, B, 0, null), store.apply(rule, 'r', C, A, 1, null)]).toEqual([1, 2]);
   });

@@ -26,14 +26,22 @@ export const registerRules: CommandRegistrar = (program: Command) => {
     .description('load rule files and report the rules that cannot be used, per keyword')
     .argument('<files...>', 'rule files (.rules)')
     .option('--config <yaml>', 'YAML with vars: address-groups / port-groups (suricata.yaml works)')
-    .option('--classification <file>', 'classification.config (default: beside the rules, then /etc/suricata)')
+    .option(
+      '--classification <file>',
+      'classification.config (default: beside the rules, then /etc/suricata)',
+    )
     .option('--reference <file>', 'reference.config (default: beside the rules, then /etc/suricata)')
     .option('--strict', 'exit with code 2 when any rule is left out, not only malformed ones')
     .option('-q, --quiet', 'print the summary only, not every rule left out')
     .option('--json', 'print one JSON object')
     .action(
       action(async (files: string[], opts: CheckOptions) => {
-        const progress = createProgress({ total: files.length, label: 'rules', unit: 'files', enabled: opts.json ? false : undefined });
+        const progress = createProgress({
+          total: files.length,
+          label: 'rules',
+          unit: 'files',
+          enabled: opts.json ? false : undefined,
+        });
         const result = loadRuleFiles(files, {
           vars: opts.config ? loadVarsFile(opts.config) : undefined,
           classificationFile: opts.classification,
@@ -69,12 +77,26 @@ export const registerRules: CommandRegistrar = (program: Command) => {
           process.stdout.write(
             formatTable(
               ['files', 'enabled', 'disabled', 'loaded', 'left out', 'loaded %', 'load ms'],
-              [[stats.files, stats.enabled, stats.disabled, stats.loaded, stats.failed, pct.toFixed(2), Math.round(stats.parseMs + stats.buildMs)]],
+              [
+                [
+                  stats.files,
+                  stats.enabled,
+                  stats.disabled,
+                  stats.loaded,
+                  stats.failed,
+                  pct.toFixed(2),
+                  Math.round(stats.parseMs + stats.buildMs),
+                ],
+              ],
             ),
           );
           const rows = [
-            ...Object.entries(stats.unsupportedByKeyword).map(([k, n]) => [k, 'unsupported', n] as (string | number)[]),
-            ...Object.entries(stats.syntaxByKeyword).map(([k, n]) => [k, 'malformed', n] as (string | number)[]),
+            ...Object.entries(stats.unsupportedByKeyword).map(
+              ([k, n]) => [k, 'unsupported', n] as (string | number)[],
+            ),
+            ...Object.entries(stats.syntaxByKeyword).map(
+              ([k, n]) => [k, 'malformed', n] as (string | number)[],
+            ),
           ].sort((a, b) => Number(b[2]) - Number(a[2]));
           if (rows.length) process.stdout.write('\n' + formatTable(['keyword', 'reason', 'rules'], rows));
         }

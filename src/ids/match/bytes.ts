@@ -66,7 +66,13 @@ export function readString(buf: Uint8Array, pos: number, n: number, base: number
     neg = buf[i] === 0x2d;
     i++;
   }
-  if (base === 16 && i + 1 < end && buf[i] === 0x30 && (buf[i + 1] | 0x20) === 0x78 && digitValue(buf[i + 2]) < 16)
+  if (
+    base === 16 &&
+    i + 1 < end &&
+    buf[i] === 0x30 &&
+    (buf[i + 1] | 0x20) === 0x78 &&
+    digitValue(buf[i + 2]) < 16
+  )
     i += 2;
   const digitsStart = i;
   let v = 0;

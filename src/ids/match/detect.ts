@@ -8,18 +8,13 @@
  * flow, header fields, flowbits conditions, then the buffer lists. Nothing is allocated on
  * this path except derived (transformed) buffers and regex match arrays.
  */
-import { BUFFER_COUNT, BufferId, BUFFERS, type BufferSlot, InspectionBuffer } from './buffers.js';
-import { HostBits } from './flow-vars.js';
-import { DetectInput, InputKind } from './input.js';
-import { Inspector } from './inspect.js';
+
 import { Candidates } from '../prefilter/prefilter.js';
-import {
-  type BitsCheck,
-  type BufferList,
-  type CompiledRule,
-  PacketField,
-  PayloadMode,
-} from './rule.js';
+import { BUFFER_COUNT, BUFFERS, BufferId, type BufferSlot, InspectionBuffer } from './buffers.js';
+import { HostBits } from './flow-vars.js';
+import { type DetectInput, InputKind } from './input.js';
+import { Inspector } from './inspect.js';
+import { type BitsCheck, type BufferList, type CompiledRule, PacketField, PayloadMode } from './rule.js';
 import type { RuleSet } from './ruleset.js';
 import { ThresholdStore } from './threshold.js';
 import { applyTransforms } from './transforms.js';
@@ -52,7 +47,10 @@ export class MatchResult {
 
 /** threshold.config entries of one rule (see rules/threshold-config.ts). */
 export interface RuleThresholdOverrides {
-  suppress: Array<{ track: 'by_src' | 'by_dst' | 'by_either' | null; ips: { has(a: Uint8Array): boolean } | null }>;
+  suppress: Array<{
+    track: 'by_src' | 'by_dst' | 'by_either' | null;
+    ips: { has(a: Uint8Array): boolean } | null;
+  }>;
   /** Replaces the rule's threshold keyword. */
   threshold: import('./threshold.js').ThresholdSpec | null;
   rateFilter: import('./threshold.js').ThresholdSpec | null;
@@ -68,14 +66,19 @@ export class Detector {
   private overrides: Array<RuleThresholdOverrides | null> = [];
   private readonly cand: Candidates;
   /** Derived buffers per variant and side, computed lazily in each call. */
-  private readonly derived: Array<{ gen: number; toServer: InspectionBuffer[]; toClient: InspectionBuffer[] }> = [];
+  private readonly derived: Array<{
+    gen: number;
+    toServer: InspectionBuffer[];
+    toClient: InspectionBuffer[];
+  }> = [];
   private gen = 0;
   private readonly scratchSlot: InspectionBuffer[] = [];
 
   constructor(rules: RuleSet) {
     this.rules = rules;
     this.cand = new Candidates(rules.size);
-    for (let v = 0; v < rules.variants.length; v++) this.derived.push({ gen: -1, toServer: [], toClient: [] });
+    for (let v = 0; v < rules.variants.length; v++)
+      this.derived.push({ gen: -1, toServer: [], toClient: [] });
   }
 
   /** Installs threshold.config entries, indexed like `rules.rules`. */
@@ -107,7 +110,12 @@ export class Detector {
         this.scanSide(v, false, input, pf);
       }
     }
-    (isTx ? rs.txNoPrefilter : rs.packetNoPrefilter).collect(input.ipProto, input.srcPort, input.dstPort, cand);
+    (isTx ? rs.txNoPrefilter : rs.packetNoPrefilter).collect(
+      input.ipProto,
+      input.srcPort,
+      input.dstPort,
+      cand,
+    );
     cand.sort();
     const list = cand.list;
     for (let c = 0; c < cand.count; c++) {
@@ -122,7 +130,12 @@ export class Detector {
     }
   }
 
-  private scanSide(v: number, toServer: boolean, input: DetectInput, pf: { scan(b: Uint8Array, c: Candidates): void }): void {
+  private scanSide(
+    v: number,
+    toServer: boolean,
+    input: DetectInput,
+    pf: { scan(b: Uint8Array, c: Candidates): void },
+  ): void {
     const n = this.instances(v, toServer, input);
     const bufs = this.scratchSlot;
     for (let i = 0; i < n; i++) pf.scan(bufs[i].data, this.cand);
@@ -150,7 +163,8 @@ export class Detector {
   /** Full evaluation of one rule (no side effects). */
   matchRule(rule: CompiledRule, input: DetectInput): boolean {
     // protocol
-    if (rule.ipProto >= 0 && input.ipProto !== rule.ipProto && input.ipProto !== rule.ipProtoAlt) return false;
+    if (rule.ipProto >= 0 && input.ipProto !== rule.ipProto && input.ipProto !== rule.ipProtoAlt)
+      return false;
     if (rule.appProto !== null && input.appProto !== rule.appProto) return false;
     // ports and addresses, either orientation for <>
     if (!this.header(rule, input)) return false;
@@ -200,8 +214,10 @@ export class Detector {
       const v = fieldValue(c.field, input);
       if (v < 0 || !uintMatch(c.cmp, v)) return false;
     }
-    if (rule.tcpFlags !== null && (input.tcpFlags < 0 || !bitsMatch(rule.tcpFlags, input.tcpFlags))) return false;
-    if (rule.fragbits !== null && (input.ipVersion !== 4 || !bitsMatch(rule.fragbits, input.fragbits))) return false;
+    if (rule.tcpFlags !== null && (input.tcpFlags < 0 || !bitsMatch(rule.tcpFlags, input.tcpFlags)))
+      return false;
+    if (rule.fragbits !== null && (input.ipVersion !== 4 || !bitsMatch(rule.fragbits, input.fragbits)))
+      return false;
     if (rule.ipOpts !== 0 && (input.ipOpts & rule.ipOpts) === 0) return false;
     if (rule.sameip && !sameBytes(input.src, input.dst)) return false;
     for (let i = 0; i < rule.streamSize.length; i++) {
@@ -276,8 +292,10 @@ export class Detector {
       if (!compareInt(fi.op, v, w)) return false;
     }
     for (const x of rule.xbits) {
-      if (x.cmd === 'isset' && !this.hostBits.isSet(x.id, x.track, input.src, input.dst, input.time)) return false;
-      if (x.cmd === 'isnotset' && this.hostBits.isSet(x.id, x.track, input.src, input.dst, input.time)) return false;
+      if (x.cmd === 'isset' && !this.hostBits.isSet(x.id, x.track, input.src, input.dst, input.time))
+        return false;
+      if (x.cmd === 'isnotset' && this.hostBits.isSet(x.id, x.track, input.src, input.dst, input.time))
+        return false;
     }
     return true;
   }
@@ -315,7 +333,8 @@ export class Detector {
     for (const x of rule.xbits) {
       if (x.cmd === 'set') this.hostBits.set(x.id, x.track, input.src, input.dst, input.time, x.expire);
       else if (x.cmd === 'unset') this.hostBits.unset(x.id, x.track, input.src, input.dst);
-      else if (x.cmd === 'toggle') this.hostBits.toggle(x.id, x.track, input.src, input.dst, input.time, x.expire);
+      else if (x.cmd === 'toggle')
+        this.hostBits.toggle(x.id, x.track, input.src, input.dst, input.time, x.expire);
     }
     let alert = !rule.noalert;
     const key = rule.gid + ':' + rule.sid;
@@ -349,7 +368,11 @@ export class Detector {
   }
 }
 
-function fillDerived(target: InspectionBuffer[], slot: BufferSlot, transforms: Parameters<typeof applyTransforms>[0]): void {
+function fillDerived(
+  target: InspectionBuffer[],
+  slot: BufferSlot,
+  transforms: Parameters<typeof applyTransforms>[0],
+): void {
   for (let i = 0; i < slot.count; i++) {
     let b = target[i];
     if (!b) {

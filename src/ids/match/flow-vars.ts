@@ -32,7 +32,7 @@ export class FlowVars {
   thresholds: Map<string, ThresholdEntry> | null = null;
 
   isSet(bit: number): boolean {
-    return this.bits !== null && this.bits.has(bit);
+    return this.bits?.has(bit) === true;
   }
 
   set(bit: number): void {

@@ -11,14 +11,15 @@
  * One Inspector per thread; it allocates nothing per call except what JS regular expressions
  * need (a match array when a later keyword reads the pcre's position).
  */
-import { type Extracted, readBinary, readString } from './bytes.js';
+
 import { InspectionBuffer } from './buffers.js';
+import { type Extracted, readBinary, readString } from './bytes.js';
 import {
   type Base64DecodeOp,
-  ByteOperator,
   type ByteExtractOp,
   type ByteFormat,
   type ByteJumpOp,
+  ByteOperator,
   type ByteTestOp,
   type ContentOp,
   type IsdataatOp,
@@ -237,7 +238,11 @@ export class Inspector {
     const ex = this.ex;
     let match: boolean;
     if (ex.big !== null || (op.valueVar < 0 && op.value > Number.MAX_SAFE_INTEGER)) {
-      match = compareBig(op.op, ex.big ?? BigInt(ex.value), op.valueVar >= 0 ? BigInt(this.vars[op.valueVar]) : op.valueBig);
+      match = compareBig(
+        op.op,
+        ex.big ?? BigInt(ex.value),
+        op.valueVar >= 0 ? BigInt(this.vars[op.valueVar]) : op.valueBig,
+      );
     } else {
       match = compareNum(op.op, ex.value, op.valueVar >= 0 ? this.vars[op.valueVar] : op.value);
     }

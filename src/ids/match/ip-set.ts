@@ -80,7 +80,8 @@ const V6_MAX = (1n << 128n) - 1n;
 
 function cmp6(addr: Uint8Array, r: Uint32Array, at: number): number {
   for (let w = 0; w < 4; w++) {
-    const a = ((addr[w * 4] << 24) >>> 0) + (addr[w * 4 + 1] << 16) + (addr[w * 4 + 2] << 8) + addr[w * 4 + 3];
+    const a =
+      ((addr[w * 4] << 24) >>> 0) + (addr[w * 4 + 1] << 16) + (addr[w * 4 + 2] << 8) + addr[w * 4 + 3];
     const b = r[at + w];
     if (a !== b) return a < b ? -1 : 1;
   }
@@ -101,7 +102,10 @@ export function mergeRanges(ranges: Array<[bigint, bigint]>): Array<[bigint, big
 }
 
 /** Ranges of `all` minus the ranges of `remove` (both merged). */
-export function subtractRanges(all: Array<[bigint, bigint]>, remove: Array<[bigint, bigint]>): Array<[bigint, bigint]> {
+export function subtractRanges(
+  all: Array<[bigint, bigint]>,
+  remove: Array<[bigint, bigint]>,
+): Array<[bigint, bigint]> {
   let cur = mergeRanges(all);
   for (const [ra, rb] of mergeRanges(remove)) {
     const next: Array<[bigint, bigint]> = [];

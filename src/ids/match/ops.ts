@@ -165,7 +165,15 @@ export class Base64DecodeOp {
   data: Op[] = [];
 }
 
-export type Op = ContentOp | PcreOp | ByteTestOp | ByteJumpOp | ByteExtractOp | IsdataatOp | LengthOp | Base64DecodeOp;
+export type Op =
+  | ContentOp
+  | PcreOp
+  | ByteTestOp
+  | ByteJumpOp
+  | ByteExtractOp
+  | IsdataatOp
+  | LengthOp
+  | Base64DecodeOp;
 
 /** True for ops whose position depends on the previous match (they read `bufferOffset`). */
 export function isRelativeOp(op: Op): boolean {

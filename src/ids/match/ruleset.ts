@@ -7,7 +7,7 @@
  * the buffer (or transformed buffer) holding it; the others go into a header index by
  * protocol and port, so that only plausible ones are looked at for a packet.
  */
-import { type FastPattern, BufferPrefilter } from '../prefilter/prefilter.js';
+import { BufferPrefilter, type FastPattern } from '../prefilter/prefilter.js';
 import { BUFFER_COUNT } from './buffers.js';
 import type { VarNames } from './flow-vars.js';
 import type { CompiledRule, RuleAction } from './rule.js';

@@ -64,7 +64,12 @@ export function applyTransform(name: TransformName, input: Uint8Array): Uint8Arr
       const out: number[] = [];
       for (let i = 0; i < input.length; i++) {
         const c = input[i];
-        if (c === 0x25 && i + 2 < input.length + 0 && hexVal(input[i + 1]) >= 0 && hexVal(input[i + 2]) >= 0) {
+        if (
+          c === 0x25 &&
+          i + 2 < input.length + 0 &&
+          hexVal(input[i + 1]) >= 0 &&
+          hexVal(input[i + 2]) >= 0
+        ) {
           out.push(hexVal(input[i + 1]) * 16 + hexVal(input[i + 2]));
           i += 2;
         } else if (c === 0x2b) out.push(0x20);

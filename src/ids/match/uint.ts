@@ -76,7 +76,14 @@ export function xor53(x: number, y: number): number {
 }
 
 const NUM = /^(0x[0-9a-f]+|\d+)\s*(kb|kib|mb|mib|gb|gib)?$/i;
-const UNITS: Record<string, number> = { kb: 1024, kib: 1024, mb: 1048576, mib: 1048576, gb: 2 ** 30, gib: 2 ** 30 };
+const UNITS: Record<string, number> = {
+  kb: 1024,
+  kib: 1024,
+  mb: 1048576,
+  mib: 1048576,
+  gb: 2 ** 30,
+  gib: 2 ** 30,
+};
 
 /** Parses an unsigned number as Suricata's integer keywords accept it (decimal, 0x hex, kb/mb/gb). */
 export function parseUintValue(s: string, max: number): number | null {

@@ -132,7 +132,8 @@ export class AhoCorasick {
         const f = fail[s];
         this.dense.copyWithin(s * 256, f * 256, f * 256 + 256);
       }
-      for (let k = this.edgeStart[s]; k < this.edgeStart[s + 1]; k++) this.dense[s * 256 + this.edgeLabel[k]] = this.edgeTarget[k];
+      for (let k = this.edgeStart[s]; k < this.edgeStart[s + 1]; k++)
+        this.dense[s * 256 + this.edgeLabel[k]] = this.edgeTarget[k];
     }
     this.stateCount = n;
   }
@@ -155,7 +156,12 @@ export class AhoCorasick {
    * Scans buf[start, end) and calls `onMatch(patternId, endIndex)` for every occurrence
    * (`endIndex` is the index just past the match). Returns early when `onMatch` returns true.
    */
-  scan(buf: Uint8Array, start: number, end: number, onMatch: (pattern: number, end: number) => boolean | void): void {
+  scan(
+    buf: Uint8Array,
+    start: number,
+    end: number,
+    onMatch: (pattern: number, end: number) => boolean | void,
+  ): void {
     const dense = this.dense;
     const denseCount = this.denseCount;
     const outStart = this.outStart;

@@ -80,9 +80,14 @@ export class BufferPrefilter {
   readonly ruleCount: number;
 
   constructor(patterns: readonly FastPattern[]) {
-    const byLower = new Map<string, { bytes: Uint8Array; nocase: number[]; exact: Map<string, { b: Uint8Array; rules: number[] }> }>();
+    const byLower = new Map<
+      string,
+      { bytes: Uint8Array; nocase: number[]; exact: Map<string, { b: Uint8Array; rules: number[] }> }
+    >();
     for (const p of patterns) {
-      const lowerKey = Buffer.from(p.bytes.map((c) => (c >= 0x41 && c <= 0x5a ? c + 0x20 : c))).toString('latin1');
+      const lowerKey = Buffer.from(p.bytes.map((c) => (c >= 0x41 && c <= 0x5a ? c + 0x20 : c))).toString(
+        'latin1',
+      );
       let e = byLower.get(lowerKey);
       if (!e) {
         e = { bytes: p.bytes, nocase: [], exact: new Map() };

@@ -44,7 +44,8 @@ function full(): AddrSet {
 }
 
 function resolveAddr(spec: string, vars: RuleVars, depth: number): AddrSet {
-  if (depth > MAX_DEPTH) throw new GroupError('address variables nest too deep (a variable refers to itself?)');
+  if (depth > MAX_DEPTH)
+    throw new GroupError('address variables nest too deep (a variable refers to itself?)');
   const s = spec.trim();
   if (s === '') throw new GroupError('empty address');
   if (s === 'any') return full();
@@ -114,7 +115,8 @@ export function parseAddressGroup(spec: string, vars: RuleVars, cache?: Map<stri
   const r = resolveAddr(spec, vars, 0);
   const v4 = mergeRanges(r.v4);
   const v6 = mergeRanges(r.v6);
-  if (v4.length === 0 && v6.length === 0) throw new GroupError(`address group "${spec.slice(0, 60)}" matches nothing`);
+  if (v4.length === 0 && v6.length === 0)
+    throw new GroupError(`address group "${spec.slice(0, 60)}" matches nothing`);
   const set = new IpSet(
     v4.map(([a, b]) => [Number(a), Number(b)] as [number, number]),
     v6,

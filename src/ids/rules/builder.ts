@@ -4,7 +4,7 @@
  * the last content (which modifiers like nocase or depth apply to), and everything else the
  * keywords set. compile.ts turns a finished builder into a CompiledRule.
  */
-import { BufferId, BUFFERS } from '../match/buffers.js';
+import { BUFFERS, BufferId } from '../match/buffers.js';
 import type { Base64DecodeOp, Op } from '../match/ops.js';
 import type {
   AppProtoCheck,
@@ -168,7 +168,8 @@ export class RuleBuilder {
     const l = this.currentList();
     if (l.inB64Data) l.b64Items.push(d);
     else {
-      if (l.b64 !== null) throw unsupported('base64_decode', 'keywords between base64_decode and base64_data');
+      if (l.b64 !== null)
+        throw unsupported('base64_decode', 'keywords between base64_decode and base64_data');
       l.items.push(d);
     }
     if (d.kind === 'content') this.lastContent = d;
@@ -179,10 +180,14 @@ export class RuleBuilder {
   /** Moves `d` (the last content) to `buffer`'s list: legacy modifiers like http_uri. */
   moveContent(d: ContentDraft, buffer: number, keyword: string): void {
     if (this.hasSticky())
-      throw syntax(keyword, `${keyword} cannot follow a sticky buffer (${BUFFERS[this.current!.buffer].name})`);
+      throw syntax(
+        keyword,
+        `${keyword} cannot follow a sticky buffer (${BUFFERS[this.current!.buffer].name})`,
+      );
     const from = d.list;
     if (from.buffer === buffer) return;
-    if (from.buffer !== BufferId.PKT_DATA) throw syntax(keyword, `content already belongs to ${BUFFERS[from.buffer].name}`);
+    if (from.buffer !== BufferId.PKT_DATA)
+      throw syntax(keyword, `content already belongs to ${BUFFERS[from.buffer].name}`);
     const at = from.items.indexOf(d);
     if (at < 0) throw syntax(keyword, 'content modifier must follow its content');
     from.items.splice(at, 1);

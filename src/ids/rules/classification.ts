@@ -39,7 +39,10 @@ export function parseClassificationConfig(text: string): {
 }
 
 /** Parses reference.config text: system name (lower-cased) to URL prefix. */
-export function parseReferenceConfig(text: string): { systems: Map<string, string>; problems: ConfigProblem[] } {
+export function parseReferenceConfig(text: string): {
+  systems: Map<string, string>;
+  problems: ConfigProblem[];
+} {
   const systems = new Map<string, string>();
   const problems: ConfigProblem[] = [];
   text.split(/\r?\n/).forEach((raw, i) => {

@@ -4,13 +4,20 @@
  * depends on the previous match position, buffer sides and the rule's direction decided, and
  * the fast pattern chosen.
  */
-import { BUFFER_COUNT, BufferId, BUFFERS } from '../match/buffers.js';
+import { BUFFER_COUNT, BUFFERS, BufferId } from '../match/buffers.js';
 import { ContentOp, isRelativeOp, type Op, OpKind, PcreOp, setsOffset } from '../match/ops.js';
 import type { BufferList, CompiledRule } from '../match/rule.js';
 import { PayloadMode } from '../match/rule.js';
 import type { VariantDef } from '../match/ruleset.js';
 import { makeSearchPattern } from '../match/search.js';
-import { type ContentDraft, type Draft, type ListDraft, type RuleBuilder, syntax, unsupported } from './builder.js';
+import {
+  type ContentDraft,
+  type Draft,
+  type ListDraft,
+  type RuleBuilder,
+  syntax,
+  unsupported,
+} from './builder.js';
 import type { Classification } from './classification.js';
 
 /** Interns buffer + transform chains into variant ids shared by the whole rule set. */
@@ -173,7 +180,9 @@ export function compileRule(
   }
   let prefilter: CompiledRule['prefilter'] = null;
   if (best !== null) {
-    const bytes = best.fpChop ? best.bytes.subarray(best.fpChop[0], best.fpChop[0] + best.fpChop[1]) : best.bytes;
+    const bytes = best.fpChop
+      ? best.bytes.subarray(best.fpChop[0], best.fpChop[0] + best.fpChop[1])
+      : best.bytes;
     prefilter = { variant: ctx.variants.id(best.list), bytes: Uint8Array.from(bytes), nocase: best.nocase };
   }
   const cls = b.classtype ? ctx.classifications.get(b.classtype.toLowerCase()) : undefined;

@@ -184,6 +184,10 @@ export function loadRuleFiles(files: string[], opts: RuleLoadOptions = {}): Rule
 }
 
 /** Convenience for tests and scripts: loads rules from a string. */
-export function loadRulesFromString(text: string, opts: RuleLoadOptions = {}, file = '<string>'): RuleLoadResult {
+export function loadRulesFromString(
+  text: string,
+  opts: RuleLoadOptions = {},
+  file = '<string>',
+): RuleLoadResult {
   return loadRuleSources([{ file, content: text }], opts);
 }

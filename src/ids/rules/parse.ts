@@ -25,7 +25,15 @@ export const KEYWORDS: Readonly<KeywordTable> = {
   ...flowKeywords,
 };
 
-const ACTIONS = new Set<RuleAction>(['alert', 'drop', 'pass', 'reject', 'rejectsrc', 'rejectdst', 'rejectboth']);
+const ACTIONS = new Set<RuleAction>([
+  'alert',
+  'drop',
+  'pass',
+  'reject',
+  'rejectsrc',
+  'rejectdst',
+  'rejectboth',
+]);
 
 interface ProtoInfo {
   ipProto: number;
@@ -100,11 +108,19 @@ export interface RuleParseEnv extends ParseContext, CompileContext {
 }
 
 /** Parses and compiles one rule. Throws RuleProblem. */
-export function parseRule(text: string, env: RuleParseEnv, where: { file: string; line: number }): CompiledRule {
+export function parseRule(
+  text: string,
+  env: RuleParseEnv,
+  where: { file: string; line: number },
+): CompiledRule {
   const split = splitRule(text);
   if (typeof split === 'string') throw syntax('rule', split);
   const h = split.header.split(/\s+/);
-  if (h.length !== 7) throw syntax('header', `the header needs 7 parts (action proto src sport dir dst dport), got ${h.length}`);
+  if (h.length !== 7)
+    throw syntax(
+      'header',
+      `the header needs 7 parts (action proto src sport dir dst dport), got ${h.length}`,
+    );
   const [action, proto, src, sport, dir, dst, dport] = h;
   if (!ACTIONS.has(action as RuleAction)) throw syntax('action', `unknown action "${action}"`);
   const b = new RuleBuilder(env.intern);
@@ -112,7 +128,8 @@ export function parseRule(text: string, env: RuleParseEnv, where: { file: string
   const p = proto.toLowerCase();
   const info = PROTOS[p];
   if (!info) {
-    if (UNSUPPORTED_PROTOS.has(p)) throw unsupported('protocol', `protocol "${p}" (no ${p} parser in Sentra)`);
+    if (UNSUPPORTED_PROTOS.has(p))
+      throw unsupported('protocol', `protocol "${p}" (no ${p} parser in Sentra)`);
     throw syntax('protocol', `unknown protocol "${proto}"`);
   }
   b.ipProto = info.ipProto;

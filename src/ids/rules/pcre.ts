@@ -96,7 +96,7 @@ export function translatePcre(pattern: string, opts: string): PcreTranslation {
   const n = p.length;
 
   /** Parses an escape at p[i] === '\\' (outside a class); returns the JS text and advances i. */
-  const escape = (inClass: boolean): { text: string; code: number } => {
+  const readEscape = (inClass: boolean): { text: string; code: number } => {
     const c = p[i + 1];
     if (c === undefined) throw new SyntaxError('pattern ends with a backslash');
     i += 2;
@@ -247,7 +247,7 @@ export function translatePcre(pattern: string, opts: string): PcreTranslation {
       let code: number;
       let text: string;
       if (p[i] === '\\') {
-        const e = escape(true);
+        const e = readEscape(true);
         code = e.code;
         text = e.text;
       } else {
@@ -261,7 +261,7 @@ export function translatePcre(pattern: string, opts: string): PcreTranslation {
         i++;
         let hi: number;
         if (p[i] === '\\') {
-          const e = escape(true);
+          const e = readEscape(true);
           if (e.code < 0) throw new PcreUnsupported('class range ending in a class escape');
           hi = e.code;
         } else {
@@ -296,7 +296,7 @@ export function translatePcre(pattern: string, opts: string): PcreTranslation {
     }
     if (c === '\\') {
       atomStart = out.length;
-      out.push(escape(false).text);
+      out.push(readEscape(false).text);
       continue;
     }
     if (c === '[') {
@@ -316,7 +316,9 @@ export function translatePcre(pattern: string, opts: string): PcreTranslation {
       let atomic = false;
       if (p[i + 1] === '?') {
         const rest = p.slice(i + 2);
-        let m: RegExpExecArray | null;
+        const named = /^(?:P?<([A-Za-z_]\w*)>|'([A-Za-z_]\w*)')/.exec(rest);
+        const namedRef = /^P=([A-Za-z_]\w*)\)/.exec(rest);
+        const inline = /^([imsxJU-]+)(\)|:)/.exec(rest);
         if (rest.startsWith(':') || rest.startsWith('=') || rest.startsWith('!')) {
           open = '(?' + rest[0];
           i += 3;
@@ -328,21 +330,42 @@ export function translatePcre(pattern: string, opts: string): PcreTranslation {
           atomic = true;
           open = '(?:';
           i += 3;
-        } else if ((m = /^(?:P?<([A-Za-z_]\w*)>|'([A-Za-z_]\w*)')/.exec(rest))) {
-          open = `(?<${m[1] ?? m[2]}>`;
-          i += 2 + m[0].length;
-        } else if ((m = /^P=([A-Za-z_]\w*)\)/.exec(rest))) {
+        } else if (named) {
+          open = `(?<${named[1] ?? named[2]}>`;
+          i += 2 + named[0].length;
+        } else if (namedRef) {
           atomStart = out.length;
-          out.push(`\\k<${m[1]}>`);
-          i += 2 + m[0].length;
+          out.push(`\\k<${namedRef[1]}>`);
+          i += 2 + namedRef[0].length;
           continue;
-        } else if ((m = /^([imsxJU-]+)(\)|:)/.exec(rest))) {
+        } else if (inline) {
+          const m = inline;
           // inline options: only a no-op change is translatable
           const on = m[1].split('-')[0];
           const off = m[1].split('-')[1] ?? '';
           const same =
-            [...on].every((f) => (f === 'i' ? caseless : f === 's' ? dotall : f === 'm' ? multiline : f === 'x' ? extended : false)) &&
-            [...off].every((f) => (f === 'i' ? !caseless : f === 's' ? !dotall : f === 'm' ? !multiline : f === 'x' ? !extended : false));
+            [...on].every((f) =>
+              f === 'i'
+                ? caseless
+                : f === 's'
+                  ? dotall
+                  : f === 'm'
+                    ? multiline
+                    : f === 'x'
+                      ? extended
+                      : false,
+            ) &&
+            [...off].every((f) =>
+              f === 'i'
+                ? !caseless
+                : f === 's'
+                  ? !dotall
+                  : f === 'm'
+                    ? !multiline
+                    : f === 'x'
+                      ? !extended
+                      : false,
+            );
           if (!same) throw new PcreUnsupported(`inline option (?${m[1]}) inside the pattern`);
           if (m[2] === ')') {
             i += 2 + m[0].length;
@@ -465,7 +488,8 @@ function numberAtomicRefs(src: string): string {
       continue;
     }
     if (c === '(') {
-      const capturing = src[i + 1] !== '?' || (src[i + 2] === '<' && src[i + 3] !== '=' && src[i + 3] !== '!');
+      const capturing =
+        src[i + 1] !== '?' || (src[i + 2] === '<' && src[i + 3] !== '=' && src[i + 3] !== '!');
       if (capturing) groups++;
       // the emulation's capture group directly follows "(?="
       if (src.startsWith('(?=(', i)) stack.push(groups + 1);

@@ -37,7 +37,8 @@ export function splitRules(content: string): RuleText[] {
     if (full === '') continue;
     if (full.startsWith('#')) {
       const body = full.replace(/^#+\s*/, '');
-      if (ACTION_RE.test(body) && body.includes('(')) out.push({ text: body, line: startLine, disabled: true });
+      if (ACTION_RE.test(body) && body.includes('('))
+        out.push({ text: body, line: startLine, disabled: true });
       continue;
     }
     out.push({ text: full, line: startLine, disabled: false });

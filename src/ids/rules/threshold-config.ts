@@ -91,7 +91,11 @@ export function parseThresholdConfig(text: string, vars: RuleVars = defaultVars(
     const count = Number(f.count);
     const seconds = Number(f.seconds);
     const track = f.track as TrackBy;
-    if (!['by_src', 'by_dst', 'by_rule', 'by_both', 'by_flow'].includes(track) || !Number.isFinite(count) || !Number.isFinite(seconds)) {
+    if (
+      !['by_src', 'by_dst', 'by_rule', 'by_both', 'by_flow'].includes(track) ||
+      !Number.isFinite(count) ||
+      !Number.isFinite(seconds)
+    ) {
       cfg.problems.push({ line: idx + 1, message: 'track, count and seconds are required' });
       return;
     }
@@ -126,7 +130,8 @@ function applies(e: { gid: number; sid: number }, gid: number, sid: number): boo
 export function thresholdConfigFor(cfg: ThresholdConfig, gid: number, sid: number) {
   return {
     suppress: cfg.suppress.filter((e) => applies(e, gid, sid)),
-    threshold: cfg.thresholds.find((e) => e.gid === gid && e.sid === sid)?.spec ??
+    threshold:
+      cfg.thresholds.find((e) => e.gid === gid && e.sid === sid)?.spec ??
       cfg.thresholds.find((e) => applies(e, gid, sid))?.spec ??
       null,
     rateFilter: cfg.rateFilters.find((e) => applies(e, gid, sid))?.spec ?? null,
@@ -141,6 +146,10 @@ export function thresholdOverrides(
   return rules.map((r) => {
     const t = thresholdConfigFor(cfg, r.gid, r.sid);
     if (t.suppress.length === 0 && t.threshold === null && t.rateFilter === null) return null;
-    return { suppress: t.suppress.map((s) => ({ track: s.track, ips: s.ips })), threshold: t.threshold, rateFilter: t.rateFilter };
+    return {
+      suppress: t.suppress.map((s) => ({ track: s.track, ips: s.ips })),
+      threshold: t.threshold,
+      rateFilter: t.rateFilter,
+    };
   });
 }

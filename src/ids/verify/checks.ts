@@ -24,7 +24,8 @@ export function findValue(obj: unknown, path: string): unknown {
       if (cur !== null && typeof cur === 'object') return Object.keys(cur).length;
       return -1;
     }
-    if (part === '__contains' || part === '__find' || part === '__startswith' || part === '__endswith') return cur;
+    if (part === '__contains' || part === '__find' || part === '__startswith' || part === '__endswith')
+      return cur;
     const m = /^(.*)\[(\d+)\]$/.exec(part);
     const name = m ? m[1] : part;
     if (cur === null || typeof cur !== 'object' || Array.isArray(cur)) return undefined;
@@ -108,7 +109,14 @@ export interface FilterSpec {
 }
 
 export type CheckOutcome =
-  | { kind: 'filter'; status: 'pass' | 'fail'; expected: number; actual: number; filter: FilterSpec; message: string }
+  | {
+      kind: 'filter';
+      status: 'pass' | 'fail';
+      expected: number;
+      actual: number;
+      filter: FilterSpec;
+      message: string;
+    }
   | { kind: 'stats'; status: 'pass' | 'fail'; message: string }
   | { kind: 'skipped'; reason: string }
   | { kind: 'unsupported'; reason: string };
@@ -169,7 +177,11 @@ export function evaluateCheck(
     for (const [k, v] of Object.entries(check.stats as Record<string, unknown>)) {
       const got = findValue(stats, k);
       if (got === undefined || !pyEquals(got, v))
-        return { kind: 'stats', status: 'fail', message: `stats.${k}: expected ${JSON.stringify(v)}; got ${JSON.stringify(got)}` };
+        return {
+          kind: 'stats',
+          status: 'fail',
+          message: `stats.${k}: expected ${JSON.stringify(v)}; got ${JSON.stringify(got)}`,
+        };
     }
     return { kind: 'stats', status: 'pass', message: 'stats match' };
   }

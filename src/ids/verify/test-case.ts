@@ -6,9 +6,17 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ErrorCodes, SentraError } from '../../errors.js';
-import { type RuleLoadOptions, type RuleLoadResult, loadRuleFiles, loadRulesFromString } from '../rules/loader.js';
+import {
+  loadRuleFiles,
+  loadRulesFromString,
+  type RuleLoadOptions,
+  type RuleLoadResult,
+} from '../rules/loader.js';
 import { parseSuricataYaml, type RuleVars, varsFromConfig } from '../rules/vars.js';
 import { versionSatisfies } from './version.js';
+
+/** The runner expands this in args to the test's directory. */
+const TEST_DIR_VAR = '$' + '{TEST_DIR}';
 
 export interface VerifyTestCase {
   name: string;
@@ -57,7 +65,10 @@ export function discoverTests(dir: string): string[] {
 }
 
 /** Reads one test directory. */
-export function readTestCase(dir: string, opts: { version?: string; features?: string[] } = {}): VerifyTestCase {
+export function readTestCase(
+  dir: string,
+  opts: { version?: string; features?: string[] } = {},
+): VerifyTestCase {
   const yamlFile = path.join(dir, 'test.yaml');
   let config: Record<string, unknown>;
   try {
@@ -77,7 +88,8 @@ export function readTestCase(dir: string, opts: { version?: string; features?: s
     if (!features.has(f)) notSupported ??= `requires feature ${f}`;
   }
   for (const k of Object.keys(requires)) {
-    if (['files', 'script', 'env', 'config', 'lambda', 'keyword'].includes(k)) notSupported ??= `requires ${k}`;
+    if (['files', 'script', 'env', 'config', 'lambda', 'keyword'].includes(k))
+      notSupported ??= `requires ${k}`;
   }
   if (config.command !== undefined) notSupported ??= 'uses a custom command';
   if (config.setup !== undefined) notSupported ??= 'uses a setup script';
@@ -104,11 +116,13 @@ export function readTestCase(dir: string, opts: { version?: string; features?: s
   const sets: Record<string, string> = {};
   const otherArgs: string[] = [];
   let ips = name.includes('ips');
-  const args = (Array.isArray(config.args) ? config.args : []).flatMap((a) => String(a).split(/\s+/)).filter(Boolean);
+  const args = (Array.isArray(config.args) ? config.args : [])
+    .flatMap((a) => String(a).split(/\s+/))
+    .filter(Boolean);
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (a === '--set' && i + 1 < args.length) {
-      const kv = args[++i].replaceAll('${TEST_DIR}', dir);
+      const kv = args[++i].replaceAll(TEST_DIR_VAR, dir);
       const eq = kv.indexOf('=');
       if (eq > 0) sets[kv.slice(0, eq)] = kv.slice(eq + 1);
     } else if (a === '--simulate-ips') ips = true;

@@ -12,7 +12,11 @@ export interface Version {
 export function parseVersion(v: unknown): Version | null {
   const m = /(\d+)\.?(\d+)?\.?(\d+)?/.exec(String(v).trim());
   if (!m) return null;
-  return { major: Number(m[1]), minor: m[2] !== undefined ? Number(m[2]) : null, patch: m[3] !== undefined ? Number(m[3]) : null };
+  return {
+    major: Number(m[1]),
+    minor: m[2] !== undefined ? Number(m[2]) : null,
+    patch: m[3] !== undefined ? Number(m[3]) : null,
+  };
 }
 
 /** -1, 0, 1; missing parts of `req` count as equal (so 8 == 8.0.3). */

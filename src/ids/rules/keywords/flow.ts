@@ -2,10 +2,10 @@
  * Flow keywords (flow, flowbits, flowint, xbits/hostbits, stream_size), sticky buffers, legacy
  * content modifiers, transforms, app-layer-protocol and tls.version.
  */
-import { BufferId, BUFFERS, modifierBufferId, stickyBufferId } from '../../match/buffers.js';
+import { BUFFERS, BufferId, modifierBufferId, stickyBufferId } from '../../match/buffers.js';
 import type { FlowintOp, XbitOp } from '../../match/rule.js';
 import { PayloadMode } from '../../match/rule.js';
-import { isTransform, type TransformName, TRANSFORMS } from '../../match/transforms.js';
+import { isTransform, TRANSFORMS, type TransformName } from '../../match/transforms.js';
 import { parseUintCompare } from '../../match/uint.js';
 import { type RuleBuilder, syntax, unsupported } from '../builder.js';
 import type { KeywordTable } from './types.js';
@@ -57,7 +57,8 @@ function flowKeyword(b: RuleBuilder, v: string | null): void {
     }
   }
   if (f.toServer && f.toClient) throw syntax('flow', 'to_server and to_client exclude each other');
-  if (f.established && f.notEstablished) throw syntax('flow', 'established and not_established exclude each other');
+  if (f.established && f.notEstablished)
+    throw syntax('flow', 'established and not_established exclude each other');
   b.flow = f;
 }
 
@@ -97,7 +98,9 @@ function flowbits(b: RuleBuilder, v: string | null): void {
 const FLOWINT_OPS = new Set(['==', '!=', '<', '<=', '>', '>=', 'isset', 'notset', 'isnotset', '=', '+', '-']);
 
 function flowint(b: RuleBuilder, v: string | null): void {
-  const parts = need('flowint', v).split(',').map((s) => s.trim());
+  const parts = need('flowint', v)
+    .split(',')
+    .map((s) => s.trim());
   if (parts.length < 2) throw syntax('flowint', 'flowint needs a name and an operator');
   const [name, opRaw, val] = parts;
   if (!NAME.test(name)) throw syntax('flowint', `bad flowint name "${name}"`);
@@ -123,24 +126,28 @@ export const XBITS_DEFAULT_EXPIRE = 30;
 
 function xbits(kw: 'xbits' | 'hostbits') {
   return (b: RuleBuilder, v: string | null) => {
-    const parts = need(kw, v).split(',').map((s) => s.trim());
+    const parts = need(kw, v)
+      .split(',')
+      .map((s) => s.trim());
     const cmd = parts[0].toLowerCase();
     if (cmd === 'noalert') {
       b.noalert = true;
       return;
     }
-    if (!['set', 'unset', 'toggle', 'isset', 'isnotset'].includes(cmd)) throw syntax(kw, `unknown ${kw} command "${cmd}"`);
+    if (!['set', 'unset', 'toggle', 'isset', 'isnotset'].includes(cmd))
+      throw syntax(kw, `unknown ${kw} command "${cmd}"`);
     const name = parts[1];
     if (!name || !NAME.test(name)) throw syntax(kw, `${kw} needs a name`);
     let track: XbitOp['track'] = 'ip_src';
     let expire = XBITS_DEFAULT_EXPIRE;
     let sawTrack = false;
     for (const p of parts.slice(2)) {
-      let m: RegExpExecArray | null;
-      if ((m = /^track\s+(ip_src|ip_dst|ip_pair)$/.exec(p))) {
-        track = m[1] as XbitOp['track'];
+      const tm = /^track\s+(ip_src|ip_dst|ip_pair)$/.exec(p);
+      const em = /^expire\s+(\d+)$/.exec(p);
+      if (tm) {
+        track = tm[1] as XbitOp['track'];
         sawTrack = true;
-      } else if ((m = /^expire\s+(\d+)$/.exec(p))) expire = Number(m[1]);
+      } else if (em) expire = Number(em[1]);
       else if (kw === 'hostbits' && (p === 'src' || p === 'dst' || p === 'both')) {
         if (p === 'both') throw unsupported(kw, 'hostbits on both hosts');
         track = p === 'src' ? 'ip_src' : 'ip_dst';
@@ -155,7 +162,9 @@ function xbits(kw: 'xbits' | 'hostbits') {
 }
 
 function streamSize(b: RuleBuilder, v: string | null): void {
-  const parts = need('stream_size', v).split(',').map((s) => s.trim());
+  const parts = need('stream_size', v)
+    .split(',')
+    .map((s) => s.trim());
   if (parts.length !== 3) throw syntax('stream_size', 'stream_size needs side, operator, value');
   const side = parts[0];
   if (side !== 'server' && side !== 'client' && side !== 'both' && side !== 'either')
@@ -185,7 +194,8 @@ function transform(name: TransformName) {
     noValue(name, v);
     if (!b.hasSticky()) throw syntax(name, `${name} must follow a sticky buffer`);
     const l = b.currentList();
-    if (l.items.length > 0) throw syntax(name, `${name} must come right after the sticky buffer, before its content`);
+    if (l.items.length > 0)
+      throw syntax(name, `${name} must come right after the sticky buffer, before its content`);
     l.transforms.push(name);
   };
 }
@@ -234,7 +244,9 @@ export const flowKeywords: KeywordTable = {
     b.setSticky(BufferId.PKT_DATA);
   },
   'app-layer-protocol'(b, v) {
-    const parts = need('app-layer-protocol', v).split(',').map((s) => s.trim());
+    const parts = need('app-layer-protocol', v)
+      .split(',')
+      .map((s) => s.trim());
     if (parts.length > 1) throw unsupported('app-layer-protocol', `app-layer-protocol mode "${parts[1]}"`);
     let t = parts[0];
     let negated = false;

@@ -36,7 +36,8 @@ function parseBits(kw: string, v: string, table: Record<string, number>, allowZe
   const [main, ignore] = v.split(',').map((s) => s.trim());
   let mode: BitsCheck['mode'] = 0;
   let s = main;
-  const modeOf = (c: string): BitsCheck['mode'] | null => (c === '+' ? 1 : c === '*' ? 2 : c === '!' ? 3 : null);
+  const modeOf = (c: string): BitsCheck['mode'] | null =>
+    c === '+' ? 1 : c === '*' ? 2 : c === '!' ? 3 : null;
   const m0 = modeOf(s[0]);
   if (m0 !== null) {
     mode = m0;
@@ -129,7 +130,12 @@ export const headerKeywords: KeywordTable = {
   },
   fragbits(b, v) {
     if (b.fragbits) throw syntax('fragbits', 'fragbits given twice');
-    b.fragbits = parseBits('fragbits', need('fragbits', v), { M: FragBit.M, D: FragBit.D, R: FragBit.R }, false);
+    b.fragbits = parseBits(
+      'fragbits',
+      need('fragbits', v),
+      { M: FragBit.M, D: FragBit.D, R: FragBit.R },
+      false,
+    );
   },
   ipopts(b, v) {
     const t = need('ipopts', v).toLowerCase();

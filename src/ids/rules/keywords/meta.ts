@@ -90,7 +90,8 @@ export const metaKeywords: KeywordTable = {
       const sp = item.search(/\s/);
       const key = sp < 0 ? item : item.slice(0, sp);
       const val = sp < 0 ? '' : item.slice(sp).trim();
-      (b.metadata[key] ??= []).push(val);
+      if (!b.metadata[key]) b.metadata[key] = [];
+      b.metadata[key].push(val);
     }
   },
   reference(b, v, ctx) {

@@ -6,8 +6,8 @@ import { BufferId, pcreFlagBufferId } from '../../match/buffers.js';
 import { MAX_BYTE_VARS } from '../../match/inspect.js';
 import {
   Base64DecodeOp,
-  type ByteFormat,
   ByteExtractOp,
+  type ByteFormat,
   ByteJumpOp,
   ByteOperator,
   type ByteOperatorValue,
@@ -62,7 +62,10 @@ function setModifier(b: RuleBuilder, kw: 'offset' | 'depth' | 'distance' | 'with
   const relative = kw === 'distance' || kw === 'within';
   const absolute = kw === 'offset' || kw === 'depth';
   if ((relative && (c.offset || c.depth || c.startsWith)) || (absolute && (c.distance || c.within)))
-    throw syntax(kw, 'cannot mix relative (distance/within) and absolute (offset/depth/startswith) modifiers on one content');
+    throw syntax(
+      kw,
+      'cannot mix relative (distance/within) and absolute (offset/depth/startswith) modifiers on one content',
+    );
   const min = kw === 'distance' ? -MAX_OFF : 0;
   c[kw] = b.numRef(kw, need(kw, v), min, MAX_OFF, c.list);
   if (c[kw]!.varIndex < 0) {
@@ -212,7 +215,8 @@ export const payloadKeywords: KeywordTable = {
     if (!m) throw syntax('fast_pattern', `fast_pattern takes "only" or "offset,length", got "${v}"`);
     const off = Number(m[1]);
     const len = Number(m[2]);
-    if (len === 0 || off + len > c.bytes.length) throw syntax('fast_pattern', 'fast_pattern chop is outside the content');
+    if (len === 0 || off + len > c.bytes.length)
+      throw syntax('fast_pattern', 'fast_pattern chop is outside the content');
     c.fpChop = [off, len];
   },
   pcre(b, v) {
@@ -241,7 +245,13 @@ export const payloadKeywords: KeywordTable = {
       if (e instanceof PcreUnsupported) throw unsupported('pcre', `pcre ${e.message}`);
       throw syntax('pcre', `invalid regex: ${(e as Error).message}`);
     }
-    const d = { kind: 'pcre' as const, regex: new RegExp(tr.source, tr.flags), negated: parts.negated, relative, source: v! };
+    const d = {
+      kind: 'pcre' as const,
+      regex: new RegExp(tr.source, tr.flags),
+      negated: parts.negated,
+      relative,
+      source: v!,
+    };
     if (buffer >= 0 && b.hasSticky() && b.currentList().buffer === buffer) buffer = -1;
     if (buffer >= 0) {
       if (b.hasSticky()) throw syntax('pcre', 'pcre buffer flag names another buffer than the sticky buffer');
@@ -251,7 +261,9 @@ export const payloadKeywords: KeywordTable = {
     } else b.push(d);
   },
   isdataat(b, v) {
-    const parts = need('isdataat', v).split(',').map((s) => s.trim());
+    const parts = need('isdataat', v)
+      .split(',')
+      .map((s) => s.trim());
     let first = parts[0];
     let negated = false;
     if (first.startsWith('!')) {
@@ -275,12 +287,15 @@ export const payloadKeywords: KeywordTable = {
     addOp(b, new LengthOp(cmp, 'bsize'));
   },
   urilen(b, v) {
-    const parts = need('urilen', v).split(',').map((s) => s.trim());
+    const parts = need('urilen', v)
+      .split(',')
+      .map((s) => s.trim());
     const cmp = parseUintCompare(parts[0], 65535);
     if (!cmp) throw syntax('urilen', `bad urilen "${v}"`);
     let buffer = BufferId.HTTP_URI;
     if (parts[1] === 'raw') buffer = BufferId.HTTP_URI_RAW;
-    else if (parts[1] !== undefined && parts[1] !== 'norm') throw syntax('urilen', `urilen option must be raw or norm`);
+    else if (parts[1] !== undefined && parts[1] !== 'norm')
+      throw syntax('urilen', `urilen option must be raw or norm`);
     b.listFor(buffer).items.push({ kind: 'op', op: new LengthOp(cmp, 'urilen') });
   },
   dsize(b, v) {
@@ -290,7 +305,9 @@ export const payloadKeywords: KeywordTable = {
     b.hasDsize = true;
   },
   byte_test(b, v) {
-    const a = need('byte_test', v).split(',').map((s) => s.trim());
+    const a = need('byte_test', v)
+      .split(',')
+      .map((s) => s.trim());
     if (a.length < 4) throw syntax('byte_test', 'byte_test needs nbytes, operator, value, offset');
     const o = byteFormatOptions('byte_test', a.slice(4), new Set(['bitmask']));
     const nbytes = parseNBytes('byte_test', a[0], o.fmt.string, true);
@@ -322,10 +339,15 @@ export const payloadKeywords: KeywordTable = {
       value = Number(valueBig);
     }
     const off = b.numRef('byte_test', a[3], -(2 ** 31), 2 ** 31 - 1);
-    addOp(b, new ByteTestOp(o.fmt, op, negated, value, valueBig, valueVar, off.value, off.varIndex, o.relative));
+    addOp(
+      b,
+      new ByteTestOp(o.fmt, op, negated, value, valueBig, valueVar, off.value, off.varIndex, o.relative),
+    );
   },
   byte_jump(b, v) {
-    const a = need('byte_jump', v).split(',').map((s) => s.trim());
+    const a = need('byte_jump', v)
+      .split(',')
+      .map((s) => s.trim());
     if (a.length < 2) throw syntax('byte_jump', 'byte_jump needs nbytes and offset');
     const o = byteFormatOptions(
       'byte_jump',
@@ -352,7 +374,9 @@ export const payloadKeywords: KeywordTable = {
     );
   },
   byte_extract(b, v) {
-    const a = need('byte_extract', v).split(',').map((s) => s.trim());
+    const a = need('byte_extract', v)
+      .split(',')
+      .map((s) => s.trim());
     if (a.length < 3) throw syntax('byte_extract', 'byte_extract needs nbytes, offset and a variable name');
     const o = byteFormatOptions('byte_extract', a.slice(3), new Set(['multiplier', 'align_value']));
     o.fmt.nbytes = parseNBytes('byte_extract', a[0], o.fmt.string);
@@ -368,10 +392,11 @@ export const payloadKeywords: KeywordTable = {
     let relative = false;
     if (v !== null && v.trim() !== '') {
       for (const p of v.split(',').map((s) => s.trim())) {
-        let m: RegExpExecArray | null;
+        const bm = /^bytes\s+(\d+)$/.exec(p);
+        const om = /^offset\s+(\d+)$/.exec(p);
         if (p === 'relative') relative = true;
-        else if ((m = /^bytes\s+(\d+)$/.exec(p))) bytes = Number(m[1]);
-        else if ((m = /^offset\s+(\d+)$/.exec(p))) offset = Number(m[1]);
+        else if (bm) bytes = Number(bm[1]);
+        else if (om) offset = Number(om[1]);
         else throw syntax('base64_decode', `unknown option "${p}"`);
       }
     }

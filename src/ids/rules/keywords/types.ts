@@ -1,5 +1,5 @@
-import type { Classification } from '../classification.js';
 import type { RuleBuilder } from '../builder.js';
+import type { Classification } from '../classification.js';
 
 /** Configuration a keyword may consult while parsing. */
 export interface ParseContext {
