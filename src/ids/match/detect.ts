@@ -112,6 +112,8 @@ export class Detector {
     }
     (isTx ? rs.txNoPrefilter : rs.packetNoPrefilter).collect(
       input.ipProto,
+      input.src,
+      input.dst,
       input.srcPort,
       input.dstPort,
       cand,
@@ -337,14 +339,18 @@ export class Detector {
         this.hostBits.toggle(x.id, x.track, input.src, input.dst, input.time, x.expire);
     }
     let alert = !rule.noalert;
+    const ov = this.overrides[rule.index] ?? null;
+    const threshold = ov?.threshold ?? rule.threshold;
+    if (rule.detectionFilter === null && threshold === null && ov === null) {
+      out.push(rule, alert, null);
+      return;
+    }
     const key = rule.gid + ':' + rule.sid;
     const flowMap = input.flowVars ? input.flowVars.thresholdMap() : null;
     if (rule.detectionFilter !== null) {
       const r = this.thresholds.apply(rule.detectionFilter, key, input.src, input.dst, input.time, flowMap);
       if (r !== 1) alert = false;
     }
-    const ov = this.overrides[rule.index] ?? null;
-    const threshold = ov?.threshold ?? rule.threshold;
     if (threshold !== null) {
       const r = this.thresholds.apply(threshold, key, input.src, input.dst, input.time, flowMap);
       if (r !== 1) alert = false;

@@ -7,6 +7,7 @@
  * the buffer (or transformed buffer) holding it; the others go into a header index by
  * protocol and port, so that only plausible ones are looked at for a packet.
  */
+import { AddressIndex } from '../prefilter/address-index.js';
 import { BufferPrefilter, type FastPattern } from '../prefilter/prefilter.js';
 import { BUFFER_COUNT } from './buffers.js';
 import type { VarNames } from './flow-vars.js';
@@ -37,6 +38,9 @@ export class HeaderIndex {
   private readonly rest: Int32Array[] = [];
   /** Rules for any protocol (alert ip). */
   private readonly anyProto: Int32Array;
+  /** Rules whose source / destination is a short specific IPv4 list (IP reputation rules). */
+  private readonly bySrcAddr: AddressIndex;
+  private readonly byDstAddr: AddressIndex;
   readonly size: number;
 
   constructor(rules: readonly CompiledRule[], members: readonly number[]) {
@@ -44,8 +48,16 @@ export class HeaderIndex {
     const src: Array<Map<number, number[]>> = [new Map(), new Map(), new Map(), new Map()];
     const rest: number[][] = [[], [], [], []];
     const any: number[] = [];
+    const srcAddr: Array<{ from: number; to: number; rule: number }> = [];
+    const dstAddr: Array<{ from: number; to: number; rule: number }> = [];
     for (const i of members) {
       const r = rules[i];
+      if (!r.bidirectional && (specific(r.src) || specific(r.dst))) {
+        const set = specific(r.src) ? r.src : r.dst;
+        const target = set === r.src ? srcAddr : dstAddr;
+        for (let k = 0; k < set.v4.length; k += 2) target.push({ from: set.v4[k], to: set.v4[k + 1], rule: i });
+        continue;
+      }
       const b = protoBucket(r.ipProto);
       if (b < 0) {
         any.push(i);
@@ -73,12 +85,25 @@ export class HeaderIndex {
       this.rest.push(Int32Array.from(rest[b]));
     }
     this.anyProto = Int32Array.from(any);
+    this.bySrcAddr = new AddressIndex(srcAddr);
+    this.byDstAddr = new AddressIndex(dstAddr);
     this.size = members.length;
   }
 
-  /** Adds the rules that may apply to a packet of this protocol and ports. */
-  collect(ipProto: number, srcPort: number, dstPort: number, out: { addAll(r: Int32Array): void }): void {
+  /** Adds the rules that may apply to a packet of this protocol, addresses and ports. */
+  collect(
+    ipProto: number,
+    src: Uint8Array,
+    dst: Uint8Array,
+    srcPort: number,
+    dstPort: number,
+    out: { addAll(r: Int32Array): void },
+  ): void {
     out.addAll(this.anyProto);
+    const bs = this.bySrcAddr.lookup(src);
+    if (bs) out.addAll(bs);
+    const bd = this.byDstAddr.lookup(dst);
+    if (bd) out.addAll(bd);
     const b = protoBucket(ipProto);
     if (b < 0) return;
     out.addAll(this.rest[b]);
@@ -102,6 +127,14 @@ function push(m: Map<number, number[]>, k: number, v: number): void {
 
 function* portsOf(r: Uint16Array): Generator<number> {
   for (let i = 0; i < r.length; i += 2) for (let p = r[i]; p <= r[i + 1]; p++) yield p;
+}
+
+/** An IPv4-only set of at most 2^20 addresses: worth an interval index. */
+function specific(set: CompiledRule['src']): boolean {
+  if (set.any || set.v6.length !== 0 || set.v4.length === 0) return false;
+  let n = 0;
+  for (let k = 0; k < set.v4.length; k += 2) n += set.v4[k + 1] - set.v4[k] + 1;
+  return n <= 1 << 20;
 }
 
 /** 0 tcp, 1 udp, 2 icmp (v4 and v6), 3 other IP protocols, -1 any protocol. */

@@ -34,48 +34,51 @@ export class AhoCorasick {
   constructor(patterns: readonly Uint8Array[]) {
     this.patternCount = patterns.length;
     this.patternLength = Int32Array.from(patterns, (p) => p.length);
-    // build the trie with maps (load time only)
-    const children: Array<Map<number, number>> = [new Map()];
+    // build the trie: one map keyed state*256+byte for edges, child label lists per state
+    const goto = new Map<number, number>();
+    const labels: number[][] = [[]];
     const outputs: number[][] = [[]];
     patterns.forEach((p, id) => {
       if (p.length === 0) return;
       let s = 0;
       for (let i = 0; i < p.length; i++) {
         const c = LOWER[p[i]];
-        let t = children[s].get(c);
+        const key = s * 256 + c;
+        let t = goto.get(key);
         if (t === undefined) {
-          t = children.length;
-          children.push(new Map());
+          t = labels.length;
+          labels.push([]);
           outputs.push([]);
-          children[s].set(c, t);
+          goto.set(key, t);
+          labels[s].push(c);
         }
         s = t;
       }
       outputs[s].push(id);
     });
+    for (const l of labels) l.sort((a, b) => a - b);
     // renumber breadth-first
-    const n = children.length;
+    const n = labels.length;
     const order: number[] = [0];
     for (let i = 0; i < order.length; i++) {
-      const kids = [...children[order[i]].entries()].sort((a, b) => a[0] - b[0]);
-      for (const [, t] of kids) order.push(t);
+      const st = order[i];
+      for (const c of labels[st]) order.push(goto.get(st * 256 + c)!);
     }
     const newId = new Int32Array(n);
     order.forEach((old, i) => {
       newId[old] = i;
     });
-    let edges = 0;
-    for (const m of children) edges += m.size;
+    const edges = goto.size;
     this.edgeStart = new Int32Array(n + 1);
     this.edgeLabel = new Uint8Array(edges);
     this.edgeTarget = new Int32Array(edges);
     let e = 0;
     for (let i = 0; i < n; i++) {
       this.edgeStart[i] = e;
-      const kids = [...children[order[i]].entries()].sort((a, b) => a[0] - b[0]);
-      for (const [c, t] of kids) {
+      const old = order[i];
+      for (const c of labels[old]) {
         this.edgeLabel[e] = c;
-        this.edgeTarget[e] = newId[t];
+        this.edgeTarget[e] = newId[goto.get(old * 256 + c)!];
         e++;
       }
     }
