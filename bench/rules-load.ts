@@ -40,7 +40,23 @@ const rnd = () => {
   seed = (seed * 1103515245 + 12345) >>> 0;
   return seed / 2 ** 32;
 };
-const words = ['index', 'login', 'api', 'v1', 'images', 'static', 'user', 'search', 'php', 'jquery', 'min', 'js', 'css', 'update', 'check'];
+const words = [
+  'index',
+  'login',
+  'api',
+  'v1',
+  'images',
+  'static',
+  'user',
+  'search',
+  'php',
+  'jquery',
+  'min',
+  'js',
+  'css',
+  'update',
+  'check',
+];
 const uri = () =>
   '/' +
   Array.from({ length: 1 + Math.floor(rnd() * 4) }, () => words[Math.floor(rnd() * words.length)]).join('/') +
@@ -115,7 +131,9 @@ const txs = uris.map((u, i) => ({
   method: Buffer.from(i % 3 ? 'GET' : 'POST'),
   host: Buffer.from(`${words[i % words.length]}.example.com`),
   ua: Buffer.from('Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/120.0 Safari/537.36'),
-  hdr: Buffer.from(`Host: ${words[i % words.length]}.example.com\r\nUser-Agent: Mozilla/5.0\r\nAccept: */*\r\n`),
+  hdr: Buffer.from(
+    `Host: ${words[i % words.length]}.example.com\r\nUser-Agent: Mozilla/5.0\r\nAccept: */*\r\n`,
+  ),
 }));
 t0 = performance.now();
 const txRounds = 3;

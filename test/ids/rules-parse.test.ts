@@ -5,7 +5,7 @@ import { PacketField, PayloadMode } from '../../src/ids/match/rule.js';
 import { UintMode } from '../../src/ids/match/uint.js';
 import { parseClassificationConfig, parseReferenceConfig } from '../../src/ids/rules/classification.js';
 import { parseContentString } from '../../src/ids/rules/content-string.js';
-import { loadRulesFromString } from '../../src/ids/rules/loader.js';
+import { compileRuleText, loadRulesFromString } from '../../src/ids/rules/loader.js';
 import { splitRule, splitRules } from '../../src/ids/rules/text.js';
 import { enc, etClassifications, etRule, load } from './helpers.js';
 
@@ -284,5 +284,29 @@ describe('unsupported and malformed rules', () => {
       [5, 'syntax', 'header'],
       [6, 'syntax', 'within'],
     ]);
+  });
+});
+
+describe('single-rule API', () => {
+  it('throws typed errors naming the keyword', () => {
+    expect(
+      compileRuleText('alert tcp any any -> any any (content:"a"; sid:1;)', { classifications: new Map() })
+        .ruleSet.size,
+    ).toBe(1);
+    expect(() => compileRuleText('alert tcp any any -> any any (tag:session; sid:1;)')).toThrowError(
+      expect.objectContaining({
+        code: 'SENTRA_ERR_RULE_UNSUPPORTED',
+        details: expect.objectContaining({ keyword: 'tag' }),
+      }),
+    );
+    expect(() => compileRuleText('alert tcp any any -> any any (content:"a"; depth:0; sid:1;)')).toThrowError(
+      expect.objectContaining({
+        code: 'SENTRA_ERR_RULE_SYNTAX',
+        details: expect.objectContaining({ keyword: 'depth' }),
+      }),
+    );
+    expect(() => compileRuleText('# nothing')).toThrowError(
+      expect.objectContaining({ code: 'SENTRA_ERR_RULE_SYNTAX' }),
+    );
   });
 });

@@ -55,7 +55,8 @@ export class HeaderIndex {
       if (!r.bidirectional && (specific(r.src) || specific(r.dst))) {
         const set = specific(r.src) ? r.src : r.dst;
         const target = set === r.src ? srcAddr : dstAddr;
-        for (let k = 0; k < set.v4.length; k += 2) target.push({ from: set.v4[k], to: set.v4[k + 1], rule: i });
+        for (let k = 0; k < set.v4.length; k += 2)
+          target.push({ from: set.v4[k], to: set.v4[k + 1], rule: i });
         continue;
       }
       const b = protoBucket(r.ipProto);

@@ -191,3 +191,24 @@ export function loadRulesFromString(
 ): RuleLoadResult {
   return loadRuleSources([{ file, content: text }], opts);
 }
+
+/**
+ * Parses one rule for an API caller (e.g. adding a rule at run time): returns the rule set
+ * holding it, or throws SENTRA_ERR_RULE_SYNTAX / SENTRA_ERR_RULE_UNSUPPORTED with the keyword
+ * in `details`.
+ */
+export function compileRuleText(text: string, opts: RuleLoadOptions = {}): RuleLoadResult {
+  const r = loadRulesFromString(text, opts, '<rule>');
+  const issue = r.issues[0];
+  if (issue) {
+    const code = issue.kind === 'unsupported' ? ErrorCodes.RULE_UNSUPPORTED : ErrorCodes.RULE_SYNTAX;
+    throw new SentraError(code, `rule not loaded: ${issue.keyword}: ${issue.message}`, {
+      details: { keyword: issue.keyword, kind: issue.kind, sid: issue.sid, line: issue.line },
+    });
+  }
+  if (r.stats.loaded === 0)
+    throw new SentraError(ErrorCodes.RULE_SYNTAX, 'no rule found in the text', {
+      details: { kind: 'syntax' },
+    });
+  return r;
+}
