@@ -200,7 +200,7 @@ export class Inspector {
     if (fmt.string) {
       if (!readString(buf, pos, nbytes, fmt.base, ex)) return false;
     } else {
-      readBinary(buf, pos, fmt.nbytes, fmt.little, ex);
+      readBinary(buf, pos, nbytes, fmt.little, ex);
     }
     if (fmt.bitmask !== 0) {
       if (ex.big !== null) {
@@ -232,7 +232,9 @@ export class Inspector {
       remain = len - offset;
     }
     // nbytes 0 (string only): the number runs to the end of the buffer, at most 23 digits
-    const nbytes = op.fmt.nbytes === 0 ? remain : op.fmt.nbytes;
+    const nbytes =
+      op.fmt.nbytesVar >= 0 ? this.vars[op.fmt.nbytesVar] : op.fmt.nbytes === 0 ? remain : op.fmt.nbytes;
+    if (op.fmt.nbytesVar >= 0 && !validNBytes(op.fmt, nbytes)) return false;
     if (ptr < 0 || nbytes > remain || nbytes > 23) return false;
     if (!this.extract(op.fmt, buf, ptr, nbytes)) return false;
     const ex = this.ex;
@@ -252,7 +254,8 @@ export class Inspector {
   private byteJump(op: ByteJumpOp, buf: Uint8Array): boolean {
     const len = buf.length;
     if (len === 0) return false;
-    const nbytes = op.fmt.nbytes;
+    const nbytes = op.fmt.nbytesVar >= 0 ? this.vars[op.fmt.nbytesVar] : op.fmt.nbytes;
+    if (op.fmt.nbytesVar >= 0 && !validNBytes(op.fmt, nbytes)) return false;
     const offset = op.offsetVar >= 0 ? this.vars[op.offsetVar] : op.offset;
     let ptr = offset;
     let remain = len - offset;
@@ -268,7 +271,7 @@ export class Inspector {
       this.ex.value = 0;
       this.ex.consumed = 0;
       this.ex.big = null;
-    } else if (!this.extract(op.fmt, buf, ptr)) return false;
+    } else if (!this.extract(op.fmt, buf, ptr, nbytes)) return false;
     let val = this.ex.value * op.multiplier;
     if (op.align && val % 4 !== 0) val += 4 - (val % 4);
     val += op.postOffset;
@@ -344,6 +347,11 @@ export class Inspector {
     this.bufferOffset = saveOffset;
     return r === 1 ? 1 : 0;
   }
+}
+
+/** A byte count taken from a variable must fit the field type (8 bytes binary, 23 digits string). */
+function validNBytes(fmt: ByteFormat, n: number): boolean {
+  return Number.isInteger(n) && n >= 0 && n <= (fmt.string ? 23 : 8);
 }
 
 function compareNum(op: number, v: number, value: number): boolean {

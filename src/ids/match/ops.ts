@@ -78,6 +78,8 @@ export type ByteOperatorValue = (typeof ByteOperator)[keyof typeof ByteOperator]
 /** How a byte field is read. */
 export interface ByteFormat {
   nbytes: number;
+  /** byte_extract variable holding the number of bytes (-1: use `nbytes`). */
+  nbytesVar: number;
   little: boolean;
   /** Parse as a numeric string instead of binary. */
   string: boolean;

@@ -87,7 +87,15 @@ function byteFormatOptions(
   postOffset: number;
   align: number;
 } {
-  const fmt: ByteFormat = { nbytes: 0, little: false, string: false, base: 10, bitmask: 0, shift: 0 };
+  const fmt: ByteFormat = {
+    nbytes: 0,
+    nbytesVar: -1,
+    little: false,
+    string: false,
+    base: 10,
+    bitmask: 0,
+    shift: 0,
+  };
   const flags = new Set<string>();
   let relative = false;
   let multiplier = 1;
@@ -310,8 +318,10 @@ export const payloadKeywords: KeywordTable = {
       .map((s) => s.trim());
     if (a.length < 4) throw syntax('byte_test', 'byte_test needs nbytes, operator, value, offset');
     const o = byteFormatOptions('byte_test', a.slice(4), new Set(['bitmask']));
-    const nbytes = parseNBytes('byte_test', a[0], o.fmt.string, true);
-    o.fmt.nbytes = nbytes;
+    if (/^[A-Za-z_]/.test(a[0])) o.fmt.nbytesVar = b.numRef('byte_test', a[0], 0, 0).varIndex;
+    else o.fmt.nbytes = parseNBytes('byte_test', a[0], o.fmt.string, true);
+    if (o.fmt.nbytesVar < 0 && o.fmt.nbytes === 0 && !o.fmt.string)
+      throw syntax('byte_test', 'byte_test with 0 bytes needs "string"');
     let opText = a[1];
     let negated = false;
     if (opText.startsWith('!')) {
@@ -354,7 +364,8 @@ export const payloadKeywords: KeywordTable = {
       a.slice(2),
       new Set(['align', 'from_beginning', 'from_end', 'multiplier', 'post_offset', 'bitmask']),
     );
-    o.fmt.nbytes = parseNBytes('byte_jump', a[0], o.fmt.string, true);
+    if (/^[A-Za-z_]/.test(a[0])) o.fmt.nbytesVar = b.numRef('byte_jump', a[0], 0, 0).varIndex;
+    else o.fmt.nbytes = parseNBytes('byte_jump', a[0], o.fmt.string, true);
     if (o.flags.has('from_beginning') && o.flags.has('from_end'))
       throw syntax('byte_jump', 'from_beginning and from_end exclude each other');
     const off = b.numRef('byte_jump', a[1], -(2 ** 31), 2 ** 31 - 1);
