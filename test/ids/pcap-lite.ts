@@ -4,9 +4,12 @@
  * (the real decoder and flow table are other modules). Classic pcap only.
  */
 import { readFileSync } from 'node:fs';
-import { BufferId } from '../../src/ids/match/buffers.js';
+import { BufferId, bufferIdByName } from '../../src/ids/match/buffers.js';
 import { FlowVars } from '../../src/ids/match/flow-vars.js';
 import { type DetectInput, InputKind, IpOpt } from '../../src/ids/match/input.js';
+
+const TCP_HDR = bufferIdByName('tcp.hdr')!;
+const UDP_HDR = bufferIdByName('udp.hdr')!;
 
 export interface RawPacket {
   tsSec: number;
@@ -144,11 +147,12 @@ export class PacketFeeder {
         if (d[p] === 2) inp.tcpMss = (d[p + 2] << 8) | d[p + 3];
         p += Math.max(2, d[p + 1]);
       }
-      inp.buffers.setPacket(BufferId.PKT_DATA, d.subarray(l4 + hl, end));
+      inp.buffers.setPacket(TCP_HDR, d.subarray(l4, l4 + hl));
       payload = l4 + hl;
     } else if (proto === 17) {
       inp.srcPort = (d[l4] << 8) | d[l4 + 1];
       inp.dstPort = (d[l4 + 2] << 8) | d[l4 + 3];
+      inp.buffers.setPacket(UDP_HDR, d.subarray(l4, l4 + 8));
       payload = l4 + 8;
     } else if (proto === 1 || proto === 58) {
       inp.icmpType = d[l4];
