@@ -348,7 +348,9 @@ export class Detector {
     const key = rule.gid + ':' + rule.sid;
     const flowMap = input.flowVars ? input.flowVars.thresholdMap() : null;
     if (rule.detectionFilter !== null) {
-      const r = this.thresholds.apply(rule.detectionFilter, key, input.src, input.dst, input.time, flowMap);
+      const df = rule.detectionFilter;
+      const port = df.uniqueOn === 'src_port' ? input.srcPort : input.dstPort;
+      const r = this.thresholds.apply(df, key, input.src, input.dst, input.time, flowMap, port);
       if (r !== 1) alert = false;
     }
     if (threshold !== null) {

@@ -23,6 +23,8 @@ export interface ThresholdSpec {
   /** rate_filter only: action applied while the rate is exceeded, and for how long. */
   newAction?: 'alert' | 'drop' | 'pass' | 'reject';
   timeout?: number;
+  /** detection_filter unique_on: count distinct ports instead of matches. */
+  uniqueOn?: 'src_port' | 'dst_port';
 }
 
 export class ThresholdEntry {
@@ -30,6 +32,8 @@ export class ThresholdEntry {
   tv1: number;
   /** rate_filter: time the new action was enabled (0 = not enabled). */
   tvTimeout = 0;
+  /** detection_filter unique_on: the distinct ports seen in the window. */
+  seen: Set<number> | null = null;
   constructor(now: number) {
     this.tv1 = now;
   }
@@ -47,10 +51,27 @@ export function thresholdApply(
   entry: ThresholdEntry | null,
   now: number,
   created: { entry: ThresholdEntry | null; rateExceeded: boolean },
+  port = 0,
 ): number {
   created.entry = null;
   created.rateExceeded = false;
   const within = entry !== null && now <= entry.tv1 + spec.seconds;
+  if (spec.uniqueOn !== undefined) {
+    // distinct ports in the window; alerts once more than `count` distinct ones were seen
+    if (entry === null) {
+      const e = new ThresholdEntry(now);
+      e.seen = new Set([port]);
+      created.entry = e;
+      return e.seen.size > spec.count ? 1 : 0;
+    }
+    if (!within || entry.seen === null) {
+      entry.tv1 = now;
+      entry.seen = new Set();
+    }
+    entry.seen.add(port);
+    entry.count = entry.seen.size;
+    return entry.count > spec.count ? 1 : 0;
+  }
   switch (spec.type) {
     case 'limit':
       if (entry === null) {
@@ -168,6 +189,7 @@ export class ThresholdStore {
     dst: Uint8Array,
     now: number,
     flowEntries: Map<string, ThresholdEntry> | null,
+    port = 0,
   ): number {
     let key: string;
     let map = this.entries;
@@ -191,7 +213,7 @@ export class ThresholdStore {
         break;
     }
     const e = map.get(key) ?? null;
-    const r = thresholdApply(spec, e, now, this.scratch);
+    const r = thresholdApply(spec, e, now, this.scratch, port);
     if (this.scratch.entry !== null) map.set(key, this.scratch.entry);
     this.rateExceeded = this.scratch.rateExceeded;
     return r;

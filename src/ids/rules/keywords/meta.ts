@@ -31,8 +31,15 @@ export function parseThresholdSpec(kw: string, v: string, detection: boolean): T
     if (o[m[1]] !== undefined) throw syntax(kw, `${m[1]} given twice`);
     o[m[1]] = m[2];
   }
+  let uniqueOn: ThresholdSpec['uniqueOn'];
+  if (o.unique_on !== undefined) {
+    if (!detection) throw syntax(kw, 'unique_on is a detection_filter option');
+    if (o.unique_on !== 'src_port' && o.unique_on !== 'dst_port')
+      throw syntax(kw, 'unique_on must be src_port or dst_port');
+    uniqueOn = o.unique_on;
+    delete o.unique_on;
+  }
   for (const k of Object.keys(o)) {
-    if (k === 'unique_on') throw unsupported(kw, 'unique_on');
     if (k === 'multiplier') throw unsupported(kw, 'backoff multiplier');
     if (!['type', 'track', 'count', 'seconds'].includes(k)) throw syntax(kw, `unknown ${kw} option "${k}"`);
   }
@@ -51,7 +58,9 @@ export function parseThresholdSpec(kw: string, v: string, detection: boolean): T
   if (!o.seconds || !/^\d+$/.test(o.seconds)) throw syntax(kw, 'seconds must be a number');
   const count = Number(o.count);
   if (count === 0 && !detection) throw syntax(kw, 'count must be at least 1');
-  return { type, track: o.track as TrackBy, count, seconds: Number(o.seconds) };
+  const spec: ThresholdSpec = { type, track: o.track as TrackBy, count, seconds: Number(o.seconds) };
+  if (uniqueOn) spec.uniqueOn = uniqueOn;
+  return spec;
 }
 
 export const metaKeywords: KeywordTable = {
@@ -119,6 +128,8 @@ export const metaKeywords: KeywordTable = {
   detection_filter(b, v) {
     once(b, 'detection_filter');
     b.detectionFilter = parseThresholdSpec('detection_filter', need('detection_filter', v), true);
+    if (b.detectionFilter.uniqueOn && b.ipProto !== 6 && b.ipProto !== 17 && b.ipProto !== 132)
+      throw syntax('detection_filter', 'unique_on needs a protocol with ports (tcp, udp, sctp)');
   },
   noalert(b, v) {
     if (v !== null && v.trim() !== '') throw syntax('noalert', 'noalert takes no value');
