@@ -61,8 +61,9 @@ function replay(dir: string, version?: string) {
 function alertChecks(checks: Record<string, unknown>[]) {
   return checks.filter((c) => {
     const f = c.filter as { match?: Record<string, unknown> } | undefined;
-    if (!f?.match || f.match.event_type !== 'alert') return false;
-    return Object.keys(f.match).every((k) =>
+    const match = f?.match;
+    if (match?.event_type !== 'alert') return false;
+    return Object.keys(match).every((k) =>
       ['event_type', 'alert.signature_id', 'pcap_cnt', 'alert.gid', 'alert.rev'].includes(k),
     );
   });
