@@ -209,3 +209,26 @@ describe('actions', () => {
     expect(sids(det, tcpInput('x', { appProto: 'tls' }))).toEqual([2]);
   });
 });
+
+describe('rules without a fast pattern', () => {
+  it('IP-reputation rules match only their listed addresses, either side', () => {
+    const det = detectorFor(
+      [
+        'alert ip [1.2.3.4,5.6.7.0/24] any -> $HOME_NET any (msg:"bad src"; sid:1;)',
+        'alert ip $HOME_NET any -> [9.9.9.9,5.6.7.0/24] any (msg:"bad dst"; sid:2;)',
+        'alert tcp $EXTERNAL_NET any -> $HOME_NET 22 (msg:"ssh"; flags:S,12; sid:3;)',
+        'alert tcp $HOME_NET 3389 -> any any (msg:"rdp"; flags:SA; sid:4;)',
+      ].join('\n'),
+    );
+    const home = new Uint8Array([192, 168, 1, 10]);
+    const inbound = (a: number[]) =>
+      tcpInput('', { src: new Uint8Array(a), dst: home, tcpFlags: 0x02, dstPort: 22 });
+    expect(sids(det, inbound([5, 6, 7, 9]))).toEqual([1, 3]);
+    expect(sids(det, inbound([1, 2, 3, 4]))).toEqual([1, 3]);
+    expect(sids(det, inbound([5, 6, 8, 1]))).toEqual([3]);
+    expect(sids(det, tcpInput('', { src: home, dst: new Uint8Array([9, 9, 9, 9]), tcpFlags: 0x10 }))).toEqual(
+      [2],
+    );
+    expect(sids(det, tcpInput('', { src: home, srcPort: 3389, tcpFlags: 0x12 }))).toEqual([4]);
+  });
+});

@@ -48,7 +48,22 @@ export class Candidates {
 
   /** Sorts the collected indices ascending (rule evaluation order), in place. */
   sort(): void {
-    this.list.subarray(0, this.count).sort();
+    const a = this.list;
+    const n = this.count;
+    if (n > 48) {
+      a.subarray(0, n).sort();
+      return;
+    }
+    // insertion sort: candidate lists are short, and this allocates nothing
+    for (let i = 1; i < n; i++) {
+      const v = a[i];
+      let j = i - 1;
+      while (j >= 0 && a[j] > v) {
+        a[j + 1] = a[j];
+        j--;
+      }
+      a[j + 1] = v;
+    }
   }
 }
 

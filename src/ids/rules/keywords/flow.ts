@@ -325,4 +325,3 @@ for (const m of [
   if (id !== undefined) flowKeywords[m] = modifier(m, id);
 }
 for (const t of TRANSFORMS) flowKeywords[t] = transform(t);
-void isTransform;
