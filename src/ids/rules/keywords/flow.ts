@@ -5,7 +5,7 @@
 import { BUFFERS, BufferId, modifierBufferId, stickyBufferId } from '../../match/buffers.js';
 import type { FlowintOp, XbitOp } from '../../match/rule.js';
 import { PayloadMode } from '../../match/rule.js';
-import { isTransform, TRANSFORMS, type TransformName } from '../../match/transforms.js';
+import { TRANSFORMS, type TransformName } from '../../match/transforms.js';
 import { parseUintCompare } from '../../match/uint.js';
 import { type RuleBuilder, syntax, unsupported } from '../builder.js';
 import type { KeywordTable } from './types.js';
