@@ -232,3 +232,57 @@ describe('rules without a fast pattern', () => {
     expect(sids(det, tcpInput('', { src: home, srcPort: 3389, tcpFlags: 0x12 }))).toEqual([4]);
   });
 });
+
+describe('HTTP buffers from a parsed transaction', () => {
+  it('builds Suricata buffers: merged headers, header names, user agent, host', async () => {
+    const { setHttpRequestBuffers, setHttpResponseBuffers } = await import(
+      '../../src/ids/match/http-buffers.js'
+    );
+    const { bufferIdByName } = await import('../../src/ids/match/buffers.js');
+    const inp = txInput({});
+    setHttpRequestBuffers(inp.buffers, {
+      method: 'GET',
+      rawUri: '/a%20b?x=1',
+      normalizedUri: '/a b?x=1',
+      protocol: 'HTTP/1.1',
+      headers: [
+        { name: 'Host', value: 'WWW.Example.com:8080' },
+        { name: 'User-Agent', value: 'SuriTester/0.8' },
+        { name: 'User-Agent', value: 'GGGG' },
+        { name: 'Cookie', value: 'a=1' },
+        { name: 'X-Pad', value: 'v  ' },
+      ],
+      rawHeaders: Buffer.from('Host: WWW.Example.com:8080\r\n\r\n'),
+    });
+    setHttpResponseBuffers(inp.buffers, {
+      protocol: 'HTTP/1.1',
+      statusCode: '200',
+      statusMsg: 'OK',
+      headers: [
+        { name: 'Set-Cookie', value: 's=2' },
+        { name: 'Server', value: 'nginx' },
+      ],
+    });
+    const get = (name: string, toServer = true) =>
+      Buffer.from(inp.buffers.slot(bufferIdByName(name)!, toServer).items[0].data).toString('latin1');
+    // docs example: two User-Agent headers become "SuriTester/0.8, GGGG"
+    expect(get('http.user_agent')).toBe('SuriTester/0.8, GGGG');
+    expect(get('http.header')).toBe(
+      'Host: WWW.Example.com:8080\r\nUser-Agent: SuriTester/0.8, GGGG\r\nX-Pad: v\r\n',
+    );
+    expect(get('http.header_names')).toBe('\r\nHost\r\nUser-Agent\r\nCookie\r\nX-Pad\r\n\r\n');
+    expect(get('http.cookie')).toBe('a=1');
+    expect(get('http.host')).toBe('www.example.com');
+    expect(get('http.host.raw')).toBe('WWW.Example.com:8080');
+    expect(get('http.request_line')).toBe('GET /a%20b?x=1 HTTP/1.1');
+    expect(get('http.start')).toBe('GET /a%20b?x=1 HTTP/1.1\r\nHost: WWW.Example.com:8080\r\n\r\n');
+    expect(get('http.cookie', false)).toBe('s=2');
+    expect(get('http.header', false)).toBe('Server: nginx\r\n');
+    expect(get('http.response_line', false)).toBe('HTTP/1.1 200 OK');
+    const det = detectorFor(
+      'alert http any any -> any any (flow:to_client; http.server; content:"nginx"; http.uri; content:"/a b"; sid:1;)',
+    );
+    inp.toServer = false;
+    expect(sids(det, inp)).toEqual([1]);
+  });
+});
