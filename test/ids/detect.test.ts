@@ -231,6 +231,19 @@ describe('rules without a fast pattern', () => {
     );
     expect(sids(det, tcpInput('', { src: home, srcPort: 3389, tcpFlags: 0x12 }))).toEqual([4]);
   });
+
+  it('lists mixing IPv4 and IPv6 addresses match both families', () => {
+    const det = detectorFor('alert tcp [1.1.1.1,2001:db8::5] any -> any any (msg:"mixed"; sid:7;)');
+    const v6 = (last: number) => {
+      const a = new Uint8Array(16);
+      a.set([0x20, 0x01, 0x0d, 0xb8]);
+      a[15] = last;
+      return a;
+    };
+    expect(sids(det, tcpInput('', { src: new Uint8Array([1, 1, 1, 1]) }))).toEqual([7]);
+    expect(sids(det, tcpInput('', { ipVersion: 6, src: v6(5), dst: v6(9) }))).toEqual([7]);
+    expect(sids(det, tcpInput('', { ipVersion: 6, src: v6(6), dst: v6(9) }))).toEqual([]);
+  });
 });
 
 describe('HTTP buffers from a parsed transaction', () => {

@@ -41,6 +41,9 @@ export class HeaderIndex {
   /** Rules whose source / destination is a short specific IPv4 list (IP reputation rules). */
   private readonly bySrcAddr: AddressIndex;
   private readonly byDstAddr: AddressIndex;
+  /** The same rules, for IPv6 packets (their IPv6 ranges are not indexed). */
+  private readonly srcAddrV6: Int32Array;
+  private readonly dstAddrV6: Int32Array;
   readonly size: number;
 
   constructor(rules: readonly CompiledRule[], members: readonly number[]) {
@@ -50,13 +53,17 @@ export class HeaderIndex {
     const any: number[] = [];
     const srcAddr: Array<{ from: number; to: number; rule: number }> = [];
     const dstAddr: Array<{ from: number; to: number; rule: number }> = [];
+    const srcV6: number[] = [];
+    const dstV6: number[] = [];
     for (const i of members) {
       const r = rules[i];
       if (!r.bidirectional && (specific(r.src) || specific(r.dst))) {
-        const set = specific(r.src) ? r.src : r.dst;
-        const target = set === r.src ? srcAddr : dstAddr;
+        const bySrc = specific(r.src);
+        const set = bySrc ? r.src : r.dst;
+        const target = bySrc ? srcAddr : dstAddr;
         for (let k = 0; k < set.v4.length; k += 2)
           target.push({ from: set.v4[k], to: set.v4[k + 1], rule: i });
+        if (set.v6.length > 0) (bySrc ? srcV6 : dstV6).push(i);
         continue;
       }
       const b = protoBucket(r.ipProto);
@@ -88,6 +95,8 @@ export class HeaderIndex {
     this.anyProto = Int32Array.from(any);
     this.bySrcAddr = new AddressIndex(srcAddr);
     this.byDstAddr = new AddressIndex(dstAddr);
+    this.srcAddrV6 = Int32Array.from(srcV6);
+    this.dstAddrV6 = Int32Array.from(dstV6);
     this.size = members.length;
   }
 
@@ -101,10 +110,15 @@ export class HeaderIndex {
     out: { addAll(r: Int32Array): void },
   ): void {
     out.addAll(this.anyProto);
-    const bs = this.bySrcAddr.lookup(src);
-    if (bs) out.addAll(bs);
-    const bd = this.byDstAddr.lookup(dst);
-    if (bd) out.addAll(bd);
+    if (src.length === 16) {
+      out.addAll(this.srcAddrV6);
+      out.addAll(this.dstAddrV6);
+    } else {
+      const bs = this.bySrcAddr.lookup(src);
+      if (bs) out.addAll(bs);
+      const bd = this.byDstAddr.lookup(dst);
+      if (bd) out.addAll(bd);
+    }
     const b = protoBucket(ipProto);
     if (b < 0) return;
     out.addAll(this.rest[b]);
@@ -130,12 +144,18 @@ function* portsOf(r: Uint16Array): Generator<number> {
   for (let i = 0; i < r.length; i += 2) for (let p = r[i]; p <= r[i + 1]; p++) yield p;
 }
 
-/** An IPv4-only set of at most 2^20 addresses: worth an interval index. */
+/**
+ * A set covering less than half of the IPv4 space and no large IPv6 part: worth an interval
+ * index (IP-reputation lists, $HOME_NET), unlike `any` or `!$HOME_NET`.
+ */
 function specific(set: CompiledRule['src']): boolean {
-  if (set.any || set.v6.length !== 0 || set.v4.length === 0) return false;
+  if (set.any || (set.v4.length === 0 && set.v6.length === 0)) return false;
   let n = 0;
   for (let k = 0; k < set.v4.length; k += 2) n += set.v4[k + 1] - set.v4[k] + 1;
-  return n <= 1 << 20;
+  // !$HOME_NET-like sets hold most of the IPv6 space: a range spanning half the top word
+  let bigV6 = false;
+  for (let k = 0; k < set.v6.length; k += 8) if (set.v6[k + 4] - set.v6[k] >= 0x80000000) bigV6 = true;
+  return n < 2 ** 31 && !bigV6;
 }
 
 /** 0 tcp, 1 udp, 2 icmp (v4 and v6), 3 other IP protocols, -1 any protocol. */

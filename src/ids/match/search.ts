@@ -39,6 +39,8 @@ export function makeSearchPattern(bytes: Uint8Array, nocase: boolean): SearchPat
         if (c >= 0x61 && c <= 0x7a) shift[c - 0x20] = sh;
       }
     }
+    // bounded: a daemon reloading rule sets must not keep every table it ever built
+    if (tableCache.size >= 200_000) tableCache.clear();
     tableCache.set(key, shift);
   }
   return { bytes: pat, nocase, shift };

@@ -28,6 +28,8 @@ export class AhoCorasick {
   private readonly outStart: Int32Array;
   private readonly outList: Int32Array;
   private readonly dictLink: Int32Array;
+  /** Per state: itself when it has outputs, else its dictionary link (-1 none): one load per byte. */
+  private readonly report: Int32Array;
   readonly stateCount: number;
 
   /** `patterns[i]` gets id i; bytes are folded to lower case here. Empty patterns are ignored. */
@@ -135,9 +137,16 @@ export class AhoCorasick {
         const f = fail[s];
         this.dense.copyWithin(s * 256, f * 256, f * 256 + 256);
       }
-      for (let k = this.edgeStart[s]; k < this.edgeStart[s + 1]; k++)
-        this.dense[s * 256 + this.edgeLabel[k]] = this.edgeTarget[k];
+      for (let k = this.edgeStart[s]; k < this.edgeStart[s + 1]; k++) {
+        const c = this.edgeLabel[k];
+        this.dense[s * 256 + c] = this.edgeTarget[k];
+        // rows are indexed by the raw byte: an upper-case letter goes where its lower case goes
+        if (c >= 0x61 && c <= 0x7a) this.dense[s * 256 + c - 0x20] = this.edgeTarget[k];
+      }
     }
+    this.report = new Int32Array(n);
+    for (let s = 0; s < n; s++)
+      this.report[s] = this.outStart[s + 1] > this.outStart[s] ? s : this.dictLink[s];
     this.stateCount = n;
   }
 
@@ -170,11 +179,12 @@ export class AhoCorasick {
     const outStart = this.outStart;
     const outList = this.outList;
     const dictLink = this.dictLink;
+    const report = this.report;
     let s = 0;
     for (let i = start; i < end; i++) {
-      const c = LOWER[buf[i]];
-      if (s < denseCount) s = dense[s * 256 + c];
+      if (s < denseCount) s = dense[s * 256 + buf[i]];
       else {
+        const c = LOWER[buf[i]];
         for (;;) {
           const t = this.edge(s, c);
           if (t >= 0) {
@@ -188,7 +198,7 @@ export class AhoCorasick {
           }
         }
       }
-      let st = outStart[s + 1] > outStart[s] ? s : dictLink[s];
+      let st = report[s];
       while (st > 0) {
         for (let k = outStart[st]; k < outStart[st + 1]; k++) {
           if (onMatch(outList[k], i + 1) === true) return;
