@@ -299,3 +299,13 @@ describe('HTTP buffers from a parsed transaction', () => {
     expect(sids(det, inp)).toEqual([1]);
   });
 });
+
+describe('flow variables without a flow', () => {
+  it('flowbits (isnotset too) and flowint do not match flowless packets', () => {
+    const det = detectorFor(
+      'alert tcp any any -> any any (content:"x"; flowbits:isnotset,a; sid:1;)\nalert tcp any any -> any any (content:"x"; flowint:n,notset; sid:2;)\nalert tcp any any -> any any (content:"x"; sid:3;)',
+    );
+    expect(sids(det, tcpInput('x', { hasFlow: false, flowVars: null }))).toEqual([3]);
+    expect(sids(det, tcpInput('x'))).toEqual([1, 2, 3]);
+  });
+});

@@ -255,6 +255,8 @@ export class Detector {
   private flowConditions(rule: CompiledRule, input: DetectInput): boolean {
     const conds = rule.flowbitConditions;
     const fv = input.flowVars;
+    // flowbits and flowint keywords never match a packet without a flow, isnotset included
+    if (fv === null && (conds.length > 0 || rule.flowints.length > 0)) return false;
     for (let i = 0; i < conds.length; i++) {
       const c = conds[i];
       if (c.cmd === 'isset') {
@@ -267,7 +269,7 @@ export class Detector {
         }
         if (!hit) return false;
       } else {
-        if (fv === null) continue;
+        if (fv === null) return false;
         let hit = c.all;
         for (const id of c.ids) {
           const s = !fv.isSet(id);
