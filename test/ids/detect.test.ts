@@ -309,3 +309,18 @@ describe('flow variables without a flow', () => {
     expect(sids(det, tcpInput('x'))).toEqual([1, 2, 3]);
   });
 });
+
+describe('action order', () => {
+  it("follows Suricata's action-order setting", async () => {
+    const { loadRulesFromString } = await import('../../src/ids/rules/loader.js');
+    const text =
+      'alert tcp any any -> any any (sid:1;)\ndrop tcp any any -> any any (sid:2;)\npass tcp any any -> any any (sid:3;)';
+    const def = loadRulesFromString(text, { classifications: new Map() });
+    expect(def.ruleSet.rules.map((r) => r.sid)).toEqual([3, 2, 1]);
+    const custom = loadRulesFromString(text, {
+      classifications: new Map(),
+      actionOrder: ['drop', 'pass', 'reject', 'alert'],
+    });
+    expect(custom.ruleSet.rules.map((r) => r.sid)).toEqual([2, 3, 1]);
+  });
+});

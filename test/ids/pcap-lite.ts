@@ -48,6 +48,8 @@ export function readPcap(file: string): RawPacket[] {
 }
 
 interface FlowState {
+  /** IPS: the flow was dropped; its later packets are not inspected. */
+  dropped: boolean;
   client: string;
   vars: FlowVars;
   synSeen: boolean;
@@ -62,6 +64,17 @@ const key = (a: Uint8Array, p: number) => `${Buffer.from(a).toString('hex')}:${p
 /** Decodes packets into detector inputs (kind PACKET), tracking flows. */
 export class PacketFeeder {
   private readonly flows = new Map<string, FlowState>();
+  private last: FlowState | null = null;
+
+  /** IPS: drops the flow of the last packet filled. */
+  dropFlow(): void {
+    if (this.last) this.last.dropped = true;
+  }
+
+  /** True when the last packet filled belongs to a dropped flow. */
+  lastDropped(): boolean {
+    return this.last?.dropped === true;
+  }
 
   /** Fills `inp` from a raw packet; returns false when the packet is not IP. */
   fill(pkt: RawPacket, inp: DetectInput): boolean {
@@ -179,6 +192,7 @@ export class PacketFeeder {
     let f = this.flows.get(k);
     if (!f) {
       f = {
+        dropped: false,
         client: a,
         vars: new FlowVars(),
         synSeen: false,
@@ -191,6 +205,7 @@ export class PacketFeeder {
       if (inp.ipProto === 6 && (inp.tcpFlags & 0x12) === 0x12) f.client = b;
       this.flows.set(k, f);
     }
+    this.last = f;
     inp.hasFlow = true;
     inp.toServer = f.client === a;
     inp.flowVars = f.vars;

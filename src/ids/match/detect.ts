@@ -31,10 +31,22 @@ export class MatchResult {
   count = 0;
   /** A pass rule matched: no later rule was evaluated. */
   passed = false;
+  /** A drop or reject rule matched (or a rate_filter turned a match into a drop): in IPS mode, drop the packet. */
+  dropped = false;
+  /**
+   * The drop (or pass) applies to the whole flow: the rule was IP-only or an app-layer rule,
+   * Suricata's flow action scope. In IPS mode the engine drops (passes) the flow's later
+   * packets without inspecting them.
+   */
+  dropFlow = false;
+  passFlow = false;
 
   reset(): void {
     this.count = 0;
     this.passed = false;
+    this.dropped = false;
+    this.dropFlow = false;
+    this.passFlow = false;
   }
 
   push(rule: CompiledRule, alert: boolean, override: string | null): void {
@@ -314,6 +326,11 @@ export class Detector {
     return false;
   }
 
+  private markDrop(rule: CompiledRule, out: MatchResult): void {
+    out.dropped = true;
+    if (rule.flowScope) out.dropFlow = true;
+  }
+
   private postMatch(rule: CompiledRule, input: DetectInput, out: MatchResult): void {
     const fv = input.flowVars;
     for (const a of rule.flowbitActions) {
@@ -340,10 +357,13 @@ export class Detector {
       else if (x.cmd === 'toggle')
         this.hostBits.toggle(x.id, x.track, input.src, input.dst, input.time, x.expire);
     }
-    let alert = !rule.noalert;
+    // a pass rule passes the packet; Suricata does not log it as an alert
+    let alert = !rule.noalert && rule.action !== 'pass';
     const ov = this.overrides[rule.index] ?? null;
     const threshold = ov?.threshold ?? rule.threshold;
     if (rule.detectionFilter === null && threshold === null && ov === null) {
+      if (rule.action !== 'alert' && rule.action !== 'pass') this.markDrop(rule, out);
+      else if (rule.action === 'pass' && rule.flowScope) out.passFlow = true;
       out.push(rule, alert, null);
       return;
     }
@@ -374,6 +394,12 @@ export class Detector {
         if (this.thresholds.rateExceeded) override = ov.rateFilter.newAction ?? null;
       }
     }
+    if (
+      override === 'drop' ||
+      override === 'reject' ||
+      (override === null && rule.action !== 'alert' && rule.action !== 'pass')
+    )
+      this.markDrop(rule, out);
     out.push(rule, alert, override);
   }
 }

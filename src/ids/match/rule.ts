@@ -170,6 +170,11 @@ export interface CompiledRule {
   lists: BufferList[];
   /** True when the rule reads transaction buffers (evaluated on transaction inputs). */
   isTx: boolean;
+  /**
+   * Its drop/pass applies to the whole flow (Suricata's action scope): IP-only rules (header,
+   * flow and flowbits keywords only) and application-layer rules; packet rules act per packet.
+   */
+  flowScope: boolean;
   /** Direction the rule inspects: 0 either, 1 toserver, 2 toclient. */
   direction: number;
 

@@ -29,6 +29,24 @@ const ACTION_ORDER: Record<RuleAction, number> = {
   alert: 3,
 };
 
+function actionOrderTable(names?: readonly string[]): Record<RuleAction, number> {
+  if (!names || names.length === 0) return ACTION_ORDER;
+  const pos = (n: string) => {
+    const i = names.indexOf(n);
+    return i < 0 ? names.length : i;
+  };
+  const rej = pos('reject');
+  return {
+    pass: pos('pass'),
+    drop: pos('drop'),
+    reject: rej,
+    rejectsrc: rej,
+    rejectdst: rej,
+    rejectboth: rej,
+    alert: pos('alert'),
+  };
+}
+
 /** Rules without a fast pattern, indexed by IP protocol and port. */
 export class HeaderIndex {
   /** Per protocol bucket (0 tcp, 1 udp, 2 icmp, 3 other): rules by destination port. */
@@ -182,8 +200,18 @@ export class RuleSet {
   readonly txNoPrefilter: HeaderIndex;
   readonly varNames: VarNames;
 
-  constructor(rules: CompiledRule[], variants: VariantDef[], varNames: VarNames) {
-    const sorted = [...rules].sort(compareRules);
+  /**
+   * `actionOrder`: Suricata's `action-order` setting (default pass, drop, reject, alert); a
+   * reject* action sorts with reject.
+   */
+  constructor(
+    rules: CompiledRule[],
+    variants: VariantDef[],
+    varNames: VarNames,
+    actionOrder?: readonly string[],
+  ) {
+    const order = actionOrderTable(actionOrder);
+    const sorted = [...rules].sort((a, b) => compareRules(a, b, order));
     sorted.forEach((r, i) => {
       r.index = i;
     });
@@ -225,9 +253,13 @@ export class RuleSet {
 }
 
 /** Suricata's signature ordering: action, flowbits, flowint, xbits (setters first), priority, sid. */
-export function compareRules(a: CompiledRule, b: CompiledRule): number {
+export function compareRules(
+  a: CompiledRule,
+  b: CompiledRule,
+  order: Record<RuleAction, number> = ACTION_ORDER,
+): number {
   return (
-    ACTION_ORDER[a.action] - ACTION_ORDER[b.action] ||
+    order[a.action] - order[b.action] ||
     b.flowbitsType - a.flowbitsType ||
     b.flowintType - a.flowintType ||
     b.xbitsType - a.xbitsType ||

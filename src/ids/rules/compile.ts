@@ -231,6 +231,17 @@ export function compileRule(
     noalert: b.noalert,
     lists: compiled,
     isTx,
+    flowScope:
+      isTx ||
+      appProto !== null ||
+      (compiled.length === 0 &&
+        b.packetChecks.length === 0 &&
+        b.tcpFlags === null &&
+        b.fragbits === null &&
+        b.ipOpts === 0 &&
+        !b.sameip &&
+        b.streamSize.length === 0 &&
+        b.tlsVersions.length === 0),
     direction: isTx ? inferred : direction,
     threshold: b.threshold,
     detectionFilter: b.detectionFilter,

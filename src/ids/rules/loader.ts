@@ -58,6 +58,8 @@ export interface RuleLoadOptions {
   classificationFile?: string;
   references?: Map<string, string>;
   referenceFile?: string;
+  /** Suricata's `action-order` (default: pass, drop, reject, alert). */
+  actionOrder?: readonly string[];
   /** Called after each source is parsed (for progress bars). */
   onProgress?: (doneSources: number, totalSources: number) => void;
 }
@@ -162,7 +164,7 @@ export function loadRuleSources(sources: RuleSource[], opts: RuleLoadOptions = {
   opts.onProgress?.(sources.length, sources.length);
   stats.loaded = rules.length;
   const t1 = performance.now();
-  const ruleSet = new RuleSet(rules, variants.variants, varNames);
+  const ruleSet = new RuleSet(rules, variants.variants, varNames, opts.actionOrder);
   stats.parseMs = t1 - t0;
   stats.buildMs = performance.now() - t1;
   return { ruleSet, issues, stats };

@@ -151,6 +151,9 @@ export function readTestCase(
  */
 export function loadTestRules(tc: VerifyTestCase, extra: RuleLoadOptions = {}): RuleLoadResult {
   const opts: RuleLoadOptions = { vars: tc.vars, ...extra };
+  const y = tc.suricataYaml as Record<string, unknown> | null;
+  if (!opts.actionOrder && y && Array.isArray(y['action-order']))
+    opts.actionOrder = (y['action-order'] as unknown[]).map(String);
   if (!opts.classifications && !opts.classificationFile) {
     const f = findUp(tc.dir, 'classification.config');
     if (f) opts.classificationFile = f;
