@@ -428,7 +428,7 @@ export function bufferIdByName(name: string): number | undefined {
 }
 
 /**
- * One inspection buffer instance: a byte view plus a lazily built latin1 string for pcre (built
+ * One inspection buffer instance: a byte view plus a lazily built regex subject string (built
  * at most once per buffer, whatever number of rules run a regex over it). The engine reuses
  * these objects: {@link set} replaces the view and drops the cached string.
  */
@@ -443,7 +443,7 @@ export class InspectionBuffer {
   }
 
   /** The bytes as the string translated pcre regexes run on (see regexSubject). */
-  latin1(): string {
+  regexText(): string {
     let t = this.text;
     if (t === null) {
       t = regexSubject(this.data);

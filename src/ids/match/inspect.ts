@@ -169,7 +169,7 @@ export class Inspector {
 
   /** One regex run from the current start; updates bufferOffset and pcreStart on a positive match. */
   private pcre(op: PcreOp, ib: InspectionBuffer): boolean {
-    const text = ib.latin1();
+    const text = ib.regexText();
     let base = 0;
     let subject = text;
     if (op.relative) {
