@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BufferId } from '../../src/ids/match/buffers.js';
+import { MatchResult } from '../../src/ids/match/detect.js';
 import { FlowVars } from '../../src/ids/match/flow-vars.js';
 import { InputKind } from '../../src/ids/match/input.js';
 import { detectorFor, sids, tcpInput, txInput } from './match-helpers.js';
@@ -322,5 +323,20 @@ describe('action order', () => {
       actionOrder: ['drop', 'pass', 'reject', 'alert'],
     });
     expect(custom.ruleSet.rules.map((r) => r.sid)).toEqual([2, 3, 1]);
+  });
+});
+
+describe('transactions', () => {
+  it('a rule fires once per transaction when the fired set is passed', () => {
+    const det = detectorFor('alert http any any -> any any (http.uri; content:"/x"; flowbits:set,b; sid:1;)');
+    const fired = new Set<number>();
+    const inp = txInput({ 'http.uri': '/x' });
+    const out = new MatchResult();
+    det.detect(inp, out, fired);
+    expect(out.count).toBe(1);
+    det.detect(inp, out, fired);
+    expect(out.count).toBe(0);
+    det.detect(inp, out);
+    expect(out.count).toBe(1);
   });
 });

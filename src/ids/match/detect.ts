@@ -98,8 +98,13 @@ export class Detector {
     this.overrides = o;
   }
 
-  /** Runs detection for one input; fills `out` (reset first). */
-  detect(input: DetectInput, out: MatchResult): void {
+  /**
+   * Runs detection for one input; fills `out` (reset first). For transactions pass the
+   * transaction's set of fired rule indices: rules in it are not evaluated again (a rule
+   * fires at most once per transaction, and its flowbits are not set twice) and new matches
+   * are added to it.
+   */
+  detect(input: DetectInput, out: MatchResult, txFired?: Set<number>): void {
     out.reset();
     this.gen++;
     const cand = this.cand;
@@ -135,7 +140,9 @@ export class Detector {
     for (let c = 0; c < cand.count; c++) {
       const rule = rs.rules[list[c]];
       if (rule.isTx !== isTx) continue;
+      if (txFired?.has(rule.index)) continue;
       if (!this.matchRule(rule, input)) continue;
+      txFired?.add(rule.index);
       this.postMatch(rule, input, out);
       if (rule.action === 'pass') {
         out.passed = true;
