@@ -10,7 +10,7 @@
  */
 
 import { Candidates } from '../prefilter/prefilter.js';
-import { BUFFER_COUNT, BUFFERS, BufferId, type BufferSlot, InspectionBuffer } from './buffers.js';
+import { BUFFERS, BufferId, type BufferSlot, InspectionBuffer } from './buffers.js';
 import { HostBits } from './flow-vars.js';
 import { type DetectInput, InputKind } from './input.js';
 import { Inspector } from './inspect.js';
@@ -500,4 +500,3 @@ function compareInt(op: string, a: number, b: number): boolean {
   return false;
 }
 
-export { BUFFER_COUNT };
