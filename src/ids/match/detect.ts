@@ -499,4 +499,3 @@ function compareInt(op: string, a: number, b: number): boolean {
   }
   return false;
 }
-
