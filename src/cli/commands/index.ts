@@ -14,3 +14,7 @@ export const commands: CommandRegistrar[] = [
   registerProxyCommand,
   registerLbCommand,
 ];
+
+import { registerRules } from './rules.js';
+
+export const commands: CommandRegistrar[] = [registerRules];

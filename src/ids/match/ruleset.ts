@@ -1,0 +1,269 @@
+/**
+ * A loaded, ordered set of compiled rules with its prefilters: what a {@link Detector} runs.
+ *
+ * Rules are put in Suricata's evaluation order (action, then flowbits/flowint/xbits setters
+ * before readers, then priority, then sid) so that a rule setting a flowbit runs before a rule
+ * on the same packet that checks it. Each rule with a fast pattern goes into the prefilter of
+ * the buffer (or transformed buffer) holding it; the others go into a header index by
+ * protocol and port, so that only plausible ones are looked at for a packet.
+ */
+import { AddressIndex } from '../prefilter/address-index.js';
+import { BufferPrefilter, type FastPattern } from '../prefilter/prefilter.js';
+import { BUFFER_COUNT } from './buffers.js';
+import type { VarNames } from './flow-vars.js';
+import type { CompiledRule, RuleAction } from './rule.js';
+import type { TransformName } from './transforms.js';
+
+export interface VariantDef {
+  buffer: number;
+  transforms: readonly TransformName[];
+}
+
+const ACTION_ORDER: Record<RuleAction, number> = {
+  pass: 0,
+  drop: 1,
+  reject: 2,
+  rejectsrc: 2,
+  rejectdst: 2,
+  rejectboth: 2,
+  alert: 3,
+};
+
+function actionOrderTable(names?: readonly string[]): Record<RuleAction, number> {
+  if (!names || names.length === 0) return ACTION_ORDER;
+  const pos = (n: string) => {
+    const i = names.indexOf(n);
+    return i < 0 ? names.length : i;
+  };
+  const rej = pos('reject');
+  return {
+    pass: pos('pass'),
+    drop: pos('drop'),
+    reject: rej,
+    rejectsrc: rej,
+    rejectdst: rej,
+    rejectboth: rej,
+    alert: pos('alert'),
+  };
+}
+
+/** Rules without a fast pattern, indexed by IP protocol and port. */
+export class HeaderIndex {
+  /** Per protocol bucket (0 tcp, 1 udp, 2 icmp, 3 other): rules by destination port. */
+  private readonly byDstPort: Array<Map<number, Int32Array>> = [];
+  private readonly bySrcPort: Array<Map<number, Int32Array>> = [];
+  /** Per protocol bucket: rules with no usable port key. */
+  private readonly rest: Int32Array[] = [];
+  /** Rules for any protocol (alert ip). */
+  private readonly anyProto: Int32Array;
+  /** Rules whose source / destination is a short specific IPv4 list (IP reputation rules). */
+  private readonly bySrcAddr: AddressIndex;
+  private readonly byDstAddr: AddressIndex;
+  /** The same rules, for IPv6 packets (their IPv6 ranges are not indexed). */
+  private readonly srcAddrV6: Int32Array;
+  private readonly dstAddrV6: Int32Array;
+  readonly size: number;
+
+  constructor(rules: readonly CompiledRule[], members: readonly number[]) {
+    const dst: Array<Map<number, number[]>> = [new Map(), new Map(), new Map(), new Map()];
+    const src: Array<Map<number, number[]>> = [new Map(), new Map(), new Map(), new Map()];
+    const rest: number[][] = [[], [], [], []];
+    const any: number[] = [];
+    const srcAddr: Array<{ from: number; to: number; rule: number }> = [];
+    const dstAddr: Array<{ from: number; to: number; rule: number }> = [];
+    const srcV6: number[] = [];
+    const dstV6: number[] = [];
+    for (const i of members) {
+      const r = rules[i];
+      if (!r.bidirectional && (specific(r.src) || specific(r.dst))) {
+        const bySrc = specific(r.src);
+        const set = bySrc ? r.src : r.dst;
+        const target = bySrc ? srcAddr : dstAddr;
+        for (let k = 0; k < set.v4.length; k += 2)
+          target.push({ from: set.v4[k], to: set.v4[k + 1], rule: i });
+        if (set.v6.length > 0) (bySrc ? srcV6 : dstV6).push(i);
+        continue;
+      }
+      const b = protoBucket(r.ipProto);
+      if (b < 0) {
+        any.push(i);
+        continue;
+      }
+      if (!r.bidirectional && (b === 0 || b === 1)) {
+        if (!r.dstPorts.any && r.dstPorts.size <= 64) {
+          for (const p of portsOf(r.dstPorts.ranges)) push(dst[b], p, i);
+          continue;
+        }
+        if (!r.srcPorts.any && r.srcPorts.size <= 64) {
+          for (const p of portsOf(r.srcPorts.ranges)) push(src[b], p, i);
+          continue;
+        }
+      }
+      rest[b].push(i);
+      if (r.ipProtoAlt >= 0) {
+        const b2 = protoBucket(r.ipProtoAlt);
+        if (b2 >= 0 && b2 !== b) rest[b2].push(i);
+      }
+    }
+    for (let b = 0; b < 4; b++) {
+      this.byDstPort.push(new Map([...dst[b]].map(([k, v]) => [k, Int32Array.from(v)])));
+      this.bySrcPort.push(new Map([...src[b]].map(([k, v]) => [k, Int32Array.from(v)])));
+      this.rest.push(Int32Array.from(rest[b]));
+    }
+    this.anyProto = Int32Array.from(any);
+    this.bySrcAddr = new AddressIndex(srcAddr);
+    this.byDstAddr = new AddressIndex(dstAddr);
+    this.srcAddrV6 = Int32Array.from(srcV6);
+    this.dstAddrV6 = Int32Array.from(dstV6);
+    this.size = members.length;
+  }
+
+  /** Adds the rules that may apply to a packet of this protocol, addresses and ports. */
+  collect(
+    ipProto: number,
+    src: Uint8Array,
+    dst: Uint8Array,
+    srcPort: number,
+    dstPort: number,
+    out: { addAll(r: Int32Array): void },
+  ): void {
+    out.addAll(this.anyProto);
+    if (src.length === 16) {
+      out.addAll(this.srcAddrV6);
+      out.addAll(this.dstAddrV6);
+    } else {
+      const bs = this.bySrcAddr.lookup(src);
+      if (bs) out.addAll(bs);
+      const bd = this.byDstAddr.lookup(dst);
+      if (bd) out.addAll(bd);
+    }
+    const b = protoBucket(ipProto);
+    if (b < 0) return;
+    out.addAll(this.rest[b]);
+    if (b <= 1) {
+      // a rule's ports may match either way round when the packet flows server -> client
+      const d = this.byDstPort[b];
+      const s = this.bySrcPort[b];
+      let x = d.get(dstPort);
+      if (x) out.addAll(x);
+      x = s.get(srcPort);
+      if (x) out.addAll(x);
+    }
+  }
+}
+
+function push(m: Map<number, number[]>, k: number, v: number): void {
+  const a = m.get(k);
+  if (a) a.push(v);
+  else m.set(k, [v]);
+}
+
+function* portsOf(r: Uint16Array): Generator<number> {
+  for (let i = 0; i < r.length; i += 2) for (let p = r[i]; p <= r[i + 1]; p++) yield p;
+}
+
+/**
+ * A set covering less than half of the IPv4 space and no large IPv6 part: worth an interval
+ * index (IP-reputation lists, $HOME_NET), unlike `any` or `!$HOME_NET`.
+ */
+function specific(set: CompiledRule['src']): boolean {
+  if (set.any || (set.v4.length === 0 && set.v6.length === 0)) return false;
+  let n = 0;
+  for (let k = 0; k < set.v4.length; k += 2) n += set.v4[k + 1] - set.v4[k] + 1;
+  // !$HOME_NET-like sets hold most of the IPv6 space: a range spanning half the top word
+  let bigV6 = false;
+  for (let k = 0; k < set.v6.length; k += 8) if (set.v6[k + 4] - set.v6[k] >= 0x80000000) bigV6 = true;
+  return n < 2 ** 31 && !bigV6;
+}
+
+/** 0 tcp, 1 udp, 2 icmp (v4 and v6), 3 other IP protocols, -1 any protocol. */
+export function protoBucket(p: number): number {
+  if (p < 0) return -1;
+  if (p === 6) return 0;
+  if (p === 17) return 1;
+  if (p === 1 || p === 58) return 2;
+  return 3;
+}
+
+export class RuleSet {
+  /** Rules in evaluation order; `rules[i].index === i`. */
+  readonly rules: CompiledRule[];
+  /** Derived buffers: variant id -> base buffer + transforms (ids below BUFFER_COUNT are plain). */
+  readonly variants: VariantDef[];
+  /** Prefilter by variant id (null when no rule has a fast pattern there). */
+  readonly prefilters: Array<BufferPrefilter | null>;
+  /** Variant ids that have a prefilter and are transaction buffers / packet buffers. */
+  readonly txPrefilterVariants: number[];
+  readonly packetPrefilterVariants: number[];
+  /** Rules without a fast pattern. */
+  readonly packetNoPrefilter: HeaderIndex;
+  readonly txNoPrefilter: HeaderIndex;
+  readonly varNames: VarNames;
+
+  /**
+   * `actionOrder`: Suricata's `action-order` setting (default pass, drop, reject, alert); a
+   * reject* action sorts with reject.
+   */
+  constructor(
+    rules: CompiledRule[],
+    variants: VariantDef[],
+    varNames: VarNames,
+    actionOrder?: readonly string[],
+  ) {
+    const order = actionOrderTable(actionOrder);
+    const sorted = [...rules].sort((a, b) => compareRules(a, b, order));
+    sorted.forEach((r, i) => {
+      r.index = i;
+    });
+    this.rules = sorted;
+    this.variants = variants;
+    this.varNames = varNames;
+    const perVariant = new Map<number, FastPattern[]>();
+    const packetNo: number[] = [];
+    const txNo: number[] = [];
+    const txVariants = new Set<number>();
+    const pktVariants = new Set<number>();
+    for (const r of sorted) {
+      if (r.prefilter) {
+        let a = perVariant.get(r.prefilter.variant);
+        if (!a) {
+          a = [];
+          perVariant.set(r.prefilter.variant, a);
+        }
+        a.push({ rule: r.index, bytes: r.prefilter.bytes, nocase: r.prefilter.nocase });
+        (r.isTx ? txVariants : pktVariants).add(r.prefilter.variant);
+      } else (r.isTx ? txNo : packetNo).push(r.index);
+    }
+    this.prefilters = new Array(Math.max(BUFFER_COUNT, variants.length)).fill(null);
+    for (const [v, pats] of perVariant) this.prefilters[v] = new BufferPrefilter(pats);
+    this.txPrefilterVariants = [...txVariants].sort((a, b) => a - b);
+    this.packetPrefilterVariants = [...pktVariants].sort((a, b) => a - b);
+    this.packetNoPrefilter = new HeaderIndex(sorted, packetNo);
+    this.txNoPrefilter = new HeaderIndex(sorted, txNo);
+  }
+
+  get size(): number {
+    return this.rules.length;
+  }
+
+  /** Finds a rule by gid:sid. */
+  bySid(sid: number, gid = 1): CompiledRule | undefined {
+    return this.rules.find((r) => r.sid === sid && r.gid === gid);
+  }
+}
+
+/** Suricata's signature ordering: action, flowbits, flowint, xbits (setters first), priority, sid. */
+export function compareRules(
+  a: CompiledRule,
+  b: CompiledRule,
+  order: Record<RuleAction, number> = ACTION_ORDER,
+): number {
+  return (
+    order[a.action] - order[b.action] ||
+    b.flowbitsType - a.flowbitsType ||
+    b.flowintType - a.flowintType ||
+    b.xbitsType - a.xbitsType ||
+    a.priority - b.priority ||
+    a.sid - b.sid
+  );
+}

@@ -1,0 +1,210 @@
+/**
+ * Aho-Corasick multi-pattern matcher over bytes, built into typed arrays.
+ *
+ * The automaton is case-insensitive: patterns are added lower-cased and input bytes are folded
+ * through a 256-entry table while scanning; callers that need case-sensitive patterns verify
+ * the exact bytes on a hit (cheap, as hits are rare). States are numbered in breadth-first
+ * order; the states nearest the root (where a scan spends most of its time) get full 256-entry
+ * DFA rows, the deeper ones a sorted edge list plus a failure link. Every scan step is then a
+ * table lookup near the root and a short edge search deeper down, with no allocation.
+ */
+import { LOWER } from '../match/search.js';
+
+/** Upper bound on the dense rows (rows x 256 x 4 bytes): 4096 rows = 4 MiB per automaton. */
+export const MAX_DENSE_STATES = 4096;
+
+export class AhoCorasick {
+  /** Number of patterns added. */
+  readonly patternCount: number;
+  /** Pattern lengths, by pattern id. */
+  readonly patternLength: Int32Array;
+  private readonly denseCount: number;
+  private readonly dense: Int32Array;
+  private readonly edgeStart: Int32Array;
+  private readonly edgeLabel: Uint8Array;
+  private readonly edgeTarget: Int32Array;
+  private readonly fail: Int32Array;
+  /** Outputs of each state: patterns ending here, then follow `dictLink` for shorter ones. */
+  private readonly outStart: Int32Array;
+  private readonly outList: Int32Array;
+  private readonly dictLink: Int32Array;
+  /** Per state: itself when it has outputs, else its dictionary link (-1 none): one load per byte. */
+  private readonly report: Int32Array;
+  readonly stateCount: number;
+
+  /** `patterns[i]` gets id i; bytes are folded to lower case here. Empty patterns are ignored. */
+  constructor(patterns: readonly Uint8Array[]) {
+    this.patternCount = patterns.length;
+    this.patternLength = Int32Array.from(patterns, (p) => p.length);
+    // build the trie: one map keyed state*256+byte for edges, child label lists per state
+    const goto = new Map<number, number>();
+    const labels: number[][] = [[]];
+    const outputs: number[][] = [[]];
+    patterns.forEach((p, id) => {
+      if (p.length === 0) return;
+      let s = 0;
+      for (let i = 0; i < p.length; i++) {
+        const c = LOWER[p[i]];
+        const key = s * 256 + c;
+        let t = goto.get(key);
+        if (t === undefined) {
+          t = labels.length;
+          labels.push([]);
+          outputs.push([]);
+          goto.set(key, t);
+          labels[s].push(c);
+        }
+        s = t;
+      }
+      outputs[s].push(id);
+    });
+    for (const l of labels) l.sort((a, b) => a - b);
+    // renumber breadth-first
+    const n = labels.length;
+    const order: number[] = [0];
+    for (let i = 0; i < order.length; i++) {
+      const st = order[i];
+      for (const c of labels[st]) order.push(goto.get(st * 256 + c)!);
+    }
+    const newId = new Int32Array(n);
+    order.forEach((old, i) => {
+      newId[old] = i;
+    });
+    const edges = goto.size;
+    this.edgeStart = new Int32Array(n + 1);
+    this.edgeLabel = new Uint8Array(edges);
+    this.edgeTarget = new Int32Array(edges);
+    let e = 0;
+    for (let i = 0; i < n; i++) {
+      this.edgeStart[i] = e;
+      const old = order[i];
+      for (const c of labels[old]) {
+        this.edgeLabel[e] = c;
+        this.edgeTarget[e] = newId[goto.get(old * 256 + c)!];
+        e++;
+      }
+    }
+    this.edgeStart[n] = e;
+    // failure links, breadth-first
+    const fail = new Int32Array(n);
+    for (let s = 0; s < n; s++) {
+      for (let k = this.edgeStart[s]; k < this.edgeStart[s + 1]; k++) {
+        const t = this.edgeTarget[k];
+        const c = this.edgeLabel[k];
+        if (s === 0) {
+          fail[t] = 0;
+          continue;
+        }
+        let f = fail[s];
+        for (;;) {
+          const g = this.edge(f, c);
+          if (g >= 0) {
+            fail[t] = g;
+            break;
+          }
+          if (f === 0) {
+            fail[t] = 0;
+            break;
+          }
+          f = fail[f];
+        }
+      }
+    }
+    this.fail = fail;
+    // outputs and dictionary links
+    this.outStart = new Int32Array(n + 1);
+    let total = 0;
+    for (let i = 0; i < n; i++) total += outputs[order[i]].length;
+    this.outList = new Int32Array(total);
+    let o = 0;
+    for (let i = 0; i < n; i++) {
+      this.outStart[i] = o;
+      for (const id of outputs[order[i]]) this.outList[o++] = id;
+    }
+    this.outStart[n] = o;
+    this.dictLink = new Int32Array(n).fill(-1);
+    for (let s = 1; s < n; s++) {
+      // states are in BFS order, so fail[s] (shallower) is already resolved
+      const f = fail[s];
+      if (f > 0) this.dictLink[s] = this.outStart[f + 1] > this.outStart[f] ? f : this.dictLink[f];
+    }
+    // dense rows for the shallowest states: a row is its failure state's row (already built,
+    // as failure states are shallower) with the state's own edges written over it
+    this.denseCount = Math.min(n, MAX_DENSE_STATES);
+    this.dense = new Int32Array(this.denseCount * 256);
+    for (let s = 0; s < this.denseCount; s++) {
+      if (s > 0) {
+        const f = fail[s];
+        this.dense.copyWithin(s * 256, f * 256, f * 256 + 256);
+      }
+      for (let k = this.edgeStart[s]; k < this.edgeStart[s + 1]; k++) {
+        const c = this.edgeLabel[k];
+        this.dense[s * 256 + c] = this.edgeTarget[k];
+        // rows are indexed by the raw byte: an upper-case letter goes where its lower case goes
+        if (c >= 0x61 && c <= 0x7a) this.dense[s * 256 + c - 0x20] = this.edgeTarget[k];
+      }
+    }
+    this.report = new Int32Array(n);
+    for (let s = 0; s < n; s++)
+      this.report[s] = this.outStart[s + 1] > this.outStart[s] ? s : this.dictLink[s];
+    this.stateCount = n;
+  }
+
+  /** Child of `s` on folded byte `c`, or -1. */
+  private edge(s: number, c: number): number {
+    let lo = this.edgeStart[s];
+    let hi = this.edgeStart[s + 1] - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const l = this.edgeLabel[mid];
+      if (l === c) return this.edgeTarget[mid];
+      if (l < c) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
+  }
+
+  /**
+   * Scans buf[start, end) and calls `onMatch(patternId, endIndex)` for every occurrence
+   * (`endIndex` is the index just past the match). Returns early when `onMatch` returns true.
+   */
+  scan(
+    buf: Uint8Array,
+    start: number,
+    end: number,
+    onMatch: (pattern: number, end: number) => boolean | void,
+  ): void {
+    const dense = this.dense;
+    const denseCount = this.denseCount;
+    const outStart = this.outStart;
+    const outList = this.outList;
+    const dictLink = this.dictLink;
+    const report = this.report;
+    let s = 0;
+    for (let i = start; i < end; i++) {
+      if (s < denseCount) s = dense[s * 256 + buf[i]];
+      else {
+        const c = LOWER[buf[i]];
+        for (;;) {
+          const t = this.edge(s, c);
+          if (t >= 0) {
+            s = t;
+            break;
+          }
+          s = this.fail[s];
+          if (s < denseCount) {
+            s = dense[s * 256 + c];
+            break;
+          }
+        }
+      }
+      let st = report[s];
+      while (st > 0) {
+        for (let k = outStart[st]; k < outStart[st + 1]; k++) {
+          if (onMatch(outList[k], i + 1) === true) return;
+        }
+        st = dictLink[st];
+      }
+    }
+  }
+}

@@ -1,0 +1,181 @@
+/**
+ * The multi-pattern prefilter: one Aho-Corasick automaton per buffer (or transformed buffer)
+ * over the fast patterns of the rules that inspect it. Scanning a buffer marks the rules whose
+ * fast pattern occurs in it as candidates; rules whose pattern is absent are never looked at.
+ *
+ * Patterns are deduplicated: rules sharing a fast pattern share one automaton entry. A
+ * case-sensitive pattern shares the automaton (which is case-insensitive) with its nocase
+ * twins and is confirmed byte-for-byte on a hit.
+ */
+import { AhoCorasick } from './aho-corasick.js';
+
+/** Rule indices collected for one detection call, deduplicated with a generation stamp. */
+export class Candidates {
+  readonly list: Int32Array;
+  count = 0;
+  private readonly mark: Uint32Array;
+  private gen = 1;
+
+  constructor(ruleCount: number) {
+    this.list = new Int32Array(Math.max(1, ruleCount));
+    this.mark = new Uint32Array(Math.max(1, ruleCount));
+  }
+
+  /** Empties the set (O(1)). */
+  reset(): void {
+    this.count = 0;
+    this.gen++;
+    if (this.gen === 0xffffffff) {
+      this.mark.fill(0);
+      this.gen = 1;
+    }
+  }
+
+  add(rule: number): void {
+    if (this.mark[rule] !== this.gen) {
+      this.mark[rule] = this.gen;
+      this.list[this.count++] = rule;
+    }
+  }
+
+  addAll(rules: Int32Array): void {
+    for (let i = 0; i < rules.length; i++) this.add(rules[i]);
+  }
+
+  has(rule: number): boolean {
+    return this.mark[rule] === this.gen;
+  }
+
+  /** Sorts the collected indices ascending (rule evaluation order), in place. */
+  sort(): void {
+    const a = this.list;
+    const n = this.count;
+    if (n > 48) {
+      a.subarray(0, n).sort();
+      return;
+    }
+    // insertion sort: candidate lists are short, and this allocates nothing
+    for (let i = 1; i < n; i++) {
+      const v = a[i];
+      let j = i - 1;
+      while (j >= 0 && a[j] > v) {
+        a[j + 1] = a[j];
+        j--;
+      }
+      a[j + 1] = v;
+    }
+  }
+}
+
+/** Input of {@link BufferPrefilter}: one fast pattern of one rule. */
+export interface FastPattern {
+  rule: number;
+  bytes: Uint8Array;
+  nocase: boolean;
+}
+
+interface Variant {
+  /** Exact bytes for a case-sensitive variant, null for the nocase one. */
+  exact: Uint8Array | null;
+  rules: Int32Array;
+}
+
+/** The prefilter of one buffer. */
+export class BufferPrefilter {
+  private readonly ac: AhoCorasick;
+  /** Per automaton pattern: its variants. */
+  private readonly variants: Variant[][];
+  /** Per automaton pattern: generation when all its variants were satisfied in this scan. */
+  private readonly done: Uint32Array;
+  private gen = 1;
+  private target: Candidates | null = null;
+  private buf: Uint8Array = new Uint8Array(0);
+  private readonly onHit: (p: number, end: number) => void;
+  readonly patternCount: number;
+  readonly ruleCount: number;
+
+  constructor(patterns: readonly FastPattern[]) {
+    const byLower = new Map<
+      string,
+      { bytes: Uint8Array; nocase: number[]; exact: Map<string, { b: Uint8Array; rules: number[] }> }
+    >();
+    for (const p of patterns) {
+      const lowerKey = Buffer.from(p.bytes.map((c) => (c >= 0x41 && c <= 0x5a ? c + 0x20 : c))).toString(
+        'latin1',
+      );
+      let e = byLower.get(lowerKey);
+      if (!e) {
+        e = { bytes: p.bytes, nocase: [], exact: new Map() };
+        byLower.set(lowerKey, e);
+      }
+      if (p.nocase) e.nocase.push(p.rule);
+      else {
+        const k = Buffer.from(p.bytes).toString('latin1');
+        let x = e.exact.get(k);
+        if (!x) {
+          x = { b: p.bytes, rules: [] };
+          e.exact.set(k, x);
+        }
+        x.rules.push(p.rule);
+      }
+    }
+    const acPatterns: Uint8Array[] = [];
+    this.variants = [];
+    for (const e of byLower.values()) {
+      acPatterns.push(e.bytes);
+      const v: Variant[] = [];
+      if (e.nocase.length) v.push({ exact: null, rules: Int32Array.from(e.nocase) });
+      for (const x of e.exact.values()) v.push({ exact: x.b, rules: Int32Array.from(x.rules) });
+      this.variants.push(v);
+    }
+    this.ac = new AhoCorasick(acPatterns);
+    this.done = new Uint32Array(acPatterns.length);
+    this.patternCount = acPatterns.length;
+    this.ruleCount = patterns.length;
+    this.onHit = (p, end) => this.hit(p, end);
+  }
+
+  /** Scans `buf` and adds the rules whose fast pattern occurs to `out`. */
+  scan(buf: Uint8Array, out: Candidates): void {
+    this.gen++;
+    if (this.gen === 0xffffffff) {
+      this.done.fill(0);
+      this.gen = 1;
+    }
+    this.target = out;
+    this.buf = buf;
+    this.ac.scan(buf, 0, buf.length, this.onHit);
+    this.target = null;
+  }
+
+  private hit(p: number, end: number): void {
+    if (this.done[p] === this.gen) return;
+    const vs = this.variants[p];
+    const out = this.target!;
+    let pending = false;
+    for (let i = 0; i < vs.length; i++) {
+      const v = vs[i];
+      if (v.exact === null) {
+        out.addAll(v.rules);
+        continue;
+      }
+      if (out.has(v.rules[0]) && v.rules.length === 1) continue;
+      const m = v.exact.length;
+      const start = end - m;
+      let ok = true;
+      for (let j = 0; j < m; j++) {
+        if (this.buf[start + j] !== v.exact[j]) {
+          ok = false;
+          break;
+        }
+      }
+      if (ok) out.addAll(v.rules);
+      else pending = true;
+    }
+    if (!pending) this.done[p] = this.gen;
+  }
+
+  get states(): number {
+    return this.ac.stateCount;
+  }
+}

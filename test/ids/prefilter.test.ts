@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import { LOWER, makeSearchPattern, searchPattern } from '../../src/ids/match/search.js';
+import { AhoCorasick, MAX_DENSE_STATES } from '../../src/ids/prefilter/aho-corasick.js';
+import { BufferPrefilter, Candidates } from '../../src/ids/prefilter/prefilter.js';
+
+/** Deterministic PRNG (mulberry32) so failures reproduce. */
+function rng(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function randomBytes(r: () => number, n: number, alphabet: number[]): Uint8Array {
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) out[i] = alphabet[Math.floor(r() * alphabet.length)];
+  return out;
+}
+
+/** Every (pattern, end) occurrence, case-insensitively, the slow way. */
+function naive(patterns: Uint8Array[], buf: Uint8Array): string[] {
+  const out: string[] = [];
+  for (let end = 1; end <= buf.length; end++) {
+    patterns.forEach((p, id) => {
+      if (p.length === 0 || p.length > end) return;
+      for (let j = 0; j < p.length; j++) if (LOWER[buf[end - p.length + j]] !== LOWER[p[j]]) return;
+      out.push(`${id}@${end}`);
+    });
+  }
+  return out.sort();
+}
+
+describe('Aho-Corasick', () => {
+  it('finds exactly the occurrences a naive search finds, on random inputs', () => {
+    const r = rng(42);
+    // a small alphabet with both cases makes overlaps and shared prefixes frequent
+    const alphabet = [0x61, 0x62, 0x63, 0x41, 0x42, 0x00, 0xff];
+    for (let round = 0; round < 60; round++) {
+      const patterns = Array.from({ length: 1 + Math.floor(r() * 40) }, () =>
+        randomBytes(r, 1 + Math.floor(r() * 6), alphabet),
+      );
+      const ac = new AhoCorasick(patterns);
+      const buf = randomBytes(r, 200, alphabet);
+      const got: string[] = [];
+      ac.scan(buf, 0, buf.length, (p, end) => {
+        got.push(`${p}@${end}`);
+      });
+      expect(got.sort()).toEqual(naive(patterns, buf));
+    }
+  });
+
+  it('stays correct beyond the dense rows (deep sparse states)', () => {
+    const r = rng(7);
+    const alphabet = Array.from({ length: 26 }, (_, i) => 0x61 + i);
+    const patterns = Array.from({ length: 3000 }, () => randomBytes(r, 4 + Math.floor(r() * 8), alphabet));
+    const ac = new AhoCorasick(patterns);
+    expect(ac.stateCount).toBeGreaterThan(MAX_DENSE_STATES);
+    const buf = new Uint8Array(4000);
+    for (let i = 0; i < buf.length; i += 1) buf[i] = alphabet[Math.floor(r() * 26)];
+    // plant some patterns
+    for (let k = 0; k < 50; k++) buf.set(patterns[Math.floor(r() * patterns.length)], Math.floor(r() * 3900));
+    const got: string[] = [];
+    ac.scan(buf, 0, buf.length, (p, end) => {
+      got.push(`${p}@${end}`);
+    });
+    expect(got.sort()).toEqual(naive(patterns, buf));
+  });
+});
+
+describe('single-pattern search', () => {
+  it('agrees with indexOf on random inputs, both cases', () => {
+    const r = rng(3);
+    const alphabet = [0x61, 0x62, 0x41, 0x42, 0x20];
+    for (let i = 0; i < 300; i++) {
+      const pat = randomBytes(r, 1 + Math.floor(r() * 7), alphabet);
+      const buf = randomBytes(r, 100, alphabet);
+      const start = Math.floor(r() * 20);
+      const end = 100 - Math.floor(r() * 20);
+      const cs = makeSearchPattern(pat, false);
+      const hay = Buffer.from(buf.subarray(0, end)).toString('latin1');
+      let want = hay.indexOf(Buffer.from(pat).toString('latin1'), start);
+      expect(searchPattern(cs, buf, start, end)).toBe(want);
+      const ci = makeSearchPattern(pat, true);
+      want = hay.toLowerCase().indexOf(Buffer.from(pat).toString('latin1').toLowerCase(), start);
+      expect(searchPattern(ci, buf, start, end)).toBe(want);
+    }
+  });
+});
+
+describe('buffer prefilter', () => {
+  it('marks only rules whose fast pattern occurs, honouring case-sensitive patterns', () => {
+    const pf = new BufferPrefilter([
+      { rule: 0, bytes: Buffer.from('Admin'), nocase: false },
+      { rule: 1, bytes: Buffer.from('admin'), nocase: true },
+      { rule: 2, bytes: Buffer.from('passwd'), nocase: false },
+      { rule: 3, bytes: Buffer.from('ADMIN'), nocase: false },
+    ]);
+    expect(pf.patternCount).toBe(2);
+    const c = new Candidates(4);
+    const run = (s: string) => {
+      c.reset();
+      pf.scan(Buffer.from(s), c);
+      c.sort();
+      return Array.from(c.list.subarray(0, c.count));
+    };
+    expect(run('GET /admin')).toEqual([1]);
+    expect(run('GET /Admin and ADMIN')).toEqual([0, 1, 3]);
+    expect(run('x passwd ADMIN')).toEqual([1, 2, 3]);
+    expect(run('nothing here')).toEqual([]);
+  });
+});
