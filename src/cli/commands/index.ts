@@ -6,6 +6,7 @@ import type { CommandRegistrar } from '../command.js';
 import { registerLbCommand } from './lb.js';
 import { registerProxyCommand } from './proxy.js';
 import { registerRepl } from './repl.js';
+import { registerRules } from './rules.js';
 import { registerRun } from './run.js';
 
 export const commands: CommandRegistrar[] = [
@@ -13,8 +14,5 @@ export const commands: CommandRegistrar[] = [
   registerRepl,
   registerProxyCommand,
   registerLbCommand,
+  registerRules,
 ];
-
-import { registerRules } from './rules.js';
-
-export const commands: CommandRegistrar[] = [registerRules];
