@@ -76,3 +76,23 @@ describe('sentra rules check', () => {
     expect(JSON.parse(missing.stdout).error.code).toBe('SENTRA_ERR_IO');
   });
 });
+
+describe('built-in classification.config', () => {
+  it('lets a rule file with standard classtypes load with no configuration', async () => {
+    // No classification.config beside the file and none in /etc/suricata: a standard classtype
+    // must come from Sentra's built-in file, and an unknown one must still be refused.
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'sentra-rules-'));
+    const file = path.join(dir, 'r.rules');
+    writeFileSync(
+      file,
+      'alert tcp any any -> any 80 (msg:"x"; content:"abc"; classtype:web-application-attack; sid:1;)\n' +
+        'alert tcp any any -> any 80 (msg:"y"; content:"abd"; classtype:no-such-class; sid:2;)\n',
+    );
+    const r = await runCli(['rules', 'check', '-q', '--json', file]);
+    const out = JSON.parse(r.stdout);
+    expect(out.loaded).toBe(1);
+    expect(out.issues).toHaveLength(1);
+    expect(out.issues[0].sid).toBe(2);
+    expect(out.issues[0].keyword).toBe('classtype');
+  });
+});

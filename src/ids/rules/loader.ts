@@ -5,6 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ErrorCodes, SentraError } from '../../errors.js';
 import { VarNames } from '../match/flow-vars.js';
 import type { CompiledRule } from '../match/rule.js';
@@ -53,7 +54,7 @@ export interface RuleLoadResult {
 
 export interface RuleLoadOptions {
   vars?: RuleVars;
-  /** classification.config content as a map, or a file to read. Default: classification.config beside the first rule file, then /etc/suricata. */
+  /** classification.config content as a map, or a file to read. Default: classification.config beside the first rule file, then /etc/suricata, then Sentra's built-in data/classification.config. */
   classifications?: Map<string, Classification>;
   classificationFile?: string;
   references?: Map<string, string>;
@@ -75,7 +76,11 @@ function findBeside(files: string[], name: string): string | undefined {
     if (existsSync(p)) return p;
   }
   const sys = path.join('/etc/suricata', name);
-  return existsSync(sys) ? sys : undefined;
+  if (existsSync(sys)) return sys;
+  // Sentra ships the standard classtypes and reference systems, so that rule files such as
+  // ET Open load with no configuration at all.
+  const builtin = fileURLToPath(new URL(`../../../data/${name}`, import.meta.url));
+  return existsSync(builtin) ? builtin : undefined;
 }
 
 /** Parses rule texts (already read) into a rule set. */
