@@ -1,0 +1,861 @@
+/**
+ * The firewall: validated requests in, kernel changes and stored state out. Every public method
+ * validates all of its input before changing anything, changes the kernel first and records the
+ * change in SQLite only when the kernel accepted it, so a refused or failed call leaves both as
+ * they were. Operations on one instance run one at a time.
+ */
+import { randomBytes } from 'node:crypto';
+import { ErrorCodes, SentraError } from '../errors.js';
+import { cidrContains } from '../net/address.js';
+import { dataFile } from '../sys/paths.js';
+import type {
+  AddrElement,
+  AddrSetKind,
+  ChainLayout,
+  FirewallBackend,
+  KernelRule,
+  PortElement,
+} from './backend.js';
+import type { DryRunCommand } from './backends/memory.js';
+import { MemoryBackend } from './backends/memory.js';
+import { createBackend, detectBackend } from './backends/registry.js';
+import { parseDuration } from './duration.js';
+import {
+  type AddrTarget,
+  type BackendName,
+  type Chain,
+  DEFAULT_POLICIES,
+  type Entry,
+  type EntryKind,
+  type Policies,
+  type PolicyAction,
+  type PortProtocol,
+} from './model.js';
+import { findBlockOverlap, findPortOverlap } from './overlap.js';
+import { ProtectedSet, protectedError } from './protect.js';
+import { MAX_DRIFT_ITEMS, planReconcile, type ReconcileReport } from './reconcile.js';
+import { buildStats, type FirewallRuleRecord, type FirewallStats, toRecord } from './records.js';
+import { entryKey, FirewallStore } from './store.js';
+import {
+  isRuleId,
+  parseAction,
+  parseAddressOrAny,
+  parseChain,
+  parseNetnsName,
+  parsePolicyAction,
+  parsePortProtocol,
+  parsePortSpec,
+  parseProtocol,
+  parseReason,
+  parseRuleId,
+  parseSourceTag,
+  parseTableName,
+  parseTarget,
+} from './validate.js';
+
+export interface FirewallOptions {
+  /** A backend name, `auto` (default: nftables, else iptables + ipset), or a backend instance. */
+  backend?: BackendName | 'auto' | FirewallBackend;
+  /** Apply everything inside this network namespace (tests, containers). */
+  netns?: string;
+  /** SQLite file. Default: `firewall[-netns-NS][-memory].db` in the data directory. */
+  dbPath?: string;
+  /** nftables table / iptables prefix. Default `sentra`. */
+  table?: string;
+  /** Management addresses no ban may cover, in addition to those stored with `protect()`. */
+  management?: readonly string[];
+  /** Reconcile the kernel with the store when opening (default true). */
+  reconcile?: boolean;
+  /** Memory backend: called with each command a real backend would run. */
+  onCommand?: (cmd: DryRunCommand) => void;
+  /** Clock in milliseconds (tests). */
+  now?: () => number;
+  /** iptables backend: the iptables binary to use. */
+  iptables?: string;
+}
+
+/** Options of a ban, allow or port block. */
+export interface BlockOptions {
+  /** Seconds, or text like `10m`, `1h30m`; null/0/undefined: permanent. */
+  duration?: number | string | null;
+  reason?: string;
+  /** Who asked: `cli`, `api`, `ids:<alert id>`... Default `api`. */
+  source?: string;
+}
+
+/** A custom rule as `firewall_create_rule` takes it; `any` (or null) for a wildcard. */
+export interface RuleInput {
+  chain: string;
+  protocol?: string | null;
+  src?: string | null;
+  dst?: string | null;
+  srcPort?: string | number | null;
+  dstPort?: string | number | null;
+  action: string;
+  reason?: string;
+  source?: string;
+  /** Create a drop/reject rule even when it would cover a management address. */
+  force?: boolean;
+}
+
+export interface UnblockResult {
+  removed: FirewallRuleRecord[];
+  /** Inputs that matched no entry. */
+  not_found: string[];
+}
+
+export interface PolicyResult {
+  chain: Chain;
+  policy: PolicyAction;
+  previous: PolicyAction;
+}
+
+const ALL_KINDS: readonly EntryKind[] = ['rule', 'allow', 'ban', 'port'];
+
+function newId(): string {
+  return 'fw-rule-' + randomBytes(6).toString('hex');
+}
+
+function conflict(msg: string, details: Record<string, unknown>): SentraError {
+  return new SentraError(ErrorCodes.FIREWALL_CONFLICT, msg, { details });
+}
+
+export class Firewall {
+  readonly backend: FirewallBackend;
+  readonly store: FirewallStore;
+  /** The report of the reconciliation done when the firewall was opened. */
+  lastReconcile: ReconcileReport | null = null;
+  private readonly now: () => number;
+  private readonly extraManagement: readonly string[];
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    backend: FirewallBackend,
+    store: FirewallStore,
+    opts: Pick<FirewallOptions, 'now' | 'management'> = {},
+  ) {
+    this.backend = backend;
+    this.store = store;
+    this.now = opts.now ?? Date.now;
+    this.extraManagement = (opts.management ?? []).map((m) => parseTarget(m).text);
+  }
+
+  /** Opens the store, sets up the backend and (by default) reconciles the kernel with the store. */
+  static async open(opts: FirewallOptions = {}): Promise<Firewall> {
+    const netns = opts.netns === undefined ? undefined : parseNetnsName(opts.netns);
+    const table = opts.table === undefined ? undefined : parseTableName(opts.table);
+    let backend: FirewallBackend;
+    let seedMemory = false;
+    if (typeof opts.backend === 'object') backend = opts.backend;
+    else {
+      const name = !opts.backend || opts.backend === 'auto' ? await detectBackend({ netns }) : opts.backend;
+      backend = createBackend(name, {
+        netns,
+        table,
+        onCommand: opts.onCommand,
+        now: opts.now,
+        iptables: opts.iptables,
+      });
+      seedMemory = name === 'memory';
+    }
+    const dbPath =
+      opts.dbPath ??
+      dataFile(`firewall${netns ? `-netns-${netns}` : ''}${backend.name === 'memory' ? '-memory' : ''}.db`);
+    const store = new FirewallStore(dbPath);
+    try {
+      const fw = new Firewall(backend, store, opts);
+      // a dry run starts from the recorded state, so it prints only what this call would change
+      if (seedMemory && backend instanceof MemoryBackend) fw.seedMemory(backend);
+      if (opts.reconcile !== false) fw.lastReconcile = await fw.reconcile();
+      return fw;
+    } catch (e) {
+      store.close();
+      throw e;
+    }
+  }
+
+  /** Runs operations one after another so that store and kernel never interleave. */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private seedMemory(m: MemoryBackend): void {
+    const now = this.now();
+    this.store.purgeExpired(now);
+    const { bans, allows, ports, layout } = this.desired(now);
+    m.seed({ bans, allows, ports, layout });
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // state helpers
+
+  policies(): Policies {
+    return { ...DEFAULT_POLICIES, ...(this.store.getSetting<Policies>('policies') ?? {}) };
+  }
+
+  /** Management addresses: those stored with `protect()` plus those given when opening. */
+  management(): string[] {
+    const stored = this.store.getSetting<string[]>('management') ?? [];
+    return [...new Set([...stored, ...this.extraManagement])];
+  }
+
+  private protectedSet(now: number): ProtectedSet {
+    const allows = this.store.activeOfKind('allow', now).map((e) => parseTarget(e.src!));
+    return ProtectedSet.build(this.management(), allows);
+  }
+
+  private kernelTimeout(expiresAt: number | null, now: number): number | null {
+    return expiresAt === null ? null : Math.min(Math.max(1, expiresAt - now), this.backend.maxTimeoutMs);
+  }
+
+  private toKernelRule(e: Entry): KernelRule {
+    return {
+      id: e.id,
+      chain: e.chain,
+      protocol: e.protocol,
+      src: e.src ? parseTarget(e.src) : null,
+      dst: e.dst ? parseTarget(e.dst) : null,
+      srcPort: e.srcPort,
+      dstPort: e.dstPort,
+      action: e.action,
+    };
+  }
+
+  private layout(rules: readonly Entry[], policies: Policies): ChainLayout {
+    const sorted = [...rules].sort((a, b) => a.position - b.position || a.createdAt - b.createdAt);
+    return { rules: sorted.map((e) => this.toKernelRule(e)), policies };
+  }
+
+  private desired(now: number) {
+    const active = this.store.active(now);
+    const addr = (k: EntryKind): AddrElement[] =>
+      active
+        .filter((e) => e.kind === k)
+        .map((e) => ({ target: parseTarget(e.src!), timeoutMs: this.kernelTimeout(e.expiresAt, now) }));
+    const ports: PortElement[] = active
+      .filter((e) => e.kind === 'port')
+      .map((e) => ({
+        protocol: e.protocol as PortProtocol,
+        from: e.dstPort!.from,
+        to: e.dstPort!.to,
+        timeoutMs: this.kernelTimeout(e.expiresAt, now),
+      }));
+    return {
+      active,
+      bans: addr('ban'),
+      allows: addr('allow'),
+      ports,
+      layout: this.layout(
+        active.filter((e) => e.kind === 'rule'),
+        this.policies(),
+      ),
+    };
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // bans and allows
+
+  /**
+   * Bans addresses or CIDRs (one or many in one kernel transaction). Refused as a whole when any
+   * target is invalid, covers a protected address, or overlaps another banned block. Banning an
+   * address that is already banned renews it with the new duration and reason.
+   */
+  block(targets: string | readonly string[], opts: BlockOptions = {}): Promise<FirewallRuleRecord[]> {
+    return this.exclusive(() => this.addAddrEntries('ban', targets, opts));
+  }
+
+  /** Accepts traffic from addresses or CIDRs before any ban or rule; they become protected. */
+  allow(targets: string | readonly string[], opts: BlockOptions = {}): Promise<FirewallRuleRecord[]> {
+    return this.exclusive(() => this.addAddrEntries('allow', targets, opts));
+  }
+
+  /** Lifts bans, by address/CIDR (exact) or by id. */
+  unblock(targets: string | readonly string[]): Promise<UnblockResult> {
+    return this.exclusive(() => this.removeAddrEntries('ban', targets));
+  }
+
+  /** Removes allow entries, by address/CIDR (exact) or by id. */
+  unallow(targets: string | readonly string[]): Promise<UnblockResult> {
+    return this.exclusive(() => this.removeAddrEntries('allow', targets));
+  }
+
+  private async addAddrEntries(
+    kind: AddrSetKind,
+    input: string | readonly string[],
+    opts: BlockOptions,
+  ): Promise<FirewallRuleRecord[]> {
+    const list = typeof input === 'string' ? [input] : [...input];
+    if (list.length === 0)
+      throw new SentraError(ErrorCodes.INVALID_ARGUMENT, `nothing to ${kind}: no address given`);
+    const durationMs = parseDuration(opts.duration);
+    const reason = parseReason(opts.reason);
+    const source = parseSourceTag(opts.source);
+    const byText = new Map<string, AddrTarget>();
+    for (const s of list) {
+      const t = parseTarget(s);
+      byText.set(t.text, t);
+    }
+    const targets = [...byText.values()];
+    const now = this.now();
+    this.store.purgeExpired(now);
+    if (kind === 'ban') {
+      const prot = this.protectedSet(now);
+      for (const t of targets) {
+        const hit = prot.overlap(t);
+        if (hit) throw protectedError('ban', t, hit);
+      }
+    }
+    const nets = targets.filter((t) => t.prefix < (t.family === 4 ? 32 : 128));
+    if (nets.length) {
+      const existing = this.store
+        .activeOfKind(kind, now)
+        .map((e) => parseTarget(e.src!))
+        .filter((t) => t.prefix < (t.family === 4 ? 32 : 128));
+      const pair = findBlockOverlap([...existing, ...nets]);
+      if (pair) {
+        throw conflict(
+          `cannot ${kind} ${pair[1].text}: it overlaps ${pair[0].text}, which is ${byText.has(pair[0].text) ? 'in the same request' : `already ${kind === 'ban' ? 'banned' : 'allowed'}`}; ${kind === 'ban' ? 'unblock' : 'unallow'} one of them first`,
+          { a: pair[0].text, b: pair[1].text },
+        );
+      }
+    }
+    const expiresAt = durationMs === null ? null : now + durationMs;
+    const timeoutMs = this.kernelTimeout(expiresAt, now);
+    const fresh: AddrElement[] = [];
+    const renew: AddrElement[] = [];
+    const entries: Entry[] = [];
+    for (const t of targets) {
+      const old = this.store.byKey(kind, t.text);
+      (old ? renew : fresh).push({ target: t, timeoutMs });
+      entries.push({
+        id: old?.id ?? newId(),
+        kind,
+        chain: 'input',
+        protocol: 'any',
+        src: t.text,
+        dst: null,
+        srcPort: null,
+        dstPort: null,
+        action: kind === 'ban' ? 'drop' : 'accept',
+        reason,
+        source,
+        position: 0,
+        createdAt: now,
+        expiresAt,
+      });
+    }
+    if (fresh.length) await this.backend.addAddresses(kind, fresh, false);
+    if (renew.length) await this.backend.addAddresses(kind, renew, true);
+    this.store.upsert(entries);
+    if (kind === 'ban') {
+      this.store.addHistory(
+        entries.map((e) => ({
+          target: e.src!,
+          bannedAt: now,
+          durationMs,
+          reason: e.reason,
+          source: e.source,
+        })),
+      );
+    }
+    return entries.map((e) => toRecord(e, now));
+  }
+
+  private findEntries(kind: EntryKind, inputs: readonly string[]): { found: Entry[]; notFound: string[] } {
+    const found = new Map<string, Entry>();
+    const notFound: string[] = [];
+    for (const s of inputs) {
+      let e: Entry | null;
+      if (isRuleId(s)) {
+        e = this.store.get(s);
+        if (e && e.kind !== kind) e = null;
+      } else {
+        e = this.store.byKey(kind, parseTarget(s).text);
+      }
+      if (e) found.set(e.id, e);
+      else notFound.push(s);
+    }
+    return { found: [...found.values()], notFound };
+  }
+
+  private async removeAddrEntries(
+    kind: AddrSetKind,
+    input: string | readonly string[],
+  ): Promise<UnblockResult> {
+    const list = typeof input === 'string' ? [input] : [...input];
+    const now = this.now();
+    const { found, notFound } = this.findEntries(kind, list);
+    if (kind === 'allow')
+      this.assertManagementKept(
+        found.map((e) => e.id),
+        now,
+      );
+    if (found.length) {
+      await this.backend.removeAddresses(
+        kind,
+        found.map((e) => parseTarget(e.src!)),
+      );
+      this.store.delete(found.map((e) => e.id));
+    }
+    return { removed: found.map((e) => toRecord(e, now)), not_found: notFound };
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // port blocks
+
+  /** Drops incoming traffic to a port or range (`22`, `6000-6100`) for tcp, udp or both. */
+  blockPort(
+    port: string | number,
+    opts: BlockOptions & { protocol?: string } = {},
+  ): Promise<FirewallRuleRecord[]> {
+    return this.exclusive(async () => {
+      const range = parsePortSpec(port);
+      if (!range) throw new SentraError(ErrorCodes.INVALID_ARGUMENT, 'a port block needs a port or a range');
+      const protocols = parsePortProtocol(opts.protocol);
+      const durationMs = parseDuration(opts.duration);
+      const reason = parseReason(opts.reason);
+      const source = parseSourceTag(opts.source);
+      const now = this.now();
+      this.store.purgeExpired(now);
+      const existing = this.store.activeOfKind('port', now).map((e) => ({
+        protocol: e.protocol as PortProtocol,
+        from: e.dstPort!.from,
+        to: e.dstPort!.to,
+      }));
+      const wanted = protocols.map((protocol) => ({ protocol, from: range.from, to: range.to }));
+      const pair = findPortOverlap([...existing, ...wanted]);
+      if (pair) {
+        throw conflict(
+          `port block ${pair[1].protocol}:${pair[1].from}-${pair[1].to} overlaps ${pair[0].protocol}:${pair[0].from}-${pair[0].to}; unblock it first`,
+          { a: pair[0], b: pair[1] },
+        );
+      }
+      const expiresAt = durationMs === null ? null : now + durationMs;
+      const timeoutMs = this.kernelTimeout(expiresAt, now);
+      const entries: Entry[] = [];
+      const fresh: PortElement[] = [];
+      const renew: PortElement[] = [];
+      for (const w of wanted) {
+        const old = this.store.byKey('port', `${w.protocol}:${w.from}-${w.to}`);
+        (old ? renew : fresh).push({ ...w, timeoutMs });
+        entries.push({
+          id: old?.id ?? newId(),
+          kind: 'port',
+          chain: 'input',
+          protocol: w.protocol,
+          src: null,
+          dst: null,
+          srcPort: null,
+          dstPort: { from: w.from, to: w.to },
+          action: 'drop',
+          reason,
+          source,
+          position: 0,
+          createdAt: now,
+          expiresAt,
+        });
+      }
+      if (fresh.length) await this.backend.addPorts(fresh, false);
+      if (renew.length) await this.backend.addPorts(renew, true);
+      this.store.upsert(entries);
+      return entries.map((e) => toRecord(e, now));
+    });
+  }
+
+  /** Lifts a port block (exact port/range; protocol tcp, udp or any). */
+  unblockPort(port: string | number, opts: { protocol?: string } = {}): Promise<UnblockResult> {
+    return this.exclusive(async () => {
+      const range = parsePortSpec(port);
+      if (!range) throw new SentraError(ErrorCodes.INVALID_ARGUMENT, 'give the port or range to unblock');
+      const now = this.now();
+      const found: Entry[] = [];
+      const notFound: string[] = [];
+      for (const p of parsePortProtocol(opts.protocol ?? 'any')) {
+        const e = this.store.byKey('port', `${p}:${range.from}-${range.to}`);
+        if (e) found.push(e);
+        else notFound.push(`${p}:${range.from === range.to ? range.from : `${range.from}-${range.to}`}`);
+      }
+      if (found.length) {
+        await this.backend.removePorts(
+          found.map((e) => ({
+            protocol: e.protocol as PortProtocol,
+            from: e.dstPort!.from,
+            to: e.dstPort!.to,
+            timeoutMs: null,
+          })),
+        );
+        this.store.delete(found.map((e) => e.id));
+      }
+      return { removed: found.map((e) => toRecord(e, now)), not_found: notFound };
+    });
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // custom rules and policies
+
+  /** Adds a custom rule at the end of its chain (`firewall_create_rule`). */
+  createRule(input: RuleInput): Promise<FirewallRuleRecord> {
+    return this.exclusive(async () => {
+      const chain = parseChain(input.chain);
+      const protocol = parseProtocol(input.protocol);
+      const src = parseAddressOrAny(input.src);
+      const dst = parseAddressOrAny(input.dst);
+      const srcPort = parsePortSpec(input.srcPort);
+      const dstPort = parsePortSpec(input.dstPort);
+      const action = parseAction(input.action);
+      const reason = parseReason(input.reason);
+      const source = parseSourceTag(input.source);
+      const bad = (why: string) => new SentraError(ErrorCodes.INVALID_ARGUMENT, `invalid rule: ${why}`);
+      if (src && dst && src.family !== dst.family)
+        throw bad('source and destination are of different IP families');
+      const fam = src?.family ?? dst?.family ?? null;
+      if (protocol === 'icmp' && fam === 6) throw bad('icmp is IPv4; use icmpv6 with IPv6 addresses');
+      if (protocol === 'icmpv6' && fam === 4) throw bad('icmpv6 is IPv6; use icmp with IPv4 addresses');
+      if ((srcPort || dstPort) && protocol !== 'tcp' && protocol !== 'udp') {
+        throw bad('ports need protocol tcp or udp');
+      }
+      const now = this.now();
+      this.store.purgeExpired(now);
+      if (action !== 'accept' && chain === 'input' && !input.force) {
+        for (const m of this.unallowedManagement(now)) {
+          if (!src || cidrOverlapsText(src, m)) {
+            throw new SentraError(
+              ErrorCodes.FIREWALL_PROTECTED_ADDRESS,
+              `refusing a ${action} rule on input that covers the management address ${m.text}; allow that address first, narrow the source, or pass force`,
+              { details: { management: m.text } },
+            );
+          }
+        }
+      }
+      const entry: Entry = {
+        id: newId(),
+        kind: 'rule',
+        chain,
+        protocol,
+        src: src?.text ?? null,
+        dst: dst?.text ?? null,
+        srcPort,
+        dstPort,
+        action,
+        reason,
+        source,
+        position: this.store.nextPosition(chain),
+        createdAt: now,
+        expiresAt: null,
+      };
+      const rules = [...this.store.activeOfKind('rule', now), entry];
+      await this.backend.applyChains(this.layout(rules, this.policies()));
+      this.store.upsert([entry]);
+      return toRecord(entry, now);
+    });
+  }
+
+  /** Deletes any entry by id: a custom rule, a ban, an allow or a port block. */
+  deleteRule(id: string): Promise<FirewallRuleRecord> {
+    return this.exclusive(async () => {
+      const rid = parseRuleId(id);
+      const e = this.store.get(rid);
+      if (!e)
+        throw new SentraError(ErrorCodes.NOT_FOUND, `no firewall rule ${rid}`, { details: { id: rid } });
+      const now = this.now();
+      if (e.kind === 'ban' || e.kind === 'allow') {
+        if (e.kind === 'allow') this.assertManagementKept([e.id], now);
+        await this.backend.removeAddresses(e.kind, [parseTarget(e.src!)]);
+      } else if (e.kind === 'port') {
+        await this.backend.removePorts([
+          { protocol: e.protocol as PortProtocol, from: e.dstPort!.from, to: e.dstPort!.to, timeoutMs: null },
+        ]);
+      } else {
+        this.assertManagementKept([e.id], now);
+        const rules = this.store.activeOfKind('rule', now).filter((r) => r.id !== e.id);
+        await this.backend.applyChains(this.layout(rules, this.policies()));
+      }
+      this.store.delete([e.id]);
+      return toRecord(e, now);
+    });
+  }
+
+  /**
+   * Sets a chain's default policy. `drop` on input is refused unless every management address
+   * is kept reachable by a permanent allow entry or accept rule (or `force` is given).
+   */
+  setDefaultPolicy(chain: string, action: string, opts: { force?: boolean } = {}): Promise<PolicyResult> {
+    return this.exclusive(async () => {
+      const ch = parseChain(chain);
+      const pol = parsePolicyAction(action);
+      const policies = this.policies();
+      const previous = policies[ch];
+      const now = this.now();
+      this.store.purgeExpired(now);
+      if (pol === 'drop' && ch === 'input' && !opts.force) {
+        const mgmt = this.management();
+        if (mgmt.length === 0) {
+          throw new SentraError(
+            ErrorCodes.FIREWALL_UNSAFE_POLICY,
+            'refusing to set the input policy to drop: no management address is configured, so Sentra cannot check that you keep access. Add yours with `sentra firewall allowlist add <addr>`, allow it, then retry (or pass --force)',
+          );
+        }
+        const lost = this.managementWithoutAccess(this.store.active(now), mgmt);
+        if (lost.length) {
+          throw new SentraError(
+            ErrorCodes.FIREWALL_UNSAFE_POLICY,
+            `refusing to set the input policy to drop: no permanent allow entry or accept rule keeps ${lost.join(', ')} reachable; allow it first (or pass --force)`,
+            { details: { unreachable: lost } },
+          );
+        }
+      }
+      const next = { ...policies, [ch]: pol };
+      await this.backend.applyChains(this.layout(this.store.activeOfKind('rule', now), next));
+      this.store.setSetting('policies', next);
+      return { chain: ch, policy: pol, previous };
+    });
+  }
+
+  /** Management addresses not covered by an allow entry (custom drop rules must leave them alone). */
+  private unallowedManagement(now: number): AddrTarget[] {
+    const allows = this.store.activeOfKind('allow', now).map((e) => parseTarget(e.src!));
+    return this.management()
+      .map((m) => parseTarget(m))
+      .filter((m) => !allows.some((a) => blockCovers(a, m)));
+  }
+
+  /** Management addresses that nothing permanent keeps reachable under a drop policy. */
+  private managementWithoutAccess(entries: readonly Entry[], mgmt: readonly string[]): string[] {
+    const keepers = entries.filter(
+      (e) =>
+        e.expiresAt === null &&
+        (e.kind === 'allow' || (e.kind === 'rule' && e.chain === 'input' && e.action === 'accept')),
+    );
+    return mgmt.filter((m) => {
+      const t = parseTarget(m);
+      return !keepers.some((k) => k.src === null || blockCovers(parseTarget(k.src), t));
+    });
+  }
+
+  /** Refuses removing entries that keep management access while the input policy is drop. */
+  private assertManagementKept(removing: readonly string[], now: number): void {
+    if (this.policies().input !== 'drop') return;
+    const gone = new Set(removing);
+    const mgmt = this.management();
+    const before = this.store.active(now);
+    const lostBefore = new Set(this.managementWithoutAccess(before, mgmt));
+    const lost = this.managementWithoutAccess(
+      before.filter((e) => !gone.has(e.id)),
+      mgmt,
+    ).filter((m) => !lostBefore.has(m));
+    if (lost.length) {
+      throw new SentraError(
+        ErrorCodes.FIREWALL_UNSAFE_POLICY,
+        `refusing: the input policy is drop and this would leave ${lost.join(', ')} unreachable; set the policy to accept first`,
+        { details: { unreachable: lost } },
+      );
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // management allowlist
+
+  /** Adds management addresses (stored); refused while a ban covers one of them. */
+  protect(targets: string | readonly string[]): Promise<string[]> {
+    return this.exclusive(async () => {
+      const list = (typeof targets === 'string' ? [targets] : [...targets]).map((t) => parseTarget(t));
+      const now = this.now();
+      const bans = this.store.activeOfKind('ban', now);
+      for (const t of list) {
+        const hit = bans.find((b) => cidrOverlapsText(parseTarget(b.src!), t));
+        if (hit) {
+          throw conflict(`${t.text} is covered by the ban ${hit.id} (${hit.src}); unblock it first`, {
+            ban: hit.id,
+            target: t.text,
+          });
+        }
+      }
+      const stored = this.store.getSetting<string[]>('management') ?? [];
+      const next = [...new Set([...stored, ...list.map((t) => t.text)])];
+      this.store.setSetting('management', next);
+      return this.management();
+    });
+  }
+
+  /** Removes stored management addresses (those given when opening stay for this instance). */
+  unprotect(targets: string | readonly string[]): Promise<string[]> {
+    return this.exclusive(async () => {
+      const drop = new Set(
+        (typeof targets === 'string' ? [targets] : [...targets]).map((t) => parseTarget(t).text),
+      );
+      const stored = this.store.getSetting<string[]>('management') ?? [];
+      this.store.setSetting(
+        'management',
+        stored.filter((m) => !drop.has(m)),
+      );
+      return this.management();
+    });
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // reading
+
+  /** Every active entry (custom rules in chain order, then allows, bans, port blocks). */
+  listRules(filter: { kind?: EntryKind } = {}): Promise<FirewallRuleRecord[]> {
+    return this.exclusive(async () => {
+      const now = this.now();
+      this.store.purgeExpired(now);
+      const active = filter.kind ? this.store.activeOfKind(filter.kind, now) : this.store.active(now);
+      const needCounters = active.some((e) => e.kind === 'rule');
+      const counters = needCounters ? await this.backend.counters() : undefined;
+      const order = (k: EntryKind) => ALL_KINDS.indexOf(k);
+      active.sort(
+        (a, b) =>
+          order(a.kind) - order(b.kind) ||
+          (a.kind === 'rule' ? a.chain.localeCompare(b.chain) || a.position - b.position : 0) ||
+          a.createdAt - b.createdAt,
+      );
+      return active.map((e) => toRecord(e, now, counters));
+    });
+  }
+
+  /** `firewall_get_stats()`: counts, and packets/bytes blocked from the kernel's counters. */
+  getStats(): Promise<FirewallStats> {
+    return this.exclusive(async () => {
+      const now = this.now();
+      this.store.purgeExpired(now);
+      return buildStats(
+        this.backend.name,
+        this.store.active(now),
+        await this.backend.counters(),
+        this.policies(),
+      );
+    });
+  }
+
+  /** How many times `address` was banned since `sinceMs` (for escalating ban times). */
+  banCount(address: string, sinceMs = 0): number {
+    return this.store.historyCount(parseTarget(address).text, sinceMs);
+  }
+
+  /** The active ban of exactly this address/CIDR, or null. */
+  activeBan(address: string): FirewallRuleRecord | null {
+    const now = this.now();
+    const e = this.store.byKey('ban', parseTarget(address).text);
+    return e && (e.expiresAt === null || e.expiresAt > now) ? toRecord(e, now) : null;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // clearing and reconciling
+
+  /**
+   * Removes every entry Sentra created and sets the policies back to accept
+   * (`firewall_clear_rules`). With `removeTable`, Sentra's table/chains/sets go too.
+   */
+  clearRules(opts: { removeTable?: boolean } = {}): Promise<{ removed: number }> {
+    return this.exclusive(async () => {
+      if (opts.removeTable) await this.backend.destroy();
+      else await this.backend.flush();
+      this.store.setSetting('policies', DEFAULT_POLICIES);
+      return { removed: this.store.clearEntries() };
+    });
+  }
+
+  /** Makes the kernel match the store; reports what differed. */
+  reconcile(): Promise<ReconcileReport> {
+    return this.exclusive(async () => {
+      const now = this.now();
+      const expired = this.store.purgeExpired(now);
+      const expiredKeys = new Set(expired.map((e) => `${e.kind}:${entryKey(e)}`));
+      const created = await this.backend.init();
+      const snap = await this.backend.snapshot();
+      const active = this.store.active(now);
+      const pick = (k: EntryKind) =>
+        active
+          .filter((e) => e.kind === k)
+          .map((e) => ({ id: e.id, target: parseTarget(e.src!), expiresAt: e.expiresAt }));
+      const plan = planReconcile(
+        {
+          now,
+          maxTimeoutMs: this.backend.maxTimeoutMs,
+          bans: pick('ban'),
+          allows: pick('allow'),
+          ports: active
+            .filter((e) => e.kind === 'port')
+            .map((e) => ({
+              id: e.id,
+              protocol: e.protocol as PortProtocol,
+              from: e.dstPort!.from,
+              to: e.dstPort!.to,
+              expiresAt: e.expiresAt,
+            })),
+          layout: this.layout(
+            active.filter((e) => e.kind === 'rule'),
+            this.policies(),
+          ),
+          expiredKeys,
+        },
+        snap,
+        created,
+      );
+      for (const kind of ['ban', 'allow'] as const) {
+        if (plan.remove[kind].length) await this.backend.removeAddresses(kind, plan.remove[kind]);
+      }
+      if (plan.removePorts.length) await this.backend.removePorts(plan.removePorts);
+      for (const kind of ['ban', 'allow'] as const) {
+        if (plan.add[kind].length) await this.backend.addAddresses(kind, plan.add[kind], true);
+      }
+      if (plan.addPorts.length) await this.backend.addPorts(plan.addPorts, true);
+      if (plan.rewriteChains) {
+        await this.backend.applyChains(
+          this.layout(
+            active.filter((e) => e.kind === 'rule'),
+            this.policies(),
+          ),
+        );
+      }
+      const unknown = plan.drift.filter((d) => d.type === 'unexpected').length;
+      return {
+        backend: this.backend.name,
+        table_created: created,
+        checked: active.length,
+        reapplied: plan.add.ban.length + plan.add.allow.length + plan.addPorts.length - plan.refreshed,
+        removed_expired: expired.length,
+        removed_unknown: unknown,
+        refreshed: plan.refreshed,
+        rules_rewritten: plan.rewriteChains,
+        drift_count: plan.drift.length,
+        drift: plan.drift.slice(0, MAX_DRIFT_ITEMS),
+      };
+    });
+  }
+
+  /**
+   * Reconciles every `intervalMs` (default 60 s): renews timeouts the kernel could not hold
+   * whole and repairs drift. Returns a function that stops it. The timer does not keep the
+   * process alive.
+   */
+  startAutoReconcile(intervalMs = 60_000, onReport?: (r: ReconcileReport | Error) => void): () => void {
+    const t = setInterval(() => {
+      this.reconcile().then(
+        (r) => onReport?.(r),
+        (e: Error) => onReport?.(e),
+      );
+    }, intervalMs);
+    t.unref();
+    return () => clearInterval(t);
+  }
+
+  /** Closes the store. The kernel state stays as it is (bans keep expiring on their own). */
+  close(): void {
+    this.store.close();
+  }
+}
+
+/** True when block `outer` contains every address of block `inner`. */
+function blockCovers(outer: AddrTarget, inner: AddrTarget): boolean {
+  return outer.family === inner.family && outer.prefix <= inner.prefix && cidrContains(outer, inner.bytes);
+}
+
+function cidrOverlapsText(a: AddrTarget, b: AddrTarget): boolean {
+  return blockCovers(a, b) || blockCovers(b, a);
+}
+
+export type { FirewallRuleRecord, FirewallStats, ReconcileReport };
