@@ -3,5 +3,7 @@
  * one line below.
  */
 import type { CommandRegistrar } from '../command.js';
+import { registerFirewall } from './firewall.js';
+import { registerQos } from './qos.js';
 
-export const commands: CommandRegistrar[] = [];
+export const commands: CommandRegistrar[] = [registerFirewall, registerQos];
