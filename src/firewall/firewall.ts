@@ -4,48 +4,37 @@
  * change in SQLite only when the kernel accepted it, so a refused or failed call leaves both as
  * they were. Operations on one instance run one at a time.
  */
-import { randomBytes } from 'node:crypto';
 import { ErrorCodes, SentraError } from '../errors.js';
-import { cidrContains } from '../net/address.js';
 import { dataFile } from '../sys/paths.js';
-import type {
-  AddrElement,
-  AddrSetKind,
-  ChainLayout,
-  FirewallBackend,
-  KernelRule,
-  PortElement,
-} from './backend.js';
-import type { DryRunCommand } from './backends/memory.js';
+import type { AddrElement, AddrSetKind, ChainLayout, FirewallBackend, PortElement } from './backend.js';
 import { MemoryBackend } from './backends/memory.js';
 import { createBackend, detectBackend } from './backends/registry.js';
 import { parseDuration } from './duration.js';
+import { newId, newIds } from './ids.js';
 import {
   type AddrTarget,
-  type BackendName,
-  type Chain,
   DEFAULT_POLICIES,
   type Entry,
   type EntryKind,
   type Policies,
-  type PolicyAction,
   type PortProtocol,
 } from './model.js';
+import type { BlockOptions, FirewallOptions, PolicyResult, RuleInput, UnblockResult } from './options.js';
 import { findBlockOverlap, findPortOverlap } from './overlap.js';
 import { ProtectedSet, protectedError } from './protect.js';
-import { MAX_DRIFT_ITEMS, planReconcile, type ReconcileReport } from './reconcile.js';
+import type { ReconcileReport } from './reconcile.js';
+import { runReconcile } from './reconcile-run.js';
 import { buildStats, type FirewallRuleRecord, type FirewallStats, toRecord } from './records.js';
-import { entryKey, FirewallStore } from './store.js';
+import { layoutOf, normalizeRule } from './rule-input.js';
+import { assertManagementKept, assertPolicyDropSafe, blocksOverlap, unallowedManagement } from './safety.js';
+import { type BanHistoryRow, FirewallStore } from './store.js';
 import {
   isRuleId,
-  parseAction,
-  parseAddressOrAny,
   parseChain,
   parseNetnsName,
   parsePolicyAction,
   parsePortProtocol,
   parsePortSpec,
-  parseProtocol,
   parseReason,
   parseRuleId,
   parseSourceTag,
@@ -53,68 +42,7 @@ import {
   parseTarget,
 } from './validate.js';
 
-export interface FirewallOptions {
-  /** A backend name, `auto` (default: nftables, else iptables + ipset), or a backend instance. */
-  backend?: BackendName | 'auto' | FirewallBackend;
-  /** Apply everything inside this network namespace (tests, containers). */
-  netns?: string;
-  /** SQLite file. Default: `firewall[-netns-NS][-memory].db` in the data directory. */
-  dbPath?: string;
-  /** nftables table / iptables prefix. Default `sentra`. */
-  table?: string;
-  /** Management addresses no ban may cover, in addition to those stored with `protect()`. */
-  management?: readonly string[];
-  /** Reconcile the kernel with the store when opening (default true). */
-  reconcile?: boolean;
-  /** Memory backend: called with each command a real backend would run. */
-  onCommand?: (cmd: DryRunCommand) => void;
-  /** Clock in milliseconds (tests). */
-  now?: () => number;
-  /** iptables backend: the iptables binary to use. */
-  iptables?: string;
-}
-
-/** Options of a ban, allow or port block. */
-export interface BlockOptions {
-  /** Seconds, or text like `10m`, `1h30m`; null/0/undefined: permanent. */
-  duration?: number | string | null;
-  reason?: string;
-  /** Who asked: `cli`, `api`, `ids:<alert id>`... Default `api`. */
-  source?: string;
-}
-
-/** A custom rule as `firewall_create_rule` takes it; `any` (or null) for a wildcard. */
-export interface RuleInput {
-  chain: string;
-  protocol?: string | null;
-  src?: string | null;
-  dst?: string | null;
-  srcPort?: string | number | null;
-  dstPort?: string | number | null;
-  action: string;
-  reason?: string;
-  source?: string;
-  /** Create a drop/reject rule even when it would cover a management address. */
-  force?: boolean;
-}
-
-export interface UnblockResult {
-  removed: FirewallRuleRecord[];
-  /** Inputs that matched no entry. */
-  not_found: string[];
-}
-
-export interface PolicyResult {
-  chain: Chain;
-  policy: PolicyAction;
-  previous: PolicyAction;
-}
-
 const ALL_KINDS: readonly EntryKind[] = ['rule', 'allow', 'ban', 'port'];
-
-function newId(): string {
-  return 'fw-rule-' + randomBytes(6).toString('hex');
-}
 
 function conflict(msg: string, details: Record<string, unknown>): SentraError {
   return new SentraError(ErrorCodes.FIREWALL_CONFLICT, msg, { details });
@@ -210,22 +138,8 @@ export class Firewall {
     return expiresAt === null ? null : Math.min(Math.max(1, expiresAt - now), this.backend.maxTimeoutMs);
   }
 
-  private toKernelRule(e: Entry): KernelRule {
-    return {
-      id: e.id,
-      chain: e.chain,
-      protocol: e.protocol,
-      src: e.src ? parseTarget(e.src) : null,
-      dst: e.dst ? parseTarget(e.dst) : null,
-      srcPort: e.srcPort,
-      dstPort: e.dstPort,
-      action: e.action,
-    };
-  }
-
   private layout(rules: readonly Entry[], policies: Policies): ChainLayout {
-    const sorted = [...rules].sort((a, b) => a.position - b.position || a.createdAt - b.createdAt);
-    return { rules: sorted.map((e) => this.toKernelRule(e)), policies };
+    return layoutOf(rules, policies);
   }
 
   private desired(now: number) {
@@ -326,11 +240,13 @@ export class Firewall {
     const fresh: AddrElement[] = [];
     const renew: AddrElement[] = [];
     const entries: Entry[] = [];
+    const known = this.store.keysOfKind(kind);
+    const nextId = newIds(targets.length);
     for (const t of targets) {
-      const old = this.store.byKey(kind, t.text);
-      (old ? renew : fresh).push({ target: t, timeoutMs });
+      const oldId = known.get(t.text);
+      (oldId ? renew : fresh).push({ target: t, timeoutMs });
       entries.push({
-        id: old?.id ?? newId(),
+        id: oldId ?? nextId(),
         kind,
         chain: 'input',
         protocol: 'any',
@@ -346,21 +262,52 @@ export class Firewall {
         expiresAt,
       });
     }
-    if (fresh.length) await this.backend.addAddresses(kind, fresh, false);
-    if (renew.length) await this.backend.addAddresses(kind, renew, true);
-    this.store.upsert(entries);
-    if (kind === 'ban') {
-      this.store.addHistory(
-        entries.map((e) => ({
-          target: e.src!,
-          bannedAt: now,
-          durationMs,
-          reason: e.reason,
-          source: e.source,
-        })),
-      );
-    }
+    const kernel = (async () => {
+      if (fresh.length) await this.backend.addAddresses(kind, fresh, false);
+      if (renew.length) await this.backend.addAddresses(kind, renew, true);
+    })().then(
+      () => null,
+      (e: unknown) => e,
+    );
+    const history =
+      kind === 'ban'
+        ? entries.map((e) => ({
+            target: e.src!,
+            bannedAt: now,
+            durationMs,
+            reason: e.reason,
+            source: e.source,
+          }))
+        : [];
+    await this.writeWhileKernelApplies(entries, history, kernel);
     return entries.map((e) => toRecord(e, now));
+  }
+
+  /**
+   * Writes the entries in slices while the kernel command runs (it is another process: on two
+   * cores the two overlap), yielding between slices so the event loop keeps feeding the
+   * command's stdin; commits only when the kernel accepted the change.
+   */
+  private async writeWhileKernelApplies(
+    entries: readonly Entry[],
+    history: readonly BanHistoryRow[],
+    kernel: Promise<unknown>,
+  ): Promise<void> {
+    const SLICE = 4096;
+    this.store.begin();
+    try {
+      for (let i = 0; i < entries.length; i += SLICE) {
+        this.store.write(entries, i, Math.min(entries.length, i + SLICE));
+        this.store.writeHistory(history, Math.min(history.length, i), Math.min(history.length, i + SLICE));
+        if (entries.length > SLICE) await new Promise((r) => setImmediate(r));
+      }
+      const failed = await kernel;
+      if (failed) throw failed;
+      this.store.commit();
+    } catch (e) {
+      this.store.rollback();
+      throw e;
+    }
   }
 
   private findEntries(kind: EntryKind, inputs: readonly string[]): { found: Entry[]; notFound: string[] } {
@@ -498,29 +445,12 @@ export class Firewall {
   /** Adds a custom rule at the end of its chain (`firewall_create_rule`). */
   createRule(input: RuleInput): Promise<FirewallRuleRecord> {
     return this.exclusive(async () => {
-      const chain = parseChain(input.chain);
-      const protocol = parseProtocol(input.protocol);
-      const src = parseAddressOrAny(input.src);
-      const dst = parseAddressOrAny(input.dst);
-      const srcPort = parsePortSpec(input.srcPort);
-      const dstPort = parsePortSpec(input.dstPort);
-      const action = parseAction(input.action);
-      const reason = parseReason(input.reason);
-      const source = parseSourceTag(input.source);
-      const bad = (why: string) => new SentraError(ErrorCodes.INVALID_ARGUMENT, `invalid rule: ${why}`);
-      if (src && dst && src.family !== dst.family)
-        throw bad('source and destination are of different IP families');
-      const fam = src?.family ?? dst?.family ?? null;
-      if (protocol === 'icmp' && fam === 6) throw bad('icmp is IPv4; use icmpv6 with IPv6 addresses');
-      if (protocol === 'icmpv6' && fam === 4) throw bad('icmpv6 is IPv6; use icmp with IPv4 addresses');
-      if ((srcPort || dstPort) && protocol !== 'tcp' && protocol !== 'udp') {
-        throw bad('ports need protocol tcp or udp');
-      }
+      const { chain, protocol, src, dst, srcPort, dstPort, action, reason, source } = normalizeRule(input);
       const now = this.now();
       this.store.purgeExpired(now);
       if (action !== 'accept' && chain === 'input' && !input.force) {
         for (const m of this.unallowedManagement(now)) {
-          if (!src || cidrOverlapsText(src, m)) {
+          if (!src || blocksOverlap(src, m)) {
             throw new SentraError(
               ErrorCodes.FIREWALL_PROTECTED_ADDRESS,
               `refusing a ${action} rule on input that covers the management address ${m.text}; allow that address first, narrow the source, or pass force`,
@@ -590,21 +520,7 @@ export class Firewall {
       const now = this.now();
       this.store.purgeExpired(now);
       if (pol === 'drop' && ch === 'input' && !opts.force) {
-        const mgmt = this.management();
-        if (mgmt.length === 0) {
-          throw new SentraError(
-            ErrorCodes.FIREWALL_UNSAFE_POLICY,
-            'refusing to set the input policy to drop: no management address is configured, so Sentra cannot check that you keep access. Add yours with `sentra firewall allowlist add <addr>`, allow it, then retry (or pass --force)',
-          );
-        }
-        const lost = this.managementWithoutAccess(this.store.active(now), mgmt);
-        if (lost.length) {
-          throw new SentraError(
-            ErrorCodes.FIREWALL_UNSAFE_POLICY,
-            `refusing to set the input policy to drop: no permanent allow entry or accept rule keeps ${lost.join(', ')} reachable; allow it first (or pass --force)`,
-            { details: { unreachable: lost } },
-          );
-        }
+        assertPolicyDropSafe(this.store.active(now), this.management());
       }
       const next = { ...policies, [ch]: pol };
       await this.backend.applyChains(this.layout(this.store.activeOfKind('rule', now), next));
@@ -613,45 +529,17 @@ export class Firewall {
     });
   }
 
-  /** Management addresses not covered by an allow entry (custom drop rules must leave them alone). */
   private unallowedManagement(now: number): AddrTarget[] {
-    const allows = this.store.activeOfKind('allow', now).map((e) => parseTarget(e.src!));
-    return this.management()
-      .map((m) => parseTarget(m))
-      .filter((m) => !allows.some((a) => blockCovers(a, m)));
-  }
-
-  /** Management addresses that nothing permanent keeps reachable under a drop policy. */
-  private managementWithoutAccess(entries: readonly Entry[], mgmt: readonly string[]): string[] {
-    const keepers = entries.filter(
-      (e) =>
-        e.expiresAt === null &&
-        (e.kind === 'allow' || (e.kind === 'rule' && e.chain === 'input' && e.action === 'accept')),
+    return unallowedManagement(
+      this.store.activeOfKind('allow', now).map((e) => parseTarget(e.src!)),
+      this.management(),
     );
-    return mgmt.filter((m) => {
-      const t = parseTarget(m);
-      return !keepers.some((k) => k.src === null || blockCovers(parseTarget(k.src), t));
-    });
   }
 
   /** Refuses removing entries that keep management access while the input policy is drop. */
   private assertManagementKept(removing: readonly string[], now: number): void {
     if (this.policies().input !== 'drop') return;
-    const gone = new Set(removing);
-    const mgmt = this.management();
-    const before = this.store.active(now);
-    const lostBefore = new Set(this.managementWithoutAccess(before, mgmt));
-    const lost = this.managementWithoutAccess(
-      before.filter((e) => !gone.has(e.id)),
-      mgmt,
-    ).filter((m) => !lostBefore.has(m));
-    if (lost.length) {
-      throw new SentraError(
-        ErrorCodes.FIREWALL_UNSAFE_POLICY,
-        `refusing: the input policy is drop and this would leave ${lost.join(', ')} unreachable; set the policy to accept first`,
-        { details: { unreachable: lost } },
-      );
-    }
+    assertManagementKept(this.store.active(now), removing, this.management());
   }
 
   // ------------------------------------------------------------------------------------------
@@ -664,7 +552,7 @@ export class Firewall {
       const now = this.now();
       const bans = this.store.activeOfKind('ban', now);
       for (const t of list) {
-        const hit = bans.find((b) => cidrOverlapsText(parseTarget(b.src!), t));
+        const hit = bans.find((b) => blocksOverlap(parseTarget(b.src!), t));
         if (hit) {
           throw conflict(`${t.text} is covered by the ban ${hit.id} (${hit.src}); unblock it first`, {
             ban: hit.id,
@@ -760,71 +648,14 @@ export class Firewall {
 
   /** Makes the kernel match the store; reports what differed. */
   reconcile(): Promise<ReconcileReport> {
-    return this.exclusive(async () => {
-      const now = this.now();
-      const expired = this.store.purgeExpired(now);
-      const expiredKeys = new Set(expired.map((e) => `${e.kind}:${entryKey(e)}`));
-      const created = await this.backend.init();
-      const snap = await this.backend.snapshot();
-      const active = this.store.active(now);
-      const pick = (k: EntryKind) =>
-        active
-          .filter((e) => e.kind === k)
-          .map((e) => ({ id: e.id, target: parseTarget(e.src!), expiresAt: e.expiresAt }));
-      const plan = planReconcile(
-        {
-          now,
-          maxTimeoutMs: this.backend.maxTimeoutMs,
-          bans: pick('ban'),
-          allows: pick('allow'),
-          ports: active
-            .filter((e) => e.kind === 'port')
-            .map((e) => ({
-              id: e.id,
-              protocol: e.protocol as PortProtocol,
-              from: e.dstPort!.from,
-              to: e.dstPort!.to,
-              expiresAt: e.expiresAt,
-            })),
-          layout: this.layout(
-            active.filter((e) => e.kind === 'rule'),
-            this.policies(),
-          ),
-          expiredKeys,
-        },
-        snap,
-        created,
-      );
-      for (const kind of ['ban', 'allow'] as const) {
-        if (plan.remove[kind].length) await this.backend.removeAddresses(kind, plan.remove[kind]);
-      }
-      if (plan.removePorts.length) await this.backend.removePorts(plan.removePorts);
-      for (const kind of ['ban', 'allow'] as const) {
-        if (plan.add[kind].length) await this.backend.addAddresses(kind, plan.add[kind], true);
-      }
-      if (plan.addPorts.length) await this.backend.addPorts(plan.addPorts, true);
-      if (plan.rewriteChains) {
-        await this.backend.applyChains(
-          this.layout(
-            active.filter((e) => e.kind === 'rule'),
-            this.policies(),
-          ),
-        );
-      }
-      const unknown = plan.drift.filter((d) => d.type === 'unexpected').length;
-      return {
-        backend: this.backend.name,
-        table_created: created,
-        checked: active.length,
-        reapplied: plan.add.ban.length + plan.add.allow.length + plan.addPorts.length - plan.refreshed,
-        removed_expired: expired.length,
-        removed_unknown: unknown,
-        refreshed: plan.refreshed,
-        rules_rewritten: plan.rewriteChains,
-        drift_count: plan.drift.length,
-        drift: plan.drift.slice(0, MAX_DRIFT_ITEMS),
-      };
-    });
+    return this.exclusive(() =>
+      runReconcile({
+        store: this.store,
+        backend: this.backend,
+        now: this.now,
+        layout: (rules) => this.layout(rules, this.policies()),
+      }),
+    );
   }
 
   /**
@@ -849,13 +680,13 @@ export class Firewall {
   }
 }
 
-/** True when block `outer` contains every address of block `inner`. */
-function blockCovers(outer: AddrTarget, inner: AddrTarget): boolean {
-  return outer.family === inner.family && outer.prefix <= inner.prefix && cidrContains(outer, inner.bytes);
-}
-
-function cidrOverlapsText(a: AddrTarget, b: AddrTarget): boolean {
-  return blockCovers(a, b) || blockCovers(b, a);
-}
-
-export type { FirewallRuleRecord, FirewallStats, ReconcileReport };
+export type {
+  BlockOptions,
+  FirewallOptions,
+  FirewallRuleRecord,
+  FirewallStats,
+  PolicyResult,
+  ReconcileReport,
+  RuleInput,
+  UnblockResult,
+};

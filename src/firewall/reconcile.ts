@@ -10,8 +10,17 @@ import { type AddrTarget, CHAINS, type PortProtocol } from './model.js';
 
 /** Elements closer than this to their end are left to the kernel's own expiry. */
 export const NEAR_EXPIRY_MS = 1000;
-/** Kernel timeouts are read back in whole seconds; differences below this are not drift. */
+/**
+ * Kernel timeouts are read back in whole seconds: a kernel element expiring up to this much
+ * earlier than the store says is not drift.
+ */
 export const TIMEOUT_TOLERANCE_MS = 2500;
+/**
+ * A kernel element starts its timeout when the kernel commits it, which for a large bulk ban on
+ * a busy machine is seconds after Sentra computed the expiry: expiring up to this much later is
+ * not drift either.
+ */
+export const LATE_APPLY_TOLERANCE_MS = 60_000;
 /** At most this many drift items are listed in a report (the count is always exact). */
 export const MAX_DRIFT_ITEMS = 200;
 
@@ -45,6 +54,7 @@ export interface DesiredPort {
 }
 
 export interface ReconcileInput {
+  /** When the kernel was read (after the snapshot returned). */
   now: number;
   maxTimeoutMs: number;
   bans: readonly DesiredAddr[];
@@ -118,7 +128,7 @@ function planAddrs(
     if (
       expected !== null &&
       k.timeoutMs !== null &&
-      Math.abs(expected - k.timeoutMs) > TIMEOUT_TOLERANCE_MS
+      (k.timeoutMs < expected - TIMEOUT_TOLERANCE_MS || k.timeoutMs > expected + LATE_APPLY_TOLERANCE_MS)
     ) {
       plan.add[kind].push(el);
       if (left !== null && left > input.maxTimeoutMs && k.timeoutMs < expected) plan.refreshed++;

@@ -144,8 +144,13 @@ export class FirewallStore {
       upsert: db.prepare(`INSERT OR REPLACE INTO entries
         (id, kind, chain, protocol, src, dst, src_from, src_to, dst_from, dst_to, action, target, reason, source,
          position, created_at, expires_at)
-        VALUES (@id, @kind, @chain, @protocol, @src, @dst, @src_from, @src_to, @dst_from, @dst_to, @action, @target,
-         @reason, @source, @position, @created_at, @expires_at)`),
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      keys: db.prepare('SELECT target, id FROM entries WHERE kind = ? AND target IS NOT NULL').raw(),
+      activeAddrs: db
+        .prepare(
+          "SELECT id, kind, src, expires_at FROM entries WHERE kind IN ('ban', 'allow') AND (expires_at IS NULL OR expires_at > ?)",
+        )
+        .raw(),
       active: db.prepare(
         'SELECT * FROM entries WHERE expires_at IS NULL OR expires_at > ? ORDER BY kind, position, created_at, id',
       ),
@@ -184,6 +189,22 @@ export class FirewallStore {
     return r ? toEntry(r) : null;
   }
 
+  /** Every key of one kind (expired or not) with its entry id: one query for a bulk request. */
+  keysOfKind(kind: EntryKind): Map<string, string> {
+    const m = new Map<string, string>();
+    for (const [target, id] of this.stmts.keys.all(kind) as [string, string][]) m.set(target, id);
+    return m;
+  }
+
+  /** Active bans and allows, lean (id, kind, address, expiry), unordered: what reconciliation needs. */
+  activeAddresses(
+    now: number,
+  ): { id: string; kind: 'ban' | 'allow'; src: string; expiresAt: number | null }[] {
+    return (this.stmts.activeAddrs.all(now) as [string, 'ban' | 'allow', string, number | null][]).map(
+      ([id, kind, src, expiresAt]) => ({ id, kind, src, expiresAt }),
+    );
+  }
+
   get(id: string): Entry | null {
     const r = this.stmts.byId.get(id) as Row | undefined;
     return r ? toEntry(r) : null;
@@ -191,30 +212,52 @@ export class FirewallStore {
 
   /** Inserts or replaces entries by id, all or none. */
   upsert(entries: readonly Entry[]): void {
-    const tx = this.db.transaction((list: readonly Entry[]) => {
-      for (const e of list) {
-        this.stmts.upsert.run({
-          id: e.id,
-          kind: e.kind,
-          chain: e.chain,
-          protocol: e.protocol,
-          src: e.src,
-          dst: e.dst,
-          src_from: e.srcPort?.from ?? null,
-          src_to: e.srcPort?.to ?? null,
-          dst_from: e.dstPort?.from ?? null,
-          dst_to: e.dstPort?.to ?? null,
-          action: e.action,
-          target: entryKey(e),
-          reason: e.reason,
-          source: e.source,
-          position: e.position,
-          created_at: e.createdAt,
-          expires_at: e.expiresAt,
-        });
-      }
-    });
+    const tx = this.db.transaction((list: readonly Entry[]) => this.write(list));
     tx(entries);
+  }
+
+  /**
+   * Opens a transaction that stays open across awaits, so that a bulk change can be written
+   * while the kernel applies it and committed only once the kernel accepted it. The caller
+   * serialises operations; nothing else may use the store until `commit` or `rollback`.
+   */
+  begin(): void {
+    this.db.exec('BEGIN IMMEDIATE');
+  }
+
+  commit(): void {
+    this.db.exec('COMMIT');
+  }
+
+  rollback(): void {
+    if (this.db.inTransaction) this.db.exec('ROLLBACK');
+  }
+
+  /** Writes entries inside the caller's transaction. */
+  write(entries: readonly Entry[], from = 0, to = entries.length): void {
+    for (let i = from; i < to; i++) {
+      const e = entries[i];
+      // positional parameters: binding 17 named ones costs more than the insert at 100k rows
+      this.stmts.upsert.run(
+        e.id,
+        e.kind,
+        e.chain,
+        e.protocol,
+        e.src,
+        e.dst,
+        e.srcPort?.from ?? null,
+        e.srcPort?.to ?? null,
+        e.dstPort?.from ?? null,
+        e.dstPort?.to ?? null,
+        e.action,
+        entryKey(e),
+        e.reason,
+        e.source,
+        e.position,
+        e.createdAt,
+        e.expiresAt,
+      );
+    }
   }
 
   delete(ids: readonly string[]): void {
@@ -242,10 +285,16 @@ export class FirewallStore {
   }
 
   addHistory(rows: readonly BanHistoryRow[]): void {
-    const tx = this.db.transaction((list: readonly BanHistoryRow[]) => {
-      for (const h of list) this.stmts.hist.run(h.target, h.bannedAt, h.durationMs, h.reason, h.source);
-    });
+    const tx = this.db.transaction((list: readonly BanHistoryRow[]) => this.writeHistory(list));
     tx(rows);
+  }
+
+  /** Writes history rows inside the caller's transaction. */
+  writeHistory(rows: readonly BanHistoryRow[], from = 0, to = rows.length): void {
+    for (let i = from; i < to; i++) {
+      const h = rows[i];
+      this.stmts.hist.run(h.target, h.bannedAt, h.durationMs, h.reason, h.source);
+    }
   }
 
   /** How many times `target` was banned at or after `since`. */
