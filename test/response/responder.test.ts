@@ -79,6 +79,20 @@ describe('response policy', () => {
     fw.close();
   });
 
+  it('a burst of alerts about one attacker makes one ban and one offence', async () => {
+    const { fw } = await memoryFirewall();
+    const r = new AlertResponder(fw, { minSeverity: 'high', banTimeSec: 60 });
+    const ds = await Promise.all([1, 2, 3, 4].map((i) => r.handle(alert({ id: `burst-${i}` }))));
+    expect(ds.map((d) => d.action).sort()).toEqual([
+      'already_banned',
+      'already_banned',
+      'already_banned',
+      'banned',
+    ]);
+    expect(fw.banCount('203.0.113.50')).toBe(1);
+    fw.close();
+  });
+
   it('findTime limits which previous bans count', async () => {
     const { fw, clock } = await memoryFirewall();
     const r = new AlertResponder(

@@ -147,7 +147,26 @@ export class AlertResponder {
     return this.ban(alert);
   }
 
+  /** Bans in progress by address: a burst of alerts about one attacker makes one ban. */
+  private readonly inFlight = new Map<string, Promise<ResponseDecision>>();
+
   private async ban(alert: ResponseAlert): Promise<ResponseDecision> {
+    const key = String(alert.src_ip);
+    const pending = this.inFlight.get(key);
+    if (pending) {
+      await pending.catch(() => undefined);
+      return this.banNow(alert);
+    }
+    const p = this.banNow(alert);
+    this.inFlight.set(key, p);
+    try {
+      return await p;
+    } finally {
+      this.inFlight.delete(key);
+    }
+  }
+
+  private async banNow(alert: ResponseAlert): Promise<ResponseDecision> {
     const existing = this.fw.activeBan(alert.src_ip);
     if (existing) {
       this.stats.already_banned++;
