@@ -150,6 +150,7 @@ async function main(): Promise<void> {
     rows.push([
       `iptables-restore: ${PEER_RULES.toLocaleString('en')} rules, one per address`,
       restoreMs.toFixed(0),
+      '',
     ]);
     await measure(`iptables, ${PEER_RULES.toLocaleString('en')} rules (one per address)`);
     await runCommand(['iptables', '-w', '-F', 'INPUT'], { netns: server });

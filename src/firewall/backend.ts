@@ -52,7 +52,7 @@ export interface ChainLayout {
 
 /** What the kernel holds, as read back by a backend. */
 export interface KernelSnapshot {
-  /** False when Sentra's table (or chains) does not exist at all. */
+  /** True when Sentra's table (or chains and sets) exists whole: nothing for `init` to create. */
   present: boolean;
   bans: AddrElement[];
   allows: AddrElement[];

@@ -20,7 +20,8 @@ import {
   type PortProtocol,
 } from './model.js';
 import type { BlockOptions, FirewallOptions, PolicyResult, RuleInput, UnblockResult } from './options.js';
-import { findBlockOverlap, findPortOverlap } from './overlap.js';
+import { findBlockOverlap } from './overlap.js';
+import { findPortBlocks, portElement, preparePortBlock } from './port-blocks.js';
 import { ProtectedSet, protectedError } from './protect.js';
 import type { ReconcileReport } from './reconcile.js';
 import { runReconcile } from './reconcile-run.js';
@@ -33,8 +34,6 @@ import {
   parseChain,
   parseNetnsName,
   parsePolicyAction,
-  parsePortProtocol,
-  parsePortSpec,
   parseReason,
   parseRuleId,
   parseSourceTag,
@@ -95,6 +94,7 @@ export class Firewall {
       // a dry run starts from the recorded state, so it prints only what this call would change
       if (seedMemory && backend instanceof MemoryBackend) fw.seedMemory(backend);
       if (opts.reconcile !== false) fw.lastReconcile = await fw.reconcile();
+      else await backend.init();
       return fw;
     } catch (e) {
       store.close();
@@ -358,52 +358,11 @@ export class Firewall {
     opts: BlockOptions & { protocol?: string } = {},
   ): Promise<FirewallRuleRecord[]> {
     return this.exclusive(async () => {
-      const range = parsePortSpec(port);
-      if (!range) throw new SentraError(ErrorCodes.INVALID_ARGUMENT, 'a port block needs a port or a range');
-      const protocols = parsePortProtocol(opts.protocol);
-      const durationMs = parseDuration(opts.duration);
-      const reason = parseReason(opts.reason);
-      const source = parseSourceTag(opts.source);
       const now = this.now();
       this.store.purgeExpired(now);
-      const existing = this.store.activeOfKind('port', now).map((e) => ({
-        protocol: e.protocol as PortProtocol,
-        from: e.dstPort!.from,
-        to: e.dstPort!.to,
-      }));
-      const wanted = protocols.map((protocol) => ({ protocol, from: range.from, to: range.to }));
-      const pair = findPortOverlap([...existing, ...wanted]);
-      if (pair) {
-        throw conflict(
-          `port block ${pair[1].protocol}:${pair[1].from}-${pair[1].to} overlaps ${pair[0].protocol}:${pair[0].from}-${pair[0].to}; unblock it first`,
-          { a: pair[0], b: pair[1] },
-        );
-      }
-      const expiresAt = durationMs === null ? null : now + durationMs;
-      const timeoutMs = this.kernelTimeout(expiresAt, now);
-      const entries: Entry[] = [];
-      const fresh: PortElement[] = [];
-      const renew: PortElement[] = [];
-      for (const w of wanted) {
-        const old = this.store.byKey('port', `${w.protocol}:${w.from}-${w.to}`);
-        (old ? renew : fresh).push({ ...w, timeoutMs });
-        entries.push({
-          id: old?.id ?? newId(),
-          kind: 'port',
-          chain: 'input',
-          protocol: w.protocol,
-          src: null,
-          dst: null,
-          srcPort: null,
-          dstPort: { from: w.from, to: w.to },
-          action: 'drop',
-          reason,
-          source,
-          position: 0,
-          createdAt: now,
-          expiresAt,
-        });
-      }
+      const { entries, fresh, renew } = preparePortBlock(this.store, port, opts, now, (x) =>
+        this.kernelTimeout(x, now),
+      );
       if (fresh.length) await this.backend.addPorts(fresh, false);
       if (renew.length) await this.backend.addPorts(renew, true);
       this.store.upsert(entries);
@@ -414,25 +373,10 @@ export class Firewall {
   /** Lifts a port block (exact port/range; protocol tcp, udp or any). */
   unblockPort(port: string | number, opts: { protocol?: string } = {}): Promise<UnblockResult> {
     return this.exclusive(async () => {
-      const range = parsePortSpec(port);
-      if (!range) throw new SentraError(ErrorCodes.INVALID_ARGUMENT, 'give the port or range to unblock');
       const now = this.now();
-      const found: Entry[] = [];
-      const notFound: string[] = [];
-      for (const p of parsePortProtocol(opts.protocol ?? 'any')) {
-        const e = this.store.byKey('port', `${p}:${range.from}-${range.to}`);
-        if (e) found.push(e);
-        else notFound.push(`${p}:${range.from === range.to ? range.from : `${range.from}-${range.to}`}`);
-      }
+      const { found, notFound } = findPortBlocks(this.store, port, opts.protocol);
       if (found.length) {
-        await this.backend.removePorts(
-          found.map((e) => ({
-            protocol: e.protocol as PortProtocol,
-            from: e.dstPort!.from,
-            to: e.dstPort!.to,
-            timeoutMs: null,
-          })),
-        );
+        await this.backend.removePorts(found.map((e) => portElement(e)));
         this.store.delete(found.map((e) => e.id));
       }
       return { removed: found.map((e) => toRecord(e, now)), not_found: notFound };
@@ -494,9 +438,7 @@ export class Firewall {
         if (e.kind === 'allow') this.assertManagementKept([e.id], now);
         await this.backend.removeAddresses(e.kind, [parseTarget(e.src!)]);
       } else if (e.kind === 'port') {
-        await this.backend.removePorts([
-          { protocol: e.protocol as PortProtocol, from: e.dstPort!.from, to: e.dstPort!.to, timeoutMs: null },
-        ]);
+        await this.backend.removePorts([portElement(e)]);
       } else {
         this.assertManagementKept([e.id], now);
         const rules = this.store.activeOfKind('rule', now).filter((r) => r.id !== e.id);

@@ -24,8 +24,14 @@ export async function runReconcile({
   const now = clock();
   const expired = store.purgeExpired(now);
   const expiredKeys = new Set(expired.map((e) => `${e.kind}:${entryKey(e)}`));
-  const created = await backend.init();
-  const snap = await backend.snapshot();
+  // the snapshot says whether anything is missing; with 100,000 bans, asking nft to "add" the
+  // skeleton that exists anyway costs a full cache load, so init runs only when needed
+  let snap = await backend.snapshot();
+  let created = false;
+  if (!snap.present) {
+    created = await backend.init();
+    snap = await backend.snapshot();
+  }
   // kernel timeouts were read during the snapshot: compare them with the store as of its end
   const readAt = clock();
   const addrs = store.activeAddresses(now);

@@ -251,7 +251,7 @@ export function planReconcile(
     refreshed: 0,
     expiredLeftovers: 0,
   };
-  if (tableCreated || !snap.present) {
+  if (tableCreated) {
     plan.drift.push({
       type: 'table_missing',
       kind: 'chain',

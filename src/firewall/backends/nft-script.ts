@@ -54,6 +54,13 @@ for (const kind of ['ban', 'allow'] as const)
   for (const family of [4, 6] as const)
     for (const host of [true, false]) ADDR_SETS.push({ kind, family, host });
 
+/** The sets and fixed counters a complete table has (chains are checked through their policies). */
+const SKELETON: readonly string[] = [
+  ...ADDR_SETS.map((s) => `set:${nftSetName(s.kind, s.family, s.host)}`),
+  'set:ports',
+  ...['ban_drops', 'port_drops', ...CHAINS.map((ch) => `policy_${ch}`)].map((c) => `counter:${c}`),
+];
+
 /** Idempotent creation of the table skeleton (`add` leaves existing objects and policies alone). */
 export function nftInitScript(table: string): string {
   const t = `inet ${table}`;
@@ -325,9 +332,16 @@ export function parseNftTable(doc: Json): KernelSnapshot {
     policies: null,
   };
   const pol: Partial<Policies> = {};
+  const seen = new Set<string>();
   for (const it of items(doc)) {
+    const counter = asObj(it.counter);
+    if (counter && typeof counter.name === 'string') {
+      seen.add(`counter:${counter.name}`);
+      continue;
+    }
     const set = asObj(it.set);
     if (set && typeof set.name === 'string') {
+      seen.add(`set:${set.name}`);
       const elems = Array.isArray(set.elem) ? set.elem : [];
       if (set.name === 'ports') {
         for (const e of elems) {
@@ -359,10 +373,8 @@ export function parseNftTable(doc: Json): KernelSnapshot {
       }
     }
   }
-  if (pol.input && pol.output && pol.forward) {
-    snap.present = true;
-    snap.policies = pol as Policies;
-  }
+  if (pol.input && pol.output && pol.forward) snap.policies = pol as Policies;
+  snap.present = snap.policies !== null && SKELETON.every((k) => seen.has(k));
   return snap;
 }
 

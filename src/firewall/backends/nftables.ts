@@ -85,8 +85,16 @@ export class NftablesBackend implements FirewallBackend {
     }
   }
 
+  /** True when Sentra's table exists (`list tables` only names tables: cheap with 100,000 bans). */
+  async exists(): Promise<boolean> {
+    const doc = (await this.json(['list', 'tables', 'inet'])) as {
+      nftables?: { table?: { name?: string } }[];
+    } | null;
+    return Boolean(doc?.nftables?.some((x) => x.table?.name === this.table));
+  }
+
   async init(): Promise<boolean> {
-    const existed = (await this.json(['-t', 'list', 'table', 'inet', this.table])) !== null;
+    const existed = await this.exists();
     await this.apply(nftInitScript(this.table));
     return !existed;
   }
@@ -140,8 +148,7 @@ export class NftablesBackend implements FirewallBackend {
   }
 
   async destroy(): Promise<void> {
-    const doc = await this.json(['-t', 'list', 'table', 'inet', this.table]);
-    if (doc !== null) await this.apply(`delete table inet ${this.table}\n`);
+    if (await this.exists()) await this.apply(`delete table inet ${this.table}\n`);
   }
 }
 
