@@ -112,6 +112,9 @@ export class FirewallStore {
     try {
       this.db = new Database(path);
       this.db.pragma('journal_mode = WAL');
+      // WAL + NORMAL: a commit does not wait for fsync; the database stays consistent after a
+      // crash, which may lose the last changes, as it loses the kernel's state anyway
+      this.db.pragma('synchronous = NORMAL');
       this.db.pragma('busy_timeout = 5000');
       this.db.exec(SCHEMA);
     } catch (e) {
