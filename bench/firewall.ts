@@ -63,6 +63,7 @@ interface Latency {
 }
 
 async function main(): Promise<void> {
+  const loadStart = os.loadavg()[0];
   const lab = new NetnsLab();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'sentra-bench-fw-'));
   const rows: (string | number)[][] = [];
@@ -187,7 +188,7 @@ async function main(): Promise<void> {
     `Tools: ${tools}. Everything runs inside network namespaces created for the run; connection`,
     `setup is ${CONNECTS} sequential TCP connects from a client namespace to a server namespace whose`,
     'firewall holds the bans (time to an established connection). Other work was running on this',
-    '2-core machine at the same time, so single runs can be noisy.',
+    `2-core machine at the same time (1-minute load average ${loadStart.toFixed(1)} at the start, ${os.loadavg()[0].toFixed(1)} at the end), so wall times are inflated; the CPU time of the Sentra process is not.`,
     '',
     markdownTable(['operation', 'best ms', `median ms (${REPS} runs)`], rows),
     '',
