@@ -60,6 +60,10 @@ export const ErrorCodes = {
   FIREWALL_BACKEND: 'SENTRA_ERR_FIREWALL_BACKEND',
   FIREWALL_PROTECTED_ADDRESS: 'SENTRA_ERR_FIREWALL_PROTECTED_ADDRESS',
   FIREWALL_UNSAFE_POLICY: 'SENTRA_ERR_FIREWALL_UNSAFE_POLICY',
+  /** A ban, allow or port block overlaps an existing one in a way the kernel set cannot hold. */
+  FIREWALL_CONFLICT: 'SENTRA_ERR_FIREWALL_CONFLICT',
+  /** The interface already has a queueing discipline that Sentra did not create. */
+  QOS_FOREIGN_QDISC: 'SENTRA_ERR_QOS_FOREIGN_QDISC',
 
   // --- proxy ---------------------------------------------------------------------------
   PROXY_LISTEN_FAILED: 'SENTRA_ERR_PROXY_LISTEN_FAILED',

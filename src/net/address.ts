@@ -32,17 +32,30 @@ function invalidIp(input: string, why: string): SentraError {
 
 /** Parses a dotted-quad IPv4 address into 4 bytes, or returns null. */
 export function parseIPv4Bytes(s: string, out: Uint8Array = new Uint8Array(4), at = 0): Uint8Array | null {
-  const parts = s.split('.');
-  if (parts.length !== 4) return null;
-  for (let i = 0; i < 4; i++) {
-    const p = parts[i];
-    if (p.length === 0 || p.length > 3 || !/^\d+$/.test(p)) return null;
-    if (p.length > 1 && p[0] === '0') return null; // leading zeros are octal to some parsers
-    const v = Number(p);
-    if (v > 255) return null;
-    out[at + i] = v;
+  // one pass over the characters: firewalls parse 100,000 addresses in one bulk ban
+  const n = s.length;
+  if (n < 7 || n > 15) return null;
+  let part = 0;
+  let value = 0;
+  let digits = 0;
+  for (let i = 0; i <= n; i++) {
+    const c = i < n ? s.charCodeAt(i) : 46;
+    if (c === 46) {
+      if (digits === 0 || part > 3) return null;
+      out[at + part] = value;
+      part++;
+      value = 0;
+      digits = 0;
+      continue;
+    }
+    if (c < 48 || c > 57) return null;
+    // leading zeros are octal to some parsers
+    if (digits === 1 && value === 0) return null;
+    value = value * 10 + (c - 48);
+    digits++;
+    if (digits > 3 || value > 255) return null;
   }
-  return out;
+  return part === 4 ? out : null;
 }
 
 /** Parses an IPv6 address (with `::`, embedded IPv4, no zone) into 16 bytes, or returns null. */

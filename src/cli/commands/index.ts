@@ -1,18 +1,22 @@
 /**
- * The list of `sentra` commands. Each module's command lives in its own file here and adds
- * one import and one line to the list (one per line: .gitattributes merges this file as a union).
+ * The list of `sentra` commands, in the order `sentra --help` shows them. Each module's
+ * command lives in its own file here and adds one import and one entry.
  */
 import type { CommandRegistrar } from '../command.js';
+import { registerFirewall } from './firewall.js';
 import { registerLbCommand } from './lb.js';
 import { registerProxyCommand } from './proxy.js';
+import { registerQos } from './qos.js';
 import { registerRepl } from './repl.js';
 import { registerRules } from './rules.js';
 import { registerRun } from './run.js';
 
 export const commands: CommandRegistrar[] = [
-  registerRun,
-  registerRepl,
+  registerRules,
+  registerFirewall,
+  registerQos,
   registerProxyCommand,
   registerLbCommand,
-  registerRules,
+  registerRun,
+  registerRepl,
 ];

@@ -30,7 +30,10 @@ export const registerRules: CommandRegistrar = (program: Command) => {
       '--classification <file>',
       'classification.config (default: beside the rules, then /etc/suricata, then the built-in one)',
     )
-    .option('--reference <file>', 'reference.config (default: beside the rules, then /etc/suricata, then the built-in one)')
+    .option(
+      '--reference <file>',
+      'reference.config (default: beside the rules, then /etc/suricata, then the built-in one)',
+    )
     .option('--strict', 'exit with code 2 when any rule is left out, not only malformed ones')
     .option('-q, --quiet', 'print the summary only, not every rule left out')
     .option('--json', 'print one JSON object')
