@@ -2,8 +2,10 @@
  * Sentra's public TypeScript API. Everything exported here is documented and stable within a
  * major version.
  */
+export * from './api/response/index.js';
 export * from './capture/index.js';
 export * from './errors.js';
+export * from './firewall/index.js';
 export {
   BUILTIN_NAMES,
   createInterpreter,
@@ -27,4 +29,5 @@ export {
 } from './lang/index.js';
 export * from './net/address.js';
 export * from './proxy/index.js';
+export * from './qos/index.js';
 export { VERSION } from './version.js';
