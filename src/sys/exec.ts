@@ -87,6 +87,8 @@ export function runCommand(argv: readonly string[], opts: RunOptions = {}): Prom
         );
       },
     );
+    // a command that exits without reading its input closes the pipe: not an error of ours
+    child.stdin?.on('error', () => {});
     child.stdin?.end(opts.input ?? '');
   });
 }
