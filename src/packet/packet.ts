@@ -82,6 +82,9 @@ export class Packet {
   vlanId2 = 0;
   /** PCP (priority) of the outermost tag. */
   vlanPriority = 0;
+  /** Tag protocol (0x8100 802.1Q, 0x88a8 802.1ad, 0x9100) of the outermost and second tags. */
+  vlanTpid = 0;
+  vlanTpid2 = 0;
 
   // ---- ARP ----------------------------------------------------------------------------------
   arpOp = 0;

@@ -7,7 +7,7 @@
  * commas, outer first. Absent fields are left out.
  */
 import { formatIPv4 } from '../../net/address.js';
-import { Encap, Layer } from '../layers/constants.js';
+import { Encap, EtherType, Layer } from '../layers/constants.js';
 import { formatMac, type Packet } from '../packet.js';
 
 /** The fields `sentra decode --json` prints, in this order. */
@@ -101,8 +101,9 @@ function levelFields(p: Packet, out: Out): void {
     if (t >= 0x0600) add(out, 'eth.type', hex(t, 4));
   }
   if (L & Layer.VLAN) {
-    add(out, 'vlan.id', String(p.vlanId));
-    if (p.vlanCount > 1) add(out, 'vlan.id', String(p.vlanId2));
+    // tshark names 802.1ad (0x88a8) tags ieee8021ad.id, not vlan.id
+    if (p.vlanTpid !== EtherType.QINQ) add(out, 'vlan.id', String(p.vlanId));
+    if (p.vlanCount > 1 && p.vlanTpid2 !== EtherType.QINQ) add(out, 'vlan.id', String(p.vlanId2));
   }
   if (L & Layer.ARP) {
     add(out, 'arp.opcode', String(p.arpOp));

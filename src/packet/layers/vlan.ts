@@ -13,11 +13,14 @@ export function decodeVlan(p: Packet, off: number): number {
     return Layer.NONE;
   }
   const tci = (b[off] << 8) | b[off + 1];
+  // the tag protocol identifier is the EtherType that led here
   if (p.vlanCount === 0) {
     p.vlanId = tci & 0x0fff;
     p.vlanPriority = tci >>> 13;
+    p.vlanTpid = p.etherType;
   } else if (p.vlanCount === 1) {
     p.vlanId2 = tci & 0x0fff;
+    p.vlanTpid2 = p.etherType;
   }
   p.vlanCount++;
   p.layers |= Layer.VLAN;
