@@ -3,5 +3,6 @@
  * one line below.
  */
 import type { CommandRegistrar } from '../command.js';
+import { registerDecode } from './decode.js';
 
-export const commands: CommandRegistrar[] = [];
+export const commands: CommandRegistrar[] = [registerDecode];

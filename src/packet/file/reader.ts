@@ -24,6 +24,11 @@ export interface ReadOptions {
   signal?: AbortSignal;
   /** Size of each read; default 1 MiB. */
   chunkSize?: number;
+  /**
+   * Awaited before each read of the input: a consumer whose output is slower than the input
+   * (a pipe to a pager) returns a promise here to pause reading, keeping memory constant.
+   */
+  beforeRead?: () => Promise<void> | undefined;
 }
 
 export interface ReadSummary {
@@ -159,6 +164,8 @@ export async function readCapture(
         start = 0;
         end = rest;
       }
+      const wait = opts.beforeRead?.();
+      if (wait !== undefined) await wait;
       const n = await source.read(buf, end, buf.length - end);
       if (n === 0) {
         parser.finish(end - start, base + start);
@@ -182,7 +189,7 @@ export async function readCapture(
 export function readCaptureBuffer(
   bytes: Uint8Array,
   onPacket: PacketHandler,
-  opts: Omit<ReadOptions, 'chunkSize' | 'onProgress'> = {},
+  opts: Omit<ReadOptions, 'chunkSize' | 'onProgress' | 'beforeRead'> = {},
 ): ReadSummary {
   const parser = new CaptureParser(onPacket, opts);
   const pos = parser.parse(bytes, 0, bytes.length, 0);

@@ -22,6 +22,7 @@ export function decodeArp(p: Packet, off: number): number {
     return Layer.NONE;
   }
   p.layers |= Layer.ARP;
+  p.l3Offset = off;
   const sha = off + 8;
   const spa = sha + hlen;
   const tha = spa + plen;
