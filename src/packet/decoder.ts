@@ -126,7 +126,10 @@ export class Decoder {
   ): Packet {
     if (offset + capLen > buf.length) capLen = buf.length > offset ? buf.length - offset : 0;
     const p = this.packet;
-    p.buf = buf;
+    if (buf !== p.buf) {
+      p.buf = buf;
+      p.dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    }
     p.frameOffset = offset;
     p.capLen = capLen;
     p.origLen = origLen;
@@ -216,7 +219,10 @@ export class Decoder {
           return;
         }
         const inner = this.levels[cur.depth + 1];
-        inner.buf = cur.buf;
+        if (inner.buf !== cur.buf) {
+          inner.buf = cur.buf;
+          inner.dv = cur.dv;
+        }
         inner.frameOffset = cur.frameOffset;
         inner.capLen = cur.capLen;
         inner.origLen = cur.origLen;

@@ -33,6 +33,8 @@ export class Packet {
   // ---- frame ------------------------------------------------------------------------------
   /** The bytes: every offset below indexes this array (a shared read buffer, not the frame alone). */
   buf: Uint8Array = EMPTY;
+  /** A DataView of `buf` (made once per buffer, not per packet). */
+  dv: DataView = new DataView(EMPTY.buffer);
   /** Where the frame begins in `buf`. */
   frameOffset = 0;
   /** Captured bytes of the frame (frame.cap_len). */

@@ -9,6 +9,7 @@ export const ETHERNET_HEADER_LEN = 14;
 
 export function decodeEthernet(p: Packet, off: number): number {
   const b = p.buf;
+  const dv = p.dv;
   if (p.end - off < ETHERNET_HEADER_LEN) {
     p.malformed = Layer.ETHERNET;
     return Layer.NONE;
@@ -17,7 +18,7 @@ export function decodeEthernet(p: Packet, off: number): number {
   p.macDstOffset = off;
   p.macSrcOffset = off + 6;
   p.nextOffset = off + ETHERNET_HEADER_LEN;
-  const type = (b[off + 12] << 8) | b[off + 13];
+  const type = dv.getUint16(off + 12);
   if (type < 0x0600) {
     // 802.3 length field: an LLC frame (STP, NetBIOS, IPX) that Sentra does not decode
     p.etherType = 0;

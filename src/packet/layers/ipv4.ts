@@ -8,20 +8,21 @@ import { Encap, IpProto, Layer } from './constants.js';
 
 export function decodeIpv4(p: Packet, off: number): number {
   const b = p.buf;
+  const dv = p.dv;
   const avail = p.end - off;
   if (avail < 20 || b[off] >>> 4 !== 4) {
     p.malformed = Layer.IPV4;
     return Layer.NONE;
   }
   const ihl = (b[off] & 0x0f) << 2;
-  const totalLen = (b[off + 2] << 8) | b[off + 3];
+  const totalLen = dv.getUint16(off + 2);
   p.ipVersion = 4;
   p.l3Offset = off;
   p.ipHeaderLen = ihl;
   p.ipLen = totalLen;
   p.tos = b[off + 1];
-  p.ipId = (b[off + 4] << 8) | b[off + 5];
-  const frag = (b[off + 6] << 8) | b[off + 7];
+  p.ipId = dv.getUint16(off + 4);
+  const frag = dv.getUint16(off + 6);
   p.dontFragment = (frag & 0x4000) !== 0;
   p.moreFragments = (frag & 0x2000) !== 0;
   p.fragOffset = (frag & 0x1fff) << 3;
@@ -31,8 +32,8 @@ export function decodeIpv4(p: Packet, off: number): number {
   p.ipNextHeader = proto;
   p.srcOffset = off + 12;
   p.dstOffset = off + 16;
-  p.src4 = ((b[off + 12] << 24) | (b[off + 13] << 16) | (b[off + 14] << 8) | b[off + 15]) >>> 0;
-  p.dst4 = ((b[off + 16] << 24) | (b[off + 17] << 16) | (b[off + 18] << 8) | b[off + 19]) >>> 0;
+  p.src4 = dv.getUint32(off + 12);
+  p.dst4 = dv.getUint32(off + 16);
   p.layers |= Layer.IPV4;
   if (ihl < 20 || totalLen < ihl || avail < ihl || p.wireEnd - off < ihl) {
     p.malformed = Layer.IPV4;

@@ -10,6 +10,7 @@ import { Layer } from './constants.js';
 
 export function decodeTcp(p: Packet, off: number): number {
   const b = p.buf;
+  const dv = p.dv;
   const avail = p.end - off;
   p.l4Offset = off;
   p.tcpHeaderLen = 0;
@@ -28,27 +29,26 @@ export function decodeTcp(p: Packet, off: number): number {
     return Layer.NONE;
   }
   p.layers |= Layer.TCP;
-  p.srcPort = (b[off] << 8) | b[off + 1];
-  p.dstPort = (b[off + 2] << 8) | b[off + 3];
+  p.srcPort = dv.getUint16(off);
+  p.dstPort = dv.getUint16(off + 2);
   if (avail < 20) {
     // keep whatever the cut header still holds
-    if (avail >= 8) p.seq = ((b[off + 4] << 24) | (b[off + 5] << 16) | (b[off + 6] << 8) | b[off + 7]) >>> 0;
-    if (avail >= 12)
-      p.ack = ((b[off + 8] << 24) | (b[off + 9] << 16) | (b[off + 10] << 8) | b[off + 11]) >>> 0;
+    if (avail >= 8) p.seq = dv.getUint32(off + 4);
+    if (avail >= 12) p.ack = dv.getUint32(off + 8);
     if (avail >= 14) {
       p.tcpHeaderLen = (b[off + 12] >>> 4) << 2;
       p.tcpFlags = ((b[off + 12] & 0x0f) << 8) | b[off + 13];
     }
-    if (avail >= 16) p.window = (b[off + 14] << 8) | b[off + 15];
+    if (avail >= 16) p.window = dv.getUint16(off + 14);
     p.malformed = Layer.TCP;
     return Layer.NONE;
   }
-  p.seq = ((b[off + 4] << 24) | (b[off + 5] << 16) | (b[off + 6] << 8) | b[off + 7]) >>> 0;
-  p.ack = ((b[off + 8] << 24) | (b[off + 9] << 16) | (b[off + 10] << 8) | b[off + 11]) >>> 0;
+  p.seq = dv.getUint32(off + 4);
+  p.ack = dv.getUint32(off + 8);
   const hl = (b[off + 12] >>> 4) << 2;
   p.tcpFlags = ((b[off + 12] & 0x0f) << 8) | b[off + 13];
-  p.window = (b[off + 14] << 8) | b[off + 15];
-  p.urgentPointer = (b[off + 18] << 8) | b[off + 19];
+  p.window = dv.getUint16(off + 14);
+  p.urgentPointer = dv.getUint16(off + 18);
   p.tcpHeaderLen = hl;
   if (hl < 20 || hl > avail || hl > p.l4Len) {
     p.malformed = Layer.TCP;

@@ -12,6 +12,7 @@ export const TEREDO_PORT = 3544;
 
 export function decodeUdp(p: Packet, off: number): number {
   const b = p.buf;
+  const dv = p.dv;
   const avail = p.end - off;
   p.l4Offset = off;
   p.payloadOffset = off;
@@ -20,17 +21,17 @@ export function decodeUdp(p: Packet, off: number): number {
   if (avail < 8) {
     if (avail >= 4) {
       p.layers |= Layer.UDP;
-      p.srcPort = (b[off] << 8) | b[off + 1];
-      p.dstPort = (b[off + 2] << 8) | b[off + 3];
+      p.srcPort = dv.getUint16(off);
+      p.dstPort = dv.getUint16(off + 2);
       p.udpLength = 0;
     }
     p.malformed = Layer.UDP;
     return Layer.NONE;
   }
   p.layers |= Layer.UDP;
-  p.srcPort = (b[off] << 8) | b[off + 1];
-  p.dstPort = (b[off + 2] << 8) | b[off + 3];
-  const len = (b[off + 4] << 8) | b[off + 5];
+  p.srcPort = dv.getUint16(off);
+  p.dstPort = dv.getUint16(off + 2);
+  const len = dv.getUint16(off + 4);
   p.udpLength = len;
   if (len < 8) {
     p.malformed = Layer.UDP;
