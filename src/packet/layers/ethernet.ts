@@ -8,7 +8,6 @@ import { EtherType, Layer } from './constants.js';
 export const ETHERNET_HEADER_LEN = 14;
 
 export function decodeEthernet(p: Packet, off: number): number {
-  const b = p.buf;
   const dv = p.dv;
   if (p.end - off < ETHERNET_HEADER_LEN) {
     p.malformed = Layer.ETHERNET;

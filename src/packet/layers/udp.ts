@@ -11,7 +11,6 @@ export const GENEVE_PORT = 6081;
 export const TEREDO_PORT = 3544;
 
 export function decodeUdp(p: Packet, off: number): number {
-  const b = p.buf;
   const dv = p.dv;
   const avail = p.end - off;
   p.l4Offset = off;
