@@ -124,7 +124,7 @@ export class Packet {
   moreFragments = false;
   /** Fragment offset in bytes (the header field times 8). */
   fragOffset = 0;
-  /** Mask of IPv6 extension headers seen: bit (1 << n) for HOPOPTS 0, ROUTING 1, FRAGMENT 2, DSTOPTS 3, AH 4, ESP 5. */
+  /** IPv6 extension headers seen before the upper layer: OR of `Ipv6Ext` bits (HOPOPTS, ROUTING, FRAGMENT...). */
   ipv6Ext = 0;
   /** IPv4 source / destination as uint32 (valid when ipVersion is 4). */
   src4 = 0;

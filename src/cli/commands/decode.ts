@@ -81,6 +81,14 @@ export async function runDecode(file: string, opts: DecodeOptions = {}): Promise
     }
   };
   outStream.on('error', onError);
+  // Ctrl-C stops reading; what was decoded is still flushed (and counted with --stats)
+  let interrupted = false;
+  const onSignal = () => {
+    interrupted = true;
+    ac.abort();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   const decoder = new Decoder();
   const stats = opts.stats ? new ProtocolStats() : null;
   const limit = opts.count ?? Number.POSITIVE_INFINITY;
@@ -122,6 +130,8 @@ export async function runDecode(file: string, opts: DecodeOptions = {}): Promise
     failure = e;
   } finally {
     progress.stop();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
   if (stats !== null) {
     if (json) out.line(JSON.stringify({ stats: stats.toJSON() }));
@@ -142,7 +152,7 @@ export async function runDecode(file: string, opts: DecodeOptions = {}): Promise
   out.flush();
   outStream.off('error', onError);
   if (failure !== undefined) throw failure;
-  return ExitCode.OK;
+  return interrupted ? ExitCode.INTERRUPTED : ExitCode.OK;
 }
 
 function positiveInt(v: string): number {
