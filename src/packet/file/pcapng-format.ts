@@ -32,6 +32,13 @@ interface TsConverter {
   /** The if_tsresol byte, for the general (BigInt) path. */
   resol: number;
   offset: number;
+  /**
+   * The second of the previous packet, to skip the division for the next packets of the same
+   * second: its timestamp's high word, the low word where that second starts, and the second.
+   */
+  lastHi: number;
+  lastLo: number;
+  lastSec: number;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: false });
@@ -168,15 +175,43 @@ export class PcapngBlockParser implements RecordParser {
     const c = this.conv[ifId];
     const rec = this.rec;
     const d = c.decimal;
+    if (d >= 10_000) {
+      if (hi === c.lastHi && lo >= c.lastLo && lo - c.lastLo < d) {
+        rec.tsSec = c.lastSec;
+        rec.tsNsec = ((lo - c.lastLo) * c.nsPerUnit) | 0;
+        return;
+      }
+      // One float division estimates the seconds to within 1 (v / d < 2^51 for d >= 10^4);
+      // the remainder, below d <= 1e9 < 2^32, is then exact modulo 2^32 and shows the error.
+      let sec = Math.floor((hi * TWO32 + lo) / d);
+      let rem = (lo - Math.imul(sec, d)) >>> 0;
+      if (rem >= d) {
+        if (rem >= TWO32 - d) {
+          sec -= 1;
+          rem = rem + d - TWO32;
+        } else {
+          sec += 1;
+          rem -= d;
+        }
+      }
+      rec.tsSec = sec + c.offset;
+      rec.tsNsec = (rem * c.nsPerUnit) | 0;
+      if (lo >= rem) {
+        c.lastHi = hi;
+        c.lastLo = lo - rem;
+        c.lastSec = sec + c.offset;
+      }
+      return;
+    }
     if (d !== 0) {
-      // exact 64-bit division by d <= 1e9 in three steps, each below 2^53
+      // coarse resolutions: exact 64-bit division by d in three steps, each below 2^53
       const qh = Math.floor(hi / d);
       const t1 = (hi - qh * d) * 65536 + (lo >>> 16);
       const q1 = Math.floor(t1 / d);
       const t2 = (t1 - q1 * d) * 65536 + (lo & 0xffff);
       const q2 = Math.floor(t2 / d);
       rec.tsSec = qh * TWO32 + q1 * 65536 + q2 + c.offset;
-      rec.tsNsec = (t2 - q2 * d) * c.nsPerUnit;
+      rec.tsNsec = ((t2 - q2 * d) * c.nsPerUnit) | 0;
       return;
     }
     // binary or sub-nanosecond resolutions are rare: BigInt keeps them exact
@@ -241,6 +276,9 @@ export class PcapngBlockParser implements RecordParser {
       nsPerUnit: decimal === 0 ? 0 : 10 ** (9 - resol),
       resol,
       offset: iface.tsOffset,
+      lastHi: -1,
+      lastLo: 0,
+      lastSec: 0,
     });
     this.local.push(iface);
     this.all.push(iface);

@@ -216,6 +216,45 @@ describe('pcapng reader', () => {
   });
 });
 
+describe('pcapng timestamps', () => {
+  // the oracle is BigInt arithmetic on the same 64-bit values
+  function expectExact(resol: number, values: bigint[]) {
+    const c = craftPcapng([
+      { kind: 'shb', le: true },
+      { kind: 'idb', linkType: 1, tsresol: resol },
+      ...values.map((ts) => ({ kind: 'epb' as const, ifId: 0, ts, data: new Uint8Array(1) })),
+    ]);
+    const per = 10n ** BigInt(resol);
+    const got: string[] = [];
+    readCaptureBuffer(c.bytes, (rec) => got.push(`${rec.tsSec}.${rec.tsNsec}`));
+    expect(got).toEqual(values.map((v) => `${v / per}.${(v % per) * 10n ** BigInt(9 - resol)}`));
+  }
+
+  for (const resol of [3, 4, 6, 9]) {
+    it(`converts 10^-${resol} s units exactly, for any 64-bit value and for runs within a second`, () => {
+      let seed = 12345 + resol;
+      const next = () => {
+        seed = (seed * 1103515245 + 12345) >>> 0;
+        return BigInt(seed);
+      };
+      const per = 10n ** BigInt(resol);
+      // any 64-bit value whose seconds a JS number holds exactly (below 2^53)
+      const random = Array.from(
+        { length: 2000 },
+        () => (((next() << 32n) | next()) & 0xffffffffffffffffn) % (per << 53n),
+      );
+      // consecutive packets (the reader caches the current second) across a 2^32 boundary
+      let v = (77n << 32n) + (1n << 32n) - 3n * per + 17n;
+      const runs: bigint[] = [];
+      for (let i = 0; i < 3000; i++) {
+        v += next() % (per / 40n + 1n);
+        runs.push(v);
+      }
+      expectExact(resol, [...random, ...runs]);
+    });
+  }
+});
+
 describe('damaged files', () => {
   const pcap = craftPcap({
     le: true,
