@@ -19,6 +19,8 @@ PACKAGES=(
   curl dnsutils netcat-openbsd socat openssl
   # attack tools and peers for scans and benchmarks
   nmap masscan hping3 wrk hyperfine
+  # benchmarks: CPU time of peer tools
+  time
   # terminal UI tests
   tmux
 )

@@ -28,6 +28,7 @@ export {
   type ScriptHostProvider,
 } from './lang/index.js';
 export * from './net/address.js';
+export * from './packet/index.js';
 export * from './proxy/index.js';
 export * from './qos/index.js';
 export { VERSION } from './version.js';

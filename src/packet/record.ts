@@ -18,6 +18,15 @@ export interface PacketRecord {
   data: Uint8Array;
   /** Interface index: the pcapng interface (IDB) number; 0 for pcap files and live capture. */
   ifIndex: number;
+  /**
+   * Zero-copy form of `data`, optional: when set, the packet's bytes are
+   * `buffer[offset, offset + capLen)`. File readers set it (their `data` is then a view made on
+   * demand), so a decoder on the hot path reads the bytes in place without creating a view per
+   * packet. Producers that only have `data` leave it unset.
+   */
+  buffer?: Uint8Array;
+  /** Where the packet begins in `buffer` (meaningful only when `buffer` is set). */
+  offset?: number;
 }
 
 /** LINKTYPE_* values from https://www.tcpdump.org/linktypes.html that Sentra decodes. */

@@ -3,6 +3,7 @@
  * command lives in its own file here and adds one import and one entry.
  */
 import type { CommandRegistrar } from '../command.js';
+import { registerDecode } from './decode.js';
 import { registerFirewall } from './firewall.js';
 import { registerLbCommand } from './lb.js';
 import { registerProxyCommand } from './proxy.js';
@@ -12,6 +13,7 @@ import { registerRules } from './rules.js';
 import { registerRun } from './run.js';
 
 export const commands: CommandRegistrar[] = [
+  registerDecode,
   registerRules,
   registerFirewall,
   registerQos,
