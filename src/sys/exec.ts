@@ -87,6 +87,9 @@ export function runCommand(argv: readonly string[], opts: RunOptions = {}): Prom
         );
       },
     );
+    // a command that exits without reading its stdin makes this write fail with EPIPE: that is
+    // not an error of ours, the exit status tells what happened
+    child.stdin?.on('error', () => {});
     child.stdin?.end(opts.input ?? '');
   });
 }
