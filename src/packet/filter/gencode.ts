@@ -730,28 +730,40 @@ export class Gencode implements LinkState {
     }
   }
 
-  /** gen_load: `proto[index:size]`. */
+  /**
+   * gen_load: `proto[index:size]`. With a constant index, libpcap's optimizer folds the index
+   * into the load's offset (modulo 2^32), so `tcp[-20]` reads 6 bytes before the link-layer
+   * payload (and is outside every packet) rather than at the IPv4 header; that is what tcpdump
+   * does, so that is what this does.
+   */
   private load(proto: ProtoQual, index: Arith, size: number, pos: number): ArithCode {
     const idx = this.arith(index);
     if (size !== 1 && size !== 2 && size !== 4) this.err(pos, 'data size must be 1, 2, or 4');
     const sz = size as 1 | 2 | 4;
-    if (proto === 'link') return { val: ldx(sz, idx.val, 0), guard: idx.guard };
+    const c = constValue(idx.val);
+    const at = (base: Val | null, off: number): Val => {
+      if (c !== null) {
+        const k = (off + c) >>> 0;
+        return base === null ? ld(sz, k) : ldx(sz, base, k);
+      }
+      return ldx(sz, base === null ? idx.val : alu('add', idx.val, base), off);
+    };
+    if (proto === 'link') return { val: at(null, 0), guard: idx.guard };
     if (NETWORK_LOAD.has(proto)) {
       const b = this.protoAbbrev(proto, pos);
-      return { val: ldx(sz, idx.val, this.offLinkPl), guard: idx.guard ? and(idx.guard, b) : b };
+      return { val: at(null, this.offLinkPl), guard: idx.guard ? and(idx.guard, b) : b };
     }
     if (TRANSPORT_LOAD.has(proto)) {
       let b = and(this.protoAbbrev(proto, pos), this.ipfrag());
       if (idx.guard) b = and(idx.guard, b);
       b = and(this.linktype(ETHERTYPE.IP), b);
-      const base = alu('add', idx.val, { k: 'msh', off: this.offLinkPl });
-      return { val: ldx(sz, base, this.offLinkPl), guard: b };
+      return { val: at({ k: 'msh', off: this.offLinkPl }, this.offLinkPl), guard: b };
     }
     if (proto === 'icmp6') {
       let b = this.linktype(ETHERTYPE.IPV6);
       if (idx.guard) b = and(idx.guard, b);
       b = and(b, cmp(1, this.offLinkPl + 6, IPPROTO.ICMPV6));
-      return { val: ldx(sz, idx.val, this.offLinkPl + 40), guard: b };
+      return { val: at(null, this.offLinkPl + 40), guard: b };
     }
     return this.err(pos, 'unsupported index operation');
   }

@@ -50,6 +50,10 @@ export function ldx(size: 1 | 2 | 4, base: Val, off: number): Val {
 }
 
 export function jmp(op: JmpOp, a: Val, b: Val): Cond {
+  if (a.k === 'imm' && b.k === 'imm') {
+    const v = op === 'eq' ? a.v === b.v : op === 'gt' ? a.v > b.v : op === 'ge' ? a.v >= b.v : (a.v & b.v) !== 0;
+    return v ? TRUE : FALSE;
+  }
   return { k: 'jmp', op, a, b };
 }
 
@@ -152,6 +156,18 @@ export function aluConst(op: AluOp, a: number, b: number): number | null {
   }
 }
 
+/**
+ * An ALU operation, folded the way libpcap's optimizer folds it (tcpdump optimizes by
+ * default): constants are computed, and `x * 0`, `x & 0` become 0 without evaluating `x`, so
+ * a load there can no longer reject a short packet.
+ */
 export function alu(op: AluOp, a: Val, b: Val): Val {
+  if (b.k === 'imm') {
+    if (b.v === 0 && (op === 'mul' || op === 'and')) return imm(0);
+    if (a.k === 'imm') {
+      const v = aluConst(op, a.v, b.v);
+      if (v !== null) return imm(v);
+    }
+  }
   return { k: 'alu', op, a, b };
 }
