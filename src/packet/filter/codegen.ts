@@ -24,6 +24,19 @@ function num(n: number): string {
 
 class Emitter {
   temps = 0;
+  /** Whether the code may set the reject flag `b`. */
+  aborts = false;
+
+  /**
+   * @param checked bounds-check loads at constant offsets; the unchecked variant is used only
+   * after the caller made sure the packet is longer than every constant offset.
+   */
+  constructor(private readonly checked: boolean) {}
+
+  private reject(): string {
+    this.aborts = true;
+    return '(b = 1, 0)';
+  }
 
   private temp(): string {
     return `t${num(this.temps++)}`;
@@ -47,14 +60,16 @@ class Emitter {
       case 'ld': {
         if (v.base === null) {
           const read = this.read(v.size, (k) => `o + ${num(v.off + k)}`);
-          return `(${num(v.off + v.size - 1)} < c ? ${read} : (b = 1, 0))`;
+          return this.checked ? `(${num(v.off + v.size - 1)} < c ? ${read} : ${this.reject()})` : read;
         }
         const t = this.temp();
         const read = this.read(v.size, (k) => (k === 0 ? `o + ${t}` : `o + ${t} + ${num(k)}`));
-        return `(${t} = ${this.val(v.base)} + ${num(v.off)}, ${t} + ${num(v.size - 1)} < c ? ${read} : (b = 1, 0))`;
+        return `(${t} = ${this.val(v.base)} + ${num(v.off)}, ${t} + ${num(v.size - 1)} < c ? ${read} : ${this.reject()})`;
       }
-      case 'msh':
-        return `(${num(v.off)} < c ? (d[o + ${num(v.off)}] & 15) << 2 : (b = 1, 0))`;
+      case 'msh': {
+        const read = `(d[o + ${num(v.off)}] & 15) << 2`;
+        return this.checked ? `(${num(v.off)} < c ? ${read} : ${this.reject()})` : `(${read})`;
+      }
       case 'neg':
         return `((0 - ${this.val(v.a)}) >>> 0)`;
       case 'alu': {
@@ -79,7 +94,7 @@ class Emitter {
             const tb = this.temp();
             const ta = this.temp();
             const r = v.op === 'div' ? `((${ta} / ${tb}) >>> 0)` : `(${ta} % ${tb})`;
-            return `(${ta} = ${a}, ${tb} = ${b}, ${tb} === 0 ? (b = 1, 0) : ${r})`;
+            return `(${ta} = ${a}, ${tb} = ${b}, ${tb} === 0 ? ${this.reject()} : ${r})`;
           }
           case 'lsh':
           case 'rsh': {
@@ -122,13 +137,47 @@ class Emitter {
   }
 }
 
-/** JavaScript source of the predicate body for `cond` (exposed for debugging and tests). */
+/** The largest byte offset a constant-offset load of `x` reads, -1 if none. */
+function maxConstOffset(x: Cond | Val): number {
+  switch (x.k) {
+    case 'const':
+    case 'imm':
+    case 'len':
+      return -1;
+    case 'ld':
+      return x.base === null ? x.off + x.size - 1 : maxConstOffset(x.base);
+    case 'msh':
+      return x.off;
+    case 'not':
+    case 'neg':
+      return maxConstOffset(x.a);
+    case 'and':
+    case 'or':
+    case 'jmp':
+    case 'alu':
+      return Math.max(maxConstOffset(x.a), maxConstOffset(x.b));
+  }
+}
+
+function body(cond: Cond, checked: boolean): string {
+  const e = new Emitter(checked);
+  const expr = e.cond(cond);
+  if (!e.aborts && e.temps === 0) return `return ${expr};`;
+  const temps = Array.from({ length: e.temps }, (_, i) => `, t${num(i)} = 0`).join('');
+  return `let b = 0${temps};\nconst r = ${expr};\nreturn r && b === 0;`;
+}
+
+/**
+ * JavaScript source of the predicate body for `cond` (exposed for debugging and tests). Two
+ * paths: when the packet is longer than every constant offset the filter reads, loads at
+ * those offsets need no bounds check; shorter packets take the fully checked path.
+ */
 export function generateSource(cond: Cond): string {
   if (cond.k === 'const') return `return ${cond.v ? 'true' : 'false'};`;
-  const e = new Emitter();
-  const body = e.cond(cond);
-  const temps = Array.from({ length: e.temps }, (_, i) => `, t${num(i)} = 0`).join('');
-  return `let b = 0${temps};\nconst r = ${body};\nreturn r && b === 0;`;
+  const max = maxConstOffset(cond);
+  const checked = body(cond, true);
+  if (max < 0) return checked;
+  return `if (c > ${num(max)}) {\n${body(cond, false)}\n}\n${checked}`;
 }
 
 /** Builds the predicate function from the generated source. */

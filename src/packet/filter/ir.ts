@@ -51,7 +51,8 @@ export function ldx(size: 1 | 2 | 4, base: Val, off: number): Val {
 
 export function jmp(op: JmpOp, a: Val, b: Val): Cond {
   if (a.k === 'imm' && b.k === 'imm') {
-    const v = op === 'eq' ? a.v === b.v : op === 'gt' ? a.v > b.v : op === 'ge' ? a.v >= b.v : (a.v & b.v) !== 0;
+    const v =
+      op === 'eq' ? a.v === b.v : op === 'gt' ? a.v > b.v : op === 'ge' ? a.v >= b.v : (a.v & b.v) !== 0;
     return v ? TRUE : FALSE;
   }
   return { k: 'jmp', op, a, b };
