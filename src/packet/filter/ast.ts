@@ -52,7 +52,7 @@ export type ProtoQual =
 export type DirQual = 'default' | 'undef' | 'src' | 'dst' | 'or' | 'and';
 
 /** Address-type qualifiers. */
-export type AddrQual = 'default' | 'undef' | 'host' | 'net' | 'port' | 'portrange' | 'proto';
+export type AddrQual = 'default' | 'undef' | 'host' | 'net' | 'port' | 'portrange' | 'proto' | 'gateway';
 
 export interface Qual {
   proto: ProtoQual;

@@ -100,6 +100,18 @@ const ISO_PROTOS = new Set<ProtoQual>([
   'clnp',
 ]);
 
+/** Protocols whose host filtering libpcap refuses with its own wording. */
+const HOST_NOT_IMPLEMENTED: Partial<Record<ProtoQual, string>> = {
+  atalk: 'AppleTalk',
+  aarp: 'AARP',
+  iso: 'ISO',
+  ipx: 'IPX',
+  lat: 'LAT',
+  sca: 'SCA',
+  moprc: 'MOPRC',
+  mopdl: 'MOPDL',
+};
+
 interface ArithCode {
   val: Val;
   /** Protocol checks that must pass before the value is computed. */
@@ -257,21 +269,15 @@ export class Gencode implements LinkState {
       case 'number':
         return this.ncode(null, id.value, q, pos);
       case 'ipv4':
-      case 'ipv6': {
-        if (q.addr === 'port' || q.addr === 'portrange' || q.addr === 'proto') {
-          const what =
-            id.prefix !== undefined
-              ? ' and prefix length'
-              : id.kind === 'ipv4' && id.mask
-                ? ' and netmask'
-                : '';
-          this.err(pos, `'${q.addr}' modifier applied to IP address${what}`);
-        }
-        if (id.kind === 'ipv6') return this.mcode6(id.text, id.prefix ?? 128, q, pos);
         if (id.prefix !== undefined || id.mask !== undefined)
           return this.mcode(id.text, id.mask, id.prefix ?? 0, q, pos);
+        // the check libpcap 1.10's grammar makes on a plain dotted address
+        if (q.addr === 'port' || q.addr === 'portrange' || q.addr === 'proto') {
+          this.err(pos, `'${q.addr}' modifier applied to ip host`);
+        }
         return this.ncode(id.text, 0, q, pos);
-      }
+      case 'ipv6':
+        return this.mcode6(id.text, id.prefix ?? 128, q, pos);
       case 'mac':
         return this.ecode(id.text, q, pos);
       case 'arcnet':
@@ -314,6 +320,8 @@ export class Gencode implements LinkState {
       }
       case 'proto':
         return this.proto(v, q.proto, q.dir, pos);
+      case 'gateway':
+        return this.err(pos, "'gateway' requires a name");
       default:
         return this.err(pos, 'syntax error in filter expression');
     }
@@ -341,7 +349,6 @@ export class Gencode implements LinkState {
 
   /** gen_mcode6: an IPv6 address with an optional prefix length. */
   private mcode6(s: string, masklen: number, q: Qual, pos: number): Cond {
-    if (q.addr !== 'net' && masklen !== 128) this.err(pos, 'Mask syntax for networks only');
     const addr = parseIPv6Words(s);
     if (!addr) this.err(pos, `bogus IPv6 address ${s}`);
     if (masklen > 128) this.err(pos, 'mask length must be <= 128');
@@ -349,9 +356,12 @@ export class Gencode implements LinkState {
     for (let i = 0; i < 4; i++) {
       const bits = Math.max(0, Math.min(32, masklen - i * 32));
       mask[i] = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
-      if ((addr[i] & ~mask[i]) >>> 0 !== 0) this.err(pos, `non-network bits set in "${s}/${masklen}"`);
     }
-    if (q.addr !== 'default' && q.addr !== 'host' && q.addr !== 'net') {
+    if (addr.some((w, i) => (w & ~mask[i]) >>> 0 !== 0))
+      this.err(pos, `non-network bits set in "${s}/${masklen}"`);
+    if (q.addr === 'default' || q.addr === 'host') {
+      if (masklen !== 128) this.err(pos, 'Mask syntax for networks only');
+    } else if (q.addr !== 'net') {
       this.err(pos, 'invalid qualifier against IPv6 address');
     }
     if (q.proto !== 'default' && q.proto !== 'ip6') {
@@ -389,6 +399,8 @@ export class Gencode implements LinkState {
           `host name '${name}'`,
           'host names are not resolved; give an IP address',
         );
+      case 'gateway':
+        return this.unsupported(pos, `gateway '${name}'`, 'host names are not resolved');
       case 'port': {
         const proto = this.portProto(q.proto, 'port', pos);
         const p = lookupPort(name);
@@ -479,9 +491,14 @@ export class Gencode implements LinkState {
       case 'link':
         return this.err(pos, `link-layer modifier applied to ${typestr}`);
       case 'ip6':
-        return this.err(pos, `'ip6' modifier applied to ip ${typestr}`);
-      default:
+        return this.err(pos, "'ip6' modifier applied to ip host");
+      case 'decnet':
+        return this.unsupported(pos, 'DECnet addresses');
+      default: {
+        const notImplemented = HOST_NOT_IMPLEMENTED[proto];
+        if (notImplemented) return this.err(pos, `${notImplemented} host filtering not implemented`);
         return this.err(pos, `'${proto}' modifier applied to ${typestr}`);
+      }
     }
   }
 

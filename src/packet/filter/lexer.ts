@@ -248,7 +248,9 @@ export const NAMED_NUMBERS: Readonly<Record<string, number>> = {
   'tcp-cwr': 0x80,
 };
 
-const TWO_CHAR_OPS = new Set(['>=', '<=', '!=', '==', '<<', '>>', '&&', '||']);
+const TWO_CHAR_OPS = new Set(['>=', '<=', '!=', '==', '<<', '>>']);
+
+type Kind = TokenKind | 'kwlit' | 'named' | 'badmac' | 'andor' | 'punct' | 'op2';
 const ONE_CHAR_OPS = '+-*/%:[]!<>()&|^=';
 
 // Regular expressions of scanner.l, anchored with the sticky flag at the scan position.
@@ -337,27 +339,16 @@ export function tokenize(expr: string): Token[] {
       i++;
       continue;
     }
+    // every rule of scanner.l that can match here; the longest match wins, and on a tie the
+    // rule listed first (this array is in scanner.l's order)
     const two = expr.slice(i, i + 2);
-    if (TWO_CHAR_OPS.has(two)) {
-      // `&&` and `||` are spellings of and/or; `==` of `=`
-      if (two === '&&') out.push(tok('kw', 'and', i, i + 2));
-      else if (two === '||') out.push(tok('kw', 'or', i, i + 2));
-      else if (two === '==') out.push(tok('op', '=', i, i + 2));
-      else out.push(tok('op', two, i, i + 2));
-      i += 2;
-      continue;
-    }
-    if (ONE_CHAR_OPS.includes(c)) {
-      if (c === '!') out.push(tok('kw', 'not', i, i + 1));
-      else out.push(tok('op', c, i, i + 1));
-      i++;
-      continue;
-    }
-    // word-like tokens: take the longest match; on a tie the earlier scanner.l rule wins
     const idLen = matchLen(RE_ID, expr, i);
     const word = expr.slice(i, i + idLen);
-    const candidates: Array<[number, TokenKind | 'kwlit' | 'named' | 'badmac']> = [
+    const candidates: Array<[number, Kind]> = [
       [KEYWORDS.has(word) ? idLen : 0, 'kwlit'],
+      [two === '&&' || two === '||' ? 2 : 0, 'andor'],
+      [ONE_CHAR_OPS.includes(c) ? 1 : 0, 'punct'],
+      [TWO_CHAR_OPS.has(two) ? 2 : 0, 'op2'],
       [matchLen(RE_AID, expr, i), 'aid'],
       [matchLen(RE_MAC, expr, i), 'eid'],
       [matchLen(RE_N, expr, i), 'num'],
@@ -369,7 +360,7 @@ export function tokenize(expr: string): Token[] {
       [matchLen(RE_ESCAPED, expr, i), 'id'],
     ];
     let best = 0;
-    let kind: TokenKind | 'kwlit' | 'named' | 'badmac' = 'error';
+    let kind: Kind = 'error';
     for (const [len, k] of candidates) {
       if (len > best) {
         best = len;
@@ -383,6 +374,16 @@ export function tokenize(expr: string): Token[] {
     }
     const text = expr.slice(i, i + best);
     switch (kind) {
+      case 'andor':
+        out.push(tok('kw', text === '&&' ? 'and' : 'or', i, i + best));
+        break;
+      case 'punct':
+        // `!` is `not`
+        out.push(text === '!' ? tok('kw', 'not', i, i + 1) : tok('op', text, i, i + 1));
+        break;
+      case 'op2':
+        out.push(tok('op', text === '==' ? '=' : text, i, i + best));
+        break;
       case 'kwlit':
         out.push(tok('kw', KEYWORD_ALIASES[text] ?? text, i, i + best));
         break;

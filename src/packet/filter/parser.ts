@@ -95,7 +95,6 @@ const HEAD_KWS = new Set([
 /** Valid libpcap keywords whose primitives Sentra does not implement. */
 const UNSUPPORTED_KWS = new Set([
   'protochain',
-  'gateway',
   'addr1',
   'addr2',
   'addr3',
@@ -177,7 +176,7 @@ class Parser {
     if (this.atEnd()) return { expression: this.expr, root: null };
     const r = this.expression(QUAL_UNDEF);
     if (r && this.atEnd()) return { expression: this.expr, root: r.node };
-    if (r) this.miss('`and`, `or` or the end of the expression');
+    if (r) this.miss('the end of the expression');
     throw this.syntaxError();
   }
 
@@ -253,7 +252,7 @@ class Parser {
     for (;;) {
       const t = this.t;
       if (!this.kw(t, 'and', 'or')) {
-        this.miss('`and` or `or`');
+        this.miss('`and`, `or`');
         return { node, q: cur };
       }
       const save = this.i;
@@ -403,7 +402,7 @@ class Parser {
         addr = t.text as AddrQual;
         this.i++;
       }
-    } else if (this.kw(t, 'host', 'net', 'port', 'portrange', 'proto')) {
+    } else if (this.kw(t, 'host', 'net', 'port', 'portrange', 'proto', 'gateway')) {
       addr = t.text as AddrQual;
       this.i++;
     } else if (t.kind === 'kw' && UNSUPPORTED_KWS.has(t.text)) {

@@ -19,10 +19,17 @@ export interface NumberedCapture {
   packets: number;
   /** The copy's bytes, for our side of the comparison. */
   bytes: Uint8Array;
+  /** Frames cut short by the snapshot length (captured length < length on the wire). */
+  truncated: Set<number>;
 }
 
 const work = mkdtempSync(path.join(tmpdir(), 'sentra-filter-'));
 let seq = 0;
+
+/** The temporary folder of this test file. */
+export function workDir(): string {
+  return work;
+}
 
 /** Removes the temporary files of this test file. */
 export function cleanupParity(): void {
@@ -35,6 +42,7 @@ export async function numberCapture(src: string): Promise<NumberedCapture> {
   let writer: PcapWriter | null = null;
   let bigEndian = false;
   let frame = 0;
+  const truncated = new Set<number>();
   await readCapture(
     src,
     (rec) => {
@@ -46,6 +54,7 @@ export async function numberCapture(src: string): Promise<NumberedCapture> {
       );
       if (rec.linkType !== writer.header.linkType) throw new Error(`${src}: several link types`);
       frame++;
+      if (rec.capLen < rec.origLen) truncated.add(frame);
       rec.tsSec = frame;
       rec.tsNsec = 0;
       writer.write(rec);
@@ -55,7 +64,14 @@ export async function numberCapture(src: string): Promise<NumberedCapture> {
   if (writer === null) throw new Error(`${src}: no packets`);
   const w: PcapWriter = writer;
   await w.close();
-  return { file, linkType: w.header.linkType, bigEndian, packets: frame, bytes: readFileSync(file) };
+  return {
+    file,
+    linkType: w.header.linkType,
+    bigEndian,
+    packets: frame,
+    bytes: readFileSync(file),
+    truncated,
+  };
 }
 
 export interface TcpdumpResult {
@@ -106,4 +122,27 @@ export async function tcpdumpCompileError(cap: NumberedCapture, expr: string): P
     .filter((l) => l.startsWith('tcpdump: '))
     .pop();
   return line ? line.slice('tcpdump: '.length) : r.stderr.trim();
+}
+
+/**
+ * The whole comparison for one expression: when tcpdump refuses to compile it (other than as
+ * matching nothing), our compiler must refuse it too, with libpcap's reason in the message;
+ * otherwise both must select the same frames.
+ */
+export async function compareWithTcpdump(
+  cap: NumberedCapture,
+  expr: string,
+): Promise<{ ours: number[] | string; theirs: number[] | string }> {
+  const refusal = await tcpdumpCompileError(cap, expr);
+  if (refusal !== null && refusal !== 'expression rejects all packets') {
+    try {
+      sentraFrames(cap, expr);
+      return { ours: 'compiled', theirs: refusal };
+    } catch (e) {
+      const msg = (e as Error).message;
+      return { ours: msg.endsWith(`: ${refusal}`) ? refusal : msg, theirs: refusal };
+    }
+  }
+  const theirs = await tcpdumpFrames(cap, expr);
+  return { ours: sentraFrames(cap, expr), theirs: theirs.frames };
 }
