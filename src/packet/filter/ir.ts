@@ -5,8 +5,8 @@
  *
  * One BPF rule shapes everything below: a load past the captured length does not make a test
  * false, it makes the whole filter reject the packet at once. Tests are therefore evaluated in
- * libpcap's order, and a test that might load is never folded away, even when its result
- * would not matter.
+ * the order libpcap generates them, and folded only where libpcap's optimizer (which tcpdump
+ * runs by default) folds them too.
  */
 
 export type AluOp = 'add' | 'sub' | 'mul' | 'div' | 'mod' | 'and' | 'or' | 'xor' | 'lsh' | 'rsh';
@@ -64,44 +64,20 @@ export function cmp(size: 1 | 2 | 4, off: number, v: number, mask = 0xffffffff):
   return jmp('eq', mask >>> 0 === 0xffffffff ? load : alu('and', load, imm(mask)), imm(v));
 }
 
-/** Whether evaluating this can make the filter reject the packet (a load, or a division). */
-export function mayAbort(x: Cond | Val): boolean {
-  switch (x.k) {
-    case 'const':
-    case 'imm':
-    case 'len':
-      return false;
-    case 'ld':
-    case 'msh':
-      return true;
-    case 'and':
-    case 'or':
-      return mayAbort(x.a) || mayAbort(x.b);
-    case 'not':
-    case 'neg':
-      return mayAbort(x.a);
-    case 'jmp':
-      return mayAbort(x.a) || mayAbort(x.b);
-    case 'alu':
-      return x.op === 'div' || x.op === 'mod' || mayAbort(x.a) || mayAbort(x.b);
-  }
-}
-
+/**
+ * Short-circuit `a && b`, folded when a side is constant. `x && false` becomes false and
+ * `x || true` true without evaluating `x`, as libpcap's optimizer removes `x` there, even
+ * though a load in `x` could otherwise have rejected the packet.
+ */
 export function and(a: Cond, b: Cond): Cond {
   if (a.k === 'const') return a.v ? b : FALSE;
-  if (b.k === 'const') {
-    if (b.v) return a;
-    if (!mayAbort(a)) return FALSE;
-  }
+  if (b.k === 'const') return b.v ? a : FALSE;
   return { k: 'and', a, b };
 }
 
 export function or(a: Cond, b: Cond): Cond {
   if (a.k === 'const') return a.v ? TRUE : b;
-  if (b.k === 'const') {
-    if (!b.v) return a;
-    if (!mayAbort(a)) return TRUE;
-  }
+  if (b.k === 'const') return b.v ? TRUE : a;
   return { k: 'or', a, b };
 }
 
