@@ -12,14 +12,38 @@
 import type { PacketRecord } from '../record.js';
 import type { FilterAst } from './ast.js';
 import { buildMatcher, generateSource, type RawMatch } from './codegen.js';
+import { filterUnsupportedError } from './errors.js';
 import { Gencode } from './gencode.js';
 import { TRUE } from './ir.js';
 import { linkInfo } from './link.js';
-import { parseFilter } from './parser.js';
+import { parseFilter as parse } from './parser.js';
 
 export type { FilterAst, FilterNode } from './ast.js';
 export type { FilterErrorDetails } from './errors.js';
-export { parseFilter } from './parser.js';
+
+/**
+ * Runs a compiler stage, turning a stack overflow (thousands of `or`s or parentheses: every
+ * stage is recursive) into an error a person can act on.
+ */
+function withinLimits<T>(expression: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof RangeError) {
+      throw filterUnsupportedError(expression, 0, 'an expression this large or deeply nested', 'split it');
+    }
+    throw e;
+  }
+}
+
+/**
+ * Parses a capture-filter expression (pcap-filter(7) syntax) without compiling it. Throws a
+ * SentraError FILTER_SYNTAX with `details.position`, `details.expected` and `details.found`
+ * when it does not parse, FILTER_UNSUPPORTED for valid primitives Sentra does not implement.
+ */
+export function parseFilter(expression: string): FilterAst {
+  return withinLimits(expression, () => parse(expression));
+}
 
 export interface CompileFilterOptions {
   /**
@@ -100,11 +124,14 @@ export function compileFilter(
 ): CompiledFilter {
   const ast = typeof expression === 'string' ? parseFilter(expression) : expression;
   const info = linkInfo(linkType, opts);
-  const cond = ast.root === null ? TRUE : new Gencode(ast.expression, info).compile(ast.root);
-  const source = generateSource(cond);
-  const all = cond.k === 'const' && cond.v;
-  const none = cond.k === 'const' && !cond.v;
-  return new Compiled(ast.expression, linkType, all, none, source, buildMatcher(source));
+  return withinLimits(ast.expression, () => {
+    const root = ast.root;
+    const cond = root === null ? TRUE : new Gencode(ast.expression, info).compile(root);
+    const source = generateSource(cond);
+    const all = cond.k === 'const' && cond.v;
+    const none = cond.k === 'const' && !cond.v;
+    return new Compiled(ast.expression, linkType, all, none, source, buildMatcher(source));
+  });
 }
 
 /**

@@ -96,6 +96,16 @@ describe('compileFilter', () => {
     for (const f of filters) expect(f.match(new Uint8Array(0), 0, 60)).toBe(false);
   });
 
+  it('refuses an expression too large for the compiler with an error, not a crash', () => {
+    const big = Array.from({ length: 20_000 }, (_, i) => `host 10.0.${i >> 8}.${i & 255}`).join(' or ');
+    expect(() => compileFilter(big, LinkType.ETHERNET)).toThrow(/not supported by Sentra's filter compiler/);
+    const deep = `${'('.repeat(20_000)}tcp${')'.repeat(20_000)}`;
+    expect(() => compileFilter(deep, LinkType.ETHERNET)).toThrow(/not supported by Sentra's filter compiler/);
+    // a few hundred alternatives are fine
+    const many = Array.from({ length: 300 }, (_, i) => `host 10.0.0.${i & 255}`).join(' or ');
+    expect(compileFilter(many, LinkType.ETHERNET).matchesAll).toBe(false);
+  });
+
   it('generates code from numbers and fixed fragments only, never from the expression text', () => {
     const exprs = [
       'port http or portrange ftp-ssh',
