@@ -13,79 +13,17 @@
  * - `vlan` shifts every offset after it, in the order the expression is written.
  * The primitives are compiled left to right, which is the order yacc reduces them in.
  */
-import type { Arith, FilterNode, IdValue, ProtoQual, Qual } from './ast.js';
+
+import { atoin, parseIPv6Words, parseMac } from './addresses.js';
+import { relation } from './arith.js';
+import type { FilterNode, IdValue, ProtoQual, Qual } from './ast.js';
+import { type GenContext, IPPROTO } from './context.js';
 import { filterSyntaxError, filterUnsupportedError } from './errors.js';
-import {
-  type AluOp,
-  alu,
-  and,
-  type Cond,
-  cmp,
-  constValue,
-  imm,
-  jmp,
-  ld,
-  ldx,
-  not,
-  or,
-  type Val,
-} from './ir.js';
-import { ETHERTYPE, genLinktype, type LinkInfo, type LinkState, LLCSAP } from './link.js';
+import { host, hostop6, ports } from './hosts-ports.js';
+import { and, type Cond, cmp, imm, jmp, ld, not, or } from './ir.js';
+import { ETHERTYPE, genLinktype, type LinkInfo, LLCSAP } from './link.js';
 import { lookupEtherProto, lookupIpProto, lookupPort, lookupPortRange, type PortProto } from './names.js';
 
-const IPPROTO = {
-  ICMP: 1,
-  IGMP: 2,
-  TCP: 6,
-  IGRP: 9,
-  UDP: 17,
-  FRAGMENT: 44,
-  ESP: 50,
-  AH: 51,
-  ICMPV6: 58,
-  PIM: 103,
-  VRRP: 112,
-  SCTP: 132,
-} as const;
-
-const ALU_OPS: Readonly<Record<string, AluOp>> = {
-  '+': 'add',
-  '-': 'sub',
-  '*': 'mul',
-  '/': 'div',
-  '%': 'mod',
-  '&': 'and',
-  '|': 'or',
-  '^': 'xor',
-  '<<': 'lsh',
-  '>>': 'rsh',
-};
-
-/** Protocols whose `proto[x]` is relative to the network header. */
-const NETWORK_LOAD = new Set<ProtoQual>([
-  'ip',
-  'arp',
-  'rarp',
-  'atalk',
-  'decnet',
-  'sca',
-  'lat',
-  'moprc',
-  'mopdl',
-  'ip6',
-]);
-/** Protocols whose `proto[x]` is relative to the transport header after an IPv4 header. */
-const TRANSPORT_LOAD = new Set<ProtoQual>([
-  'sctp',
-  'tcp',
-  'udp',
-  'icmp',
-  'igmp',
-  'igrp',
-  'pim',
-  'vrrp',
-  'carp',
-]);
 /** ISO/IS-IS qualifiers: valid libpcap, not implemented here. */
 const ISO_PROTOS = new Set<ProtoQual>([
   'esis',
@@ -100,25 +38,7 @@ const ISO_PROTOS = new Set<ProtoQual>([
   'clnp',
 ]);
 
-/** Protocols whose host filtering libpcap refuses with its own wording. */
-const HOST_NOT_IMPLEMENTED: Partial<Record<ProtoQual, string>> = {
-  atalk: 'AppleTalk',
-  aarp: 'AARP',
-  iso: 'ISO',
-  ipx: 'IPX',
-  lat: 'LAT',
-  sca: 'SCA',
-  moprc: 'MOPRC',
-  mopdl: 'MOPDL',
-};
-
-interface ArithCode {
-  val: Val;
-  /** Protocol checks that must pass before the value is computed. */
-  guard: Cond | null;
-}
-
-export class Gencode implements LinkState {
+export class Gencode implements GenContext {
   offLinkType: number;
   offLinkPl: number;
 
@@ -130,11 +50,11 @@ export class Gencode implements LinkState {
     this.offLinkPl = info.offLinkPl;
   }
 
-  private err(pos: number, msg: string): never {
+  err(pos: number, msg: string): never {
     throw filterSyntaxError(this.expr, pos, msg);
   }
 
-  private unsupported(pos: number, what: string, hint?: string): never {
+  unsupported(pos: number, what: string, hint?: string): never {
     throw filterUnsupportedError(this.expr, pos, what, hint);
   }
 
@@ -155,7 +75,7 @@ export class Gencode implements LinkState {
       case 'proto':
         return this.protoAbbrev(n.proto, n.pos);
       case 'relation':
-        return this.relation(n.op, n.left, n.right);
+        return relation(this, n.op, n.left, n.right);
       case 'broadcast':
         return this.broadcast(n.proto, n.pos);
       case 'multicast':
@@ -184,7 +104,7 @@ export class Gencode implements LinkState {
 
   // --- link layer ------------------------------------------------------------------------
 
-  private linktype(proto: number): Cond {
+  linktype(proto: number): Cond {
     return genLinktype(this, proto);
   }
 
@@ -310,13 +230,13 @@ export class Gencode implements LinkState {
           v = (v << (32 - vlen)) >>> 0;
           mask = (mask << (32 - vlen)) >>> 0;
         }
-        return this.host(v, mask, q.proto, q.dir, q.addr, pos);
+        return host(this, v, mask, q.proto, q.dir, q.addr, pos);
       }
       case 'port':
       case 'portrange': {
         const proto = this.portProto(q.proto, q.addr, pos);
         if (v > 65535) this.err(pos, `illegal port number ${v} > 65535`);
-        return this.ports(v, v, proto, q.dir, q.addr === 'port');
+        return ports(this, v, v, proto, q.dir, q.addr === 'port');
       }
       case 'proto':
         return this.proto(v, q.proto, q.dir, pos);
@@ -344,7 +264,7 @@ export class Gencode implements LinkState {
       if ((n & ~m) >>> 0 !== 0) this.err(pos, `non-network bits set in "${s1}/${masklen}"`);
     }
     if (q.addr !== 'net') this.err(pos, 'Mask syntax for networks only');
-    return this.host(n, m, q.proto, q.dir, q.addr, pos);
+    return host(this, n, m, q.proto, q.dir, q.addr, pos);
   }
 
   /** gen_mcode6: an IPv6 address with an optional prefix length. */
@@ -368,7 +288,7 @@ export class Gencode implements LinkState {
       const what = q.proto === 'link' ? 'link-layer' : `'${q.proto}'`;
       this.err(pos, `${what} modifier applied to ip6 ${q.addr === 'net' ? 'net' : 'host'}`);
     }
-    return this.hostop6(addr, mask, q.dir, pos);
+    return hostop6(this, addr, mask, q.dir, pos);
   }
 
   /** gen_ecode: an Ethernet address after `ether host`/`ether src`/`ether dst`. */
@@ -406,7 +326,7 @@ export class Gencode implements LinkState {
         const p = lookupPort(name);
         if (!p) this.err(pos, `unknown port '${name}'`);
         const real = this.namedPortProto(name, proto, p.proto, pos);
-        return this.ports(p.port, p.port, real, q.dir, true);
+        return ports(this, p.port, p.port, real, q.dir, true);
       }
       case 'portrange': {
         const proto = this.portProto(q.proto, 'portrange', pos);
@@ -417,7 +337,7 @@ export class Gencode implements LinkState {
           if (p < 0) this.err(pos, `illegal port number ${p} < 0`);
           if (p > 65535) this.err(pos, `illegal port number ${p} > 65535`);
         }
-        return this.ports(r.from, r.to, real, q.dir, false);
+        return ports(this, r.from, r.to, real, q.dir, false);
       }
       case 'proto': {
         let v: number | null;
@@ -462,139 +382,6 @@ export class Gencode implements LinkState {
     return want;
   }
 
-  // --- hosts and nets --------------------------------------------------------------------
-
-  /** gen_host for an IPv4 address and mask. */
-  private host(
-    addr: number,
-    mask: number,
-    proto: ProtoQual,
-    dir: Qual['dir'],
-    type: Qual['addr'],
-    pos: number,
-  ): Cond {
-    const typestr = type === 'net' ? 'net' : 'host';
-    switch (proto) {
-      case 'default': {
-        const b = or(
-          this.hostop(addr, mask, dir, ETHERTYPE.IP, 12, 16),
-          this.hostop(addr, mask, dir, ETHERTYPE.ARP, 14, 24),
-        );
-        return or(b, this.hostop(addr, mask, dir, ETHERTYPE.REVARP, 14, 24));
-      }
-      case 'ip':
-        return this.hostop(addr, mask, dir, ETHERTYPE.IP, 12, 16);
-      case 'arp':
-        return this.hostop(addr, mask, dir, ETHERTYPE.ARP, 14, 24);
-      case 'rarp':
-        return this.hostop(addr, mask, dir, ETHERTYPE.REVARP, 14, 24);
-      case 'link':
-        return this.err(pos, `link-layer modifier applied to ${typestr}`);
-      case 'ip6':
-        return this.err(pos, "'ip6' modifier applied to ip host");
-      case 'decnet':
-        return this.unsupported(pos, 'DECnet addresses');
-      default: {
-        const notImplemented = HOST_NOT_IMPLEMENTED[proto];
-        if (notImplemented) return this.err(pos, `${notImplemented} host filtering not implemented`);
-        return this.err(pos, `'${proto}' modifier applied to ${typestr}`);
-      }
-    }
-  }
-
-  private hostop(
-    addr: number,
-    mask: number,
-    dir: Qual['dir'],
-    ethertype: number,
-    srcOff: number,
-    dstOff: number,
-  ): Cond {
-    const at = (off: number) => and(this.linktype(ethertype), cmp(4, this.offLinkPl + off, addr, mask));
-    switch (dir) {
-      case 'src':
-        return at(srcOff);
-      case 'dst':
-        return at(dstOff);
-      case 'and':
-        return and(at(srcOff), at(dstOff));
-      default:
-        return or(at(srcOff), at(dstOff));
-    }
-  }
-
-  private hostop6(addr: number[], mask: number[], dir: Qual['dir'], _pos: number): Cond {
-    const at = (off: number) => {
-      const base = this.offLinkPl + off;
-      let b = cmp(4, base + 12, addr[3], mask[3]);
-      b = and(cmp(4, base + 8, addr[2], mask[2]), b);
-      b = and(cmp(4, base + 4, addr[1], mask[1]), b);
-      b = and(cmp(4, base, addr[0], mask[0]), b);
-      return and(this.linktype(ETHERTYPE.IPV6), b);
-    };
-    switch (dir) {
-      case 'src':
-        return at(8);
-      case 'dst':
-        return at(24);
-      case 'and':
-        return and(at(8), at(24));
-      default:
-        return or(at(8), at(24));
-    }
-  }
-
-  // --- ports -----------------------------------------------------------------------------
-
-  /** IPv4 fragment offset is 0: this is the first (or only) fragment. */
-  private ipfrag(): Cond {
-    return not(jmp('set', ld(2, this.offLinkPl + 6), imm(0x1fff)));
-  }
-
-  /** A 16-bit field of the IPv4 transport header, after the variable IPv4 header. */
-  private tran4(off: number): Val {
-    return ldx(2, { k: 'msh', off: this.offLinkPl }, this.offLinkPl + off);
-  }
-
-  private tran6(off: number): Val {
-    return ld(2, this.offLinkPl + 40 + off);
-  }
-
-  private portAtoms(at: (off: number) => Cond, dir: Qual['dir']): Cond {
-    switch (dir) {
-      case 'src':
-        return at(0);
-      case 'dst':
-        return at(2);
-      case 'and':
-        return and(at(0), at(2));
-      default:
-        return or(at(0), at(2));
-    }
-  }
-
-  /** `port` (from === to, single) or `portrange`, over IPv6 then IPv4 as gen_ncode ORs them. */
-  private ports(from: number, to: number, proto: number | 'any', dir: Qual['dir'], single: boolean): Cond {
-    if (from > to) [from, to] = [to, from];
-    const test = (v: Val): Cond =>
-      single ? jmp('eq', v, imm(from)) : and(jmp('ge', v, imm(from)), not(jmp('gt', v, imm(to))));
-    const op4 = (p: number) =>
-      and(
-        and(cmp(1, this.offLinkPl + 9, p), this.ipfrag()),
-        this.portAtoms((off) => test(this.tran4(off)), dir),
-      );
-    const op6 = (p: number) =>
-      and(
-        cmp(1, this.offLinkPl + 6, p),
-        this.portAtoms((off) => test(this.tran6(off)), dir),
-      );
-    const each = (op: (p: number) => Cond): Cond =>
-      proto === 'any' ? or(op(IPPROTO.SCTP), or(op(IPPROTO.TCP), op(IPPROTO.UDP))) : op(proto);
-    const v6 = and(this.linktype(ETHERTYPE.IPV6), each(op6));
-    const v4 = and(this.linktype(ETHERTYPE.IP), each(op4));
-    return or(v6, v4);
-  }
-
   // --- protocols -------------------------------------------------------------------------
 
   /** gen_proto: `ip proto N`, `ip6 proto N`, `ether proto N`, `proto N`. */
@@ -621,7 +408,7 @@ export class Gencode implements LinkState {
   }
 
   /** gen_proto_abbrev: a protocol name alone. */
-  private protoAbbrev(proto: ProtoQual, pos: number): Cond {
+  protoAbbrev(proto: ProtoQual, pos: number): Cond {
     switch (proto) {
       case 'sctp':
         return this.proto(IPPROTO.SCTP, 'default', 'default', pos);
@@ -684,191 +471,4 @@ export class Gencode implements LinkState {
         return this.unsupported(pos, `'${proto}'`);
     }
   }
-
-  // --- arithmetic and relations ----------------------------------------------------------
-
-  private relation(op: string, left: Arith, right: Arith): Cond {
-    const l = this.arith(left);
-    const r = this.arith(right);
-    let b: Cond;
-    switch (op) {
-      case '>':
-        b = jmp('gt', l.val, r.val);
-        break;
-      case '>=':
-        b = jmp('ge', l.val, r.val);
-        break;
-      case '=':
-        b = jmp('eq', l.val, r.val);
-        break;
-      case '<=':
-        b = not(jmp('gt', l.val, r.val));
-        break;
-      case '<':
-        b = not(jmp('ge', l.val, r.val));
-        break;
-      default:
-        b = not(jmp('eq', l.val, r.val));
-    }
-    const guard = l.guard && r.guard ? and(l.guard, r.guard) : (l.guard ?? r.guard);
-    return guard ? and(guard, b) : b;
-  }
-
-  private arith(a: Arith): ArithCode {
-    switch (a.type) {
-      case 'number':
-        return { val: imm(a.value), guard: null };
-      case 'len':
-        return { val: { k: 'len' }, guard: null };
-      case 'negate': {
-        const x = this.arith(a.operand);
-        return { val: { k: 'neg', a: x.val }, guard: x.guard };
-      }
-      case 'binary': {
-        const op = ALU_OPS[a.op];
-        const l = this.arith(a.left);
-        const r = this.arith(a.right);
-        const head = headImmediate(a.right);
-        const rc = constValue(r.val);
-        const lc = constValue(l.val);
-        if (op === 'div' && (head === 0 || rc === 0)) this.err(a.right.pos, 'division by zero');
-        if (op === 'mod' && (head === 0 || rc === 0)) this.err(a.right.pos, 'modulus by zero');
-        if (
-          (op === 'lsh' || op === 'rsh') &&
-          ((head !== null && head > 31) || (lc === null && rc !== null && rc > 31))
-        ) {
-          this.err(a.right.pos, 'shift by more than 31 bits');
-        }
-        // libpcap 1.10's gen_arth keeps the left operand's protocol checks only
-        return { val: alu(op, l.val, r.val), guard: l.guard };
-      }
-      case 'load':
-        return this.load(a.proto, a.index, a.size, a.pos);
-    }
-  }
-
-  /**
-   * gen_load: `proto[index:size]`. With a constant index, libpcap's optimizer folds the index
-   * into the load's offset (modulo 2^32), so `tcp[-20]` reads 6 bytes before the link-layer
-   * payload (and is outside every packet) rather than at the IPv4 header; that is what tcpdump
-   * does, so that is what this does.
-   */
-  private load(proto: ProtoQual, index: Arith, size: number, pos: number): ArithCode {
-    const idx = this.arith(index);
-    if (size !== 1 && size !== 2 && size !== 4) this.err(pos, 'data size must be 1, 2, or 4');
-    const sz = size as 1 | 2 | 4;
-    const c = constValue(idx.val);
-    const at = (base: Val | null, off: number): Val => {
-      if (c !== null) {
-        const k = (off + c) >>> 0;
-        return base === null ? ld(sz, k) : ldx(sz, base, k);
-      }
-      return ldx(sz, base === null ? idx.val : alu('add', idx.val, base), off);
-    };
-    if (proto === 'link') return { val: at(null, 0), guard: idx.guard };
-    if (NETWORK_LOAD.has(proto)) {
-      const b = this.protoAbbrev(proto, pos);
-      return { val: at(null, this.offLinkPl), guard: idx.guard ? and(idx.guard, b) : b };
-    }
-    if (TRANSPORT_LOAD.has(proto)) {
-      let b = and(this.protoAbbrev(proto, pos), this.ipfrag());
-      if (idx.guard) b = and(idx.guard, b);
-      b = and(this.linktype(ETHERTYPE.IP), b);
-      return { val: at({ k: 'msh', off: this.offLinkPl }, this.offLinkPl), guard: b };
-    }
-    if (proto === 'icmp6') {
-      let b = this.linktype(ETHERTYPE.IPV6);
-      if (idx.guard) b = and(idx.guard, b);
-      b = and(b, cmp(1, this.offLinkPl + 6, IPPROTO.ICMPV6));
-      return { val: at(null, this.offLinkPl + 40), guard: b };
-    }
-    return this.err(pos, 'unsupported index operation');
-  }
-}
-
-/**
- * The constant the right operand's code starts with, as libpcap's gen_arth sees it (it checks
- * the first instruction only, so `ip[1] / ip[0]` is a "division by zero" there too).
- */
-function headImmediate(a: Arith): number | null {
-  switch (a.type) {
-    case 'number':
-      return a.value;
-    case 'load':
-      return headImmediate(a.index);
-    case 'binary':
-      return headImmediate(a.left);
-    case 'negate':
-      return headImmediate(a.operand);
-    case 'len':
-      return null;
-  }
-}
-
-/** libpcap's __pcap_atoin: 1 to 4 decimal parts; `len` is the number of bits given. */
-function atoin(s: string): { addr: number; len: number } | null {
-  const parts = s.split('.');
-  let addr = 0;
-  for (const p of parts) {
-    if (!/^[0-9]+$/.test(p)) return null;
-    const n = Number(p);
-    if (n > 255) return null;
-    addr = ((addr << 8) | n) >>> 0;
-  }
-  return { addr, len: parts.length * 8 };
-}
-
-/** An IPv6 address as four big-endian 32-bit words. */
-function parseIPv6Words(s: string): number[] | null {
-  const bytes = parseIPv6Loose(s);
-  if (!bytes) return null;
-  const w: number[] = [];
-  for (let i = 0; i < 16; i += 4)
-    w.push(((bytes[i] << 24) | (bytes[i + 1] << 16) | (bytes[i + 2] << 8) | bytes[i + 3]) >>> 0);
-  return w;
-}
-
-function parseIPv6Loose(s: string): number[] | null {
-  const dbl = s.indexOf('::');
-  const words = (part: string): number[] | null => {
-    if (part === '') return [];
-    const out: number[] = [];
-    const groups = part.split(':');
-    for (let i = 0; i < groups.length; i++) {
-      const g = groups[i];
-      if (i === groups.length - 1 && g.includes('.')) {
-        const v4 = g.split('.');
-        if (v4.length !== 4 || v4.some((x) => !/^[0-9]{1,3}$/.test(x) || Number(x) > 255)) return null;
-        out.push((Number(v4[0]) << 8) | Number(v4[1]), (Number(v4[2]) << 8) | Number(v4[3]));
-      } else if (/^[0-9A-Fa-f]{1,4}$/.test(g)) {
-        out.push(Number.parseInt(g, 16));
-      } else {
-        return null;
-      }
-    }
-    return out;
-  };
-  const head = words(dbl >= 0 ? s.slice(0, dbl) : s);
-  const tail = dbl >= 0 ? words(s.slice(dbl + 2)) : [];
-  if (!head || !tail) return null;
-  const fill = 8 - head.length - tail.length;
-  if (dbl < 0 ? fill !== 0 : fill < 1) return null;
-  const all = [...head, ...new Array(fill).fill(0), ...tail];
-  const bytes: number[] = [];
-  for (const w of all) bytes.push(w >> 8, w & 0xff);
-  return bytes;
-}
-
-/** libpcap's pcap_ether_aton: each part is 1 or 2 hex digits; `:`, `-`, `.` separate. */
-function parseMac(s: string): number[] {
-  const out: number[] = [];
-  let i = 0;
-  const hex = (c: string) => /[0-9A-Fa-f]/.test(c);
-  while (i < s.length && out.length < 6) {
-    if (s[i] === ':' || s[i] === '-' || s[i] === '.') i++;
-    let d = Number.parseInt(s[i++], 16);
-    if (i < s.length && hex(s[i])) d = (d << 4) | Number.parseInt(s[i++], 16);
-    out.push(d);
-  }
-  return out;
 }
