@@ -139,29 +139,53 @@ export function compileFilter(
  * thrown there), compiled for a link type the first time a packet of that type is tested, or
  * ahead of time with {@link PacketFilter.forLinkType} (from `readCapture`'s `onInterface`, to
  * report a link-type error before the first packet).
+ *
+ * ```ts
+ * const filter = new PacketFilter(expr);
+ * await readCapture(path, (rec) => { if (filter.matchRecord(rec)) ... }, {
+ *   onPcapHeader: (h) => filter.setBigEndian(h.bigEndian),
+ *   onInterface: (i) => filter.forLinkType(i.linkType),
+ * });
+ * ```
  */
 export class PacketFilter {
   readonly ast: FilterAst;
   private readonly byLink = new Map<number, CompiledFilter>();
   private lastType = -1;
   private last: CompiledFilter | null = null;
+  private bigEndian: boolean;
 
   constructor(
     readonly expression: string,
-    private readonly opts: CompileFilterOptions = {},
+    opts: CompileFilterOptions = {},
   ) {
     this.ast = parseFilter(expression);
+    this.bigEndian = opts.bigEndian ?? false;
   }
 
+  /**
+   * The byte order of the capture file, once known (`PcapHeader.bigEndian`); it matters for
+   * LINKTYPE_NULL only. Filters compiled before with the other order are compiled again.
+   */
+  setBigEndian(bigEndian: boolean): void {
+    if (bigEndian === this.bigEndian) return;
+    this.bigEndian = bigEndian;
+    this.byLink.clear();
+    this.last = null;
+    this.lastType = -1;
+  }
+
+  /** The filter compiled for this link type (cached); throws what {@link compileFilter} throws. */
   forLinkType(linkType: number): CompiledFilter {
     let f = this.byLink.get(linkType);
     if (f === undefined) {
-      f = compileFilter(this.ast, linkType, this.opts);
+      f = compileFilter(this.ast, linkType, { bigEndian: this.bigEndian });
       this.byLink.set(linkType, f);
     }
     return f;
   }
 
+  /** Whether the record matches, compiling for its link type on first sight. */
   matchRecord(rec: PacketRecord): boolean {
     if (rec.linkType !== this.lastType || this.last === null) {
       this.last = this.forLinkType(rec.linkType);

@@ -178,9 +178,10 @@ describe('PacketFilter', () => {
   });
 });
 
-describe('BSD loopback byte order', () => {
-  it('reads the address family in the byte order of the file, as tcpdump does', async () => {
-    // the loopback capture rewritten as a big-endian machine would have written it
+/** The loopback capture rewritten as a big-endian machine would have written it. */
+let bigEndianCopy: Promise<string> | undefined;
+function bigEndianLoopback(): Promise<string> {
+  bigEndianCopy ??= (async () => {
     const src = readFileSync(corpusPath('nfstream', 'pcaps', 'rdp.pcap'));
     const out = path.join(workDir(), 'rdp-be.pcap');
     const w = new PcapWriter(createWriteStream(out), { linkType: LinkType.NULL, bigEndian: true }, true);
@@ -190,7 +191,14 @@ describe('BSD loopback byte order', () => {
       w.write({ ...rec, data: d, buffer: undefined, offset: undefined });
     });
     await w.close();
-    const be = await numberCapture(out);
+    return out;
+  })();
+  return bigEndianCopy;
+}
+
+describe('BSD loopback byte order', () => {
+  it('reads the address family in the byte order of the file, as tcpdump does', async () => {
+    const be = await numberCapture(await bigEndianLoopback());
     const le = await numberCapture(corpusPath('nfstream', 'pcaps', 'rdp.pcap'));
     expect(be.bigEndian).toBe(true);
     for (const expr of ['ip', 'ip6', 'tcp port 3389', 'not ip']) {
@@ -200,5 +208,26 @@ describe('BSD loopback byte order', () => {
       }
     }
     expect((await compareWithTcpdump(be, 'ip')).ours).not.toEqual([]);
+  });
+
+  it('PacketFilter takes the byte order from the file header as it is read', async () => {
+    const be = await bigEndianLoopback();
+    const want = (await compareWithTcpdump(await numberCapture(be), 'ip')).theirs;
+    const pf = new PacketFilter('ip');
+    let frame = 0;
+    const got: number[] = [];
+    readCaptureBuffer(
+      readFileSync(be),
+      (rec) => {
+        frame++;
+        if (pf.matchRecord(rec)) got.push(frame);
+      },
+      {
+        onPcapHeader: (h) => pf.setBigEndian(h.bigEndian),
+        onInterface: (i) => void pf.forLinkType(i.linkType),
+      },
+    );
+    expect(got).toEqual(want);
+    expect(got.length).toBeGreaterThan(0);
   });
 });
