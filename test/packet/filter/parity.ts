@@ -23,22 +23,24 @@ export interface NumberedCapture {
   truncated: Set<number>;
 }
 
-const work = mkdtempSync(path.join(tmpdir(), 'sentra-filter-'));
+let work: string | null = null;
 let seq = 0;
 
-/** The temporary folder of this test file. */
+/** The temporary folder of this test file, made on first use. */
 export function workDir(): string {
+  work ??= mkdtempSync(path.join(tmpdir(), 'sentra-filter-'));
   return work;
 }
 
 /** Removes the temporary files of this test file. */
 export function cleanupParity(): void {
-  rmSync(work, { recursive: true, force: true });
+  if (work !== null) rmSync(work, { recursive: true, force: true });
+  work = null;
 }
 
 /** Copies `src` (pcap or single-link-type pcapng) to a pcap whose timestamps are frame numbers. */
 export async function numberCapture(src: string): Promise<NumberedCapture> {
-  const file = path.join(work, `n${seq++}-${path.basename(src).replace(/\.\w+$/, '')}.pcap`);
+  const file = path.join(workDir(), `n${seq++}-${path.basename(src).replace(/\.\w+$/, '')}.pcap`);
   let writer: PcapWriter | null = null;
   let bigEndian = false;
   let frame = 0;
@@ -82,7 +84,7 @@ export interface TcpdumpResult {
 
 /** Frame numbers tcpdump selects from a numbered capture. */
 export async function tcpdumpFrames(cap: NumberedCapture, expr: string): Promise<TcpdumpResult> {
-  const out = path.join(work, `sel${seq++}.pcap`);
+  const out = path.join(workDir(), `sel${seq++}.pcap`);
   const r = await runCommand(['tcpdump', '-r', cap.file, '-w', out, '--', expr], {
     okCodes: [1],
     packageHint: 'tcpdump',
