@@ -39,6 +39,8 @@ export const ErrorCodes = {
   PCAP_CORRUPT: 'SENTRA_ERR_PCAP_CORRUPT',
   PCAP_UNSUPPORTED_LINKTYPE: 'SENTRA_ERR_PCAP_UNSUPPORTED_LINKTYPE',
   FILTER_SYNTAX: 'SENTRA_ERR_FILTER_SYNTAX',
+  /** A valid pcap-filter expression using a feature Sentra's filter compiler does not implement. */
+  FILTER_UNSUPPORTED: 'SENTRA_ERR_FILTER_UNSUPPORTED',
 
   // --- capture (live) ------------------------------------------------------------------
   /** libpcap or Sentra's libpcap addon is missing: the message names what to install. */

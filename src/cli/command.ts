@@ -17,6 +17,7 @@ const USAGE_CODES = new Set<ErrorCode>([
   ErrorCodes.INVALID_PORT,
   ErrorCodes.INVALID_PORT_RANGE,
   ErrorCodes.FILTER_SYNTAX,
+  ErrorCodes.FILTER_UNSUPPORTED,
   ErrorCodes.RULE_SYNTAX,
   ErrorCodes.SCRIPT_SYNTAX,
   ErrorCodes.NOT_FOUND,
