@@ -15,7 +15,7 @@ export interface BpfInstruction {
   k: number;
 }
 
-export interface CompileFilterOptions {
+export interface CompileBpfOptions {
   /** LINKTYPE_* of the packets the filter will see (default Ethernet). */
   linkType?: number;
   /** Snapshot length (default 262144). */
@@ -31,7 +31,7 @@ export interface CompileFilterOptions {
  * (the program differs; which packets match does not).
  * @throws SentraError FILTER_SYNTAX with libpcap's own message; CAPTURE_UNAVAILABLE.
  */
-export function compileFilter(expr: string, options: CompileFilterOptions = {}): BpfInstruction[] {
+export function compileBpf(expr: string, options: CompileBpfOptions = {}): BpfInstruction[] {
   if (typeof expr !== 'string') throw new SentraError(ErrorCodes.INVALID_ARGUMENT, 'filter must be a string');
   const linkType = options.linkType ?? LinkType.ETHERNET;
   const snaplen = options.snaplen ?? 262144;
@@ -52,6 +52,6 @@ export function compileFilter(expr: string, options: CompileFilterOptions = {}):
 }
 
 /** Throws FILTER_SYNTAX when libpcap rejects `expr`; returns silently otherwise. */
-export function checkFilter(expr: string, options: CompileFilterOptions = {}): void {
-  compileFilter(expr, options);
+export function checkFilter(expr: string, options: CompileBpfOptions = {}): void {
+  compileBpf(expr, options);
 }

@@ -22,6 +22,7 @@ export {
 } from './file/pcap-format.js';
 export { PcapWriter, type PcapWriterOptions, pcapHeaderFor } from './file/pcap-writer.js';
 export { type ReadOptions, type ReadSummary, readCapture, readCaptureBuffer } from './file/reader.js';
+export * from './filter/index.js';
 // formatting
 export { DECODE_FIELDS, type DecodeField, epochString, packetFields } from './format/fields.js';
 export { ProtocolStats } from './format/stats.js';

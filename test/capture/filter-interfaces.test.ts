@@ -3,7 +3,7 @@
  * (`tcpdump -dd`, the same libpcap), and the interface list against `ip -j`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { captureAvailability, checkFilter, compileFilter, listInterfaces } from '../../src/capture/index.js';
+import { captureAvailability, checkFilter, compileBpf, listInterfaces } from '../../src/capture/index.js';
 import { ErrorCodes, SentraError } from '../../src/errors.js';
 import { LinkType } from '../../src/packet/record.js';
 import { cleanupStaleNamespaces, NetnsLab, run } from '../helpers/netns.js';
@@ -29,7 +29,7 @@ describe('captureAvailability', () => {
   });
 });
 
-describe('compileFilter', () => {
+describe('compileBpf', () => {
   const filters = [
     'tcp port 80 or udp',
     'icmp',
@@ -41,14 +41,14 @@ describe('compileFilter', () => {
   ];
   for (const f of filters) {
     it(`compiles "${f}" to the program tcpdump -dd prints (Ethernet)`, async () => {
-      const ours = compileFilter(f).map((i) => [i.code, i.jt, i.jf, i.k]);
+      const ours = compileBpf(f).map((i) => [i.code, i.jt, i.jf, i.k]);
       expect(ours).toEqual(await tcpdumpDD('lo', 'EN10MB', f));
     });
   }
 
   it('compiles for another link type (Linux cooked capture) as tcpdump does', async () => {
     const f = 'udp and src port 5353';
-    const ours = compileFilter(f, { linkType: LinkType.LINUX_SLL }).map((i) => [i.code, i.jt, i.jf, i.k]);
+    const ours = compileBpf(f, { linkType: LinkType.LINUX_SLL }).map((i) => [i.code, i.jt, i.jf, i.k]);
     expect(ours).toEqual(await tcpdumpDD('any', 'LINUX_SLL', f));
   });
 
@@ -74,11 +74,11 @@ describe('compileFilter', () => {
 
   it('rejects a filter that can match nothing, as tcpdump does', () => {
     // libpcap only knows tcp[] offsets for IPv4
-    expect(() => compileFilter('ip6 and tcp[tcpflags] & tcp-syn != 0')).toThrow(/rejects all packets/);
+    expect(() => compileBpf('ip6 and tcp[tcpflags] & tcp-syn != 0')).toThrow(/rejects all packets/);
   });
 
   it('accepts the empty filter (everything)', () => {
-    expect(compileFilter('').length).toBeGreaterThan(0);
+    expect(compileBpf('').length).toBeGreaterThan(0);
   });
 });
 

@@ -7,6 +7,7 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { Decoder } from '../../packet/decoder.js';
 import { readCapture } from '../../packet/file/reader.js';
+import { PacketFilter } from '../../packet/filter/index.js';
 import { packetFields } from '../../packet/format/fields.js';
 import { ProtocolStats } from '../../packet/format/stats.js';
 import { summaryLine } from '../../packet/format/summary.js';
@@ -23,8 +24,11 @@ export interface DecodeOptions {
   stats?: boolean;
   /** No per-packet output (useful with stats). */
   quiet?: boolean;
-  /** Keeps only the packets for which it returns true (the hook `-f EXPR` plugs into). */
-  filter?: (p: Packet) => boolean;
+  /**
+   * A capture-filter expression (pcap-filter(7), as tcpdump takes it): only matching packets
+   * are decoded and counted. Checked on the raw frame before decoding, as libpcap does.
+   */
+  filter?: string;
   /** Where output goes; stdout by default. */
   out?: NodeJS.WritableStream & { writableNeedDrain?: boolean };
 }
@@ -94,7 +98,8 @@ export async function runDecode(file: string, opts: DecodeOptions = {}): Promise
   const limit = opts.count ?? Number.POSITIVE_INFINITY;
   const quiet = opts.quiet === true;
   const json = opts.json === true;
-  const filter = opts.filter;
+  // parsed before the file is opened, so a bad expression fails fast with its position
+  const filter = opts.filter !== undefined ? new PacketFilter(opts.filter) : null;
   let printed = 0;
   const progress = createProgress({
     total: 1,
@@ -108,8 +113,8 @@ export async function runDecode(file: string, opts: DecodeOptions = {}): Promise
     await readCapture(
       file,
       (rec) => {
+        if (filter !== null && !filter.matchRecord(rec)) return;
         const p = decoder.decode(rec);
-        if (filter !== undefined && !filter(p)) return;
         printed++;
         stats?.add(p);
         if (!quiet) out.line(json ? JSON.stringify(packetFields(p)) : summaryLine(p));
@@ -118,6 +123,12 @@ export async function runDecode(file: string, opts: DecodeOptions = {}): Promise
       {
         signal: ac.signal,
         beforeRead: () => out.backpressure(),
+        // LINKTYPE_NULL's family field is in the file's byte order; a link type the filter
+        // cannot apply to is refused before the first packet, as tcpdump does
+        onPcapHeader: (h) => filter?.setBigEndian(h.bigEndian),
+        onInterface: (i) => {
+          filter?.forLinkType(i.linkType);
+        },
         onProgress: (done, total) => {
           if (total !== undefined) {
             progress.setTotal(total);
@@ -174,6 +185,7 @@ export const registerDecode: CommandRegistrar = (program: Command) => {
       '--json',
       'one JSON object per line, keys are Wireshark field names, values as tshark -T fields prints them',
     )
+    .option('-f, --filter <expr>', 'capture filter, as tcpdump takes it (pcap-filter(7)), e.g. "tcp port 80"')
     .option('-c, --count <n>', 'stop after n packets', positiveInt)
     .option('--stats', 'print per-protocol packet counts at the end')
     .option('-q, --quiet', 'no per-packet output (with --stats: only the counts)')
