@@ -3,5 +3,6 @@
  * one line below.
  */
 import type { CommandRegistrar } from '../command.js';
+import { registerFlows } from './flows.js';
 
-export const commands: CommandRegistrar[] = [];
+export const commands: CommandRegistrar[] = [registerFlows];
