@@ -54,3 +54,45 @@ export function icmpEcho(request: boolean, id: number, seq: number, payload: num
   for (let i = 0; i < payload; i++) icmp.push(0x43);
   return ether(request ? ipv4(CLIENT, SERVER, 1, icmp) : ipv4(SERVER, CLIENT, 1, icmp));
 }
+
+/** A raw IPv4 packet with explicit fragment fields, in Ethernet, optionally 802.1Q-tagged. */
+export function ipv4Frame(o: {
+  src: number[];
+  dst: number[];
+  proto: number;
+  l4: number[];
+  id?: number;
+  mf?: boolean;
+  fragOffset?: number;
+  vlan?: number;
+}): Uint8Array {
+  const total = 20 + o.l4.length;
+  const id = o.id ?? 1;
+  const frag = ((o.mf ? 0x2000 : 0) | ((o.fragOffset ?? 0) >> 3)) & 0xffff;
+  const ip = [
+    0x45, 0, total >> 8, total & 0xff, id >> 8, id & 0xff, frag >> 8, frag & 0xff, 64, o.proto, 0, 0,
+    ...o.src, ...o.dst, ...o.l4,
+  ]; // biome-ignore format: header layout
+  const eth = [2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1];
+  if (o.vlan !== undefined) eth.push(0x81, 0x00, o.vlan >> 8, o.vlan & 0xff);
+  return Uint8Array.from([...eth, 0x08, 0x00, ...ip]);
+}
+
+export function udpHeader(sp: number, dp: number, payload: number, udpLen = 8 + payload): number[] {
+  const h = [sp >> 8, sp & 0xff, dp >> 8, dp & 0xff, udpLen >> 8, udpLen & 0xff, 0, 0];
+  for (let i = 0; i < payload; i++) h.push(0x44);
+  return h;
+}
+
+/** An IPv6 UDP packet in Ethernet. */
+export function ipv6UdpFrame(
+  src: number[],
+  dst: number[],
+  sp: number,
+  dp: number,
+  payload: number,
+): Uint8Array {
+  const udp = udpHeader(sp, dp, payload);
+  const ip = [0x60, 0, 0, 0, udp.length >> 8, udp.length & 0xff, 17, 64, ...src, ...dst, ...udp];
+  return Uint8Array.from([2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x86, 0xdd, ...ip]);
+}
