@@ -155,7 +155,9 @@ describe('FlowTable', () => {
       tcpFrame({ t: 0, fwd: true, flags: 'FA', win: 1, hdr: 20, payload: 0 }),
       tcpFrame({ t: 0, fwd: false, flags: 'FA', win: 1, hdr: 20, payload: 0 }),
     ];
-    frames.forEach((f, i) => feed(f, i * 0.01));
+    frames.forEach((f, i) => {
+      feed(f, i * 0.01);
+    });
     expect(ended).toHaveLength(0); // both FINs seen, waiting for the last ACK
     const last = feed(tcpFrame({ t: 0, fwd: true, flags: 'A', win: 1, hdr: 20, payload: 0 }), 0.06);
     expect(last?.ended).toBe(true);
@@ -167,7 +169,9 @@ describe('FlowTable', () => {
     expect(r.ended).toEqual([expect.objectContaining({ reason: 'rst', packets: 2 })]);
 
     const off = harness({ tcpTeardown: false });
-    [...frames, ...more].forEach((f, i) => off.feed(f, i * 0.01));
+    [...frames, ...more].forEach((f, i) => {
+      off.feed(f, i * 0.01);
+    });
     expect(off.ended).toHaveLength(0);
     off.table.flush();
     expect(off.ended).toEqual([expect.objectContaining({ reason: 'end', packets: 11 })]);
