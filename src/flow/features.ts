@@ -99,7 +99,8 @@ export interface PacketFacts {
 
 /** Resets the slots of a new flow. */
 export function initFlow(F: Float64Array, b: number, id: number, ts: number): void {
-  F.fill(0, b, b + FLOW_SLOTS);
+  // a plain loop: TypedArray.prototype.fill on a sub-range is slower for 92 slots
+  for (let i = b, e = b + FLOW_SLOTS; i < e; i++) F[i] = 0;
   F[b + F_ID] = id;
   F[b + F_FIRST] = ts;
   F[b + F_LAST] = ts;
