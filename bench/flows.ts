@@ -47,12 +47,10 @@ function memoryChild(n: number): void {
   const table = new FlowTable({ maxFlows: n, idleTimeout: 1e6, activeTimeout: 1e7 });
   const t0 = performance.now();
   for (let i = 0; i < n; i++) {
-    // distinct keys: source address 10.x.y.z and source port vary
-    frame[27] = i & 0xff;
-    frame[26] = (i >>> 8) & 0xff;
-    frame[25] = (i >>> 16) & 0xff;
-    frame[34] = (i >>> 5) & 0xff;
-    frame[35] = i & 0xff;
+    // distinct keys: the source address 10.a.b.c takes i (frame bytes 27-29)
+    frame[27] = (i >>> 16) & 0xff;
+    frame[28] = (i >>> 8) & 0xff;
+    frame[29] = i & 0xff;
     table.update(
       dec.decodeBytes(frame, 0, frame.length, frame.length, 1, 1_700_000_000 + Math.floor(i / 1e5), 0),
     );
