@@ -3,6 +3,7 @@
  * major version.
  */
 export * from './errors.js';
+export * from './flow/index.js';
 export * from './net/address.js';
 export * from './packet/index.js';
 export { VERSION } from './version.js';
