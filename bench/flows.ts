@@ -238,7 +238,7 @@ async function main(): Promise<void> {
     ['time to insert 1M flows', `${mem.secs.toFixed(2)} s`],
   ];
   const table1 = markdownTable(
-    ['run', 'packets', 'flows', 'seconds (median of 5)', 'packets/s', 'vs argus'],
+    ['run (median of 5)', 'wall s', 'CPU s', 'packets per CPU second', 'vs argus (CPU)'],
     rows,
   );
   const table2 = markdownTable(['memory', 'value'], memRows);

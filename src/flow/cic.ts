@@ -4,7 +4,7 @@
  * computes them, with its bugs fixed (each fix is listed in docs/flows.md).
  */
 import { stdFromM2 } from './features.js';
-import { flowKeyInfo } from './flow-key-format.js';
+import { type FlowKeyInfo, flowKeyInfo } from './flow-key-format.js';
 import {
   D_BULK_DUR,
   D_BULK_PKTS,
@@ -95,11 +95,21 @@ function ratio(a: number, b: number): number {
   return b > 0 ? a / b : 0;
 }
 
-/** `dd/MM/yyyy HH:mm:ss` in UTC, CICFlowMeter's timestamp shape. */
+function two(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
+}
+
+let lastSecond = -1;
+let lastStamp = '';
+
+/** `dd/MM/yyyy HH:mm:ss` in UTC, CICFlowMeter's timestamp shape (cached per second: flows cluster). */
 export function cicTimestamp(us: number): string {
-  const d = new Date(Math.floor(us / 1000));
-  const p = (n: number) => (n < 10 ? `0${n}` : String(n));
-  return `${p(d.getUTCDate())}/${p(d.getUTCMonth() + 1)}/${d.getUTCFullYear()} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}`;
+  const sec = Math.floor(us / 1e6);
+  if (sec === lastSecond) return lastStamp;
+  const d = new Date(sec * 1000);
+  lastSecond = sec;
+  lastStamp = `${two(d.getUTCDate())}/${two(d.getUTCMonth() + 1)}/${d.getUTCFullYear()} ${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())}`;
+  return lastStamp;
 }
 
 /**
@@ -130,8 +140,13 @@ export function cicFlowId(
     : `${dst}-${src}-${dstPort}-${srcPort}-${proto}`;
 }
 
-/** The values of every CIC column for the flow in `slot`, in column order. */
-export function cicValues(table: FlowTable, slot: number, label = CIC_NO_LABEL): (string | number)[] {
+const NUMS = new Float64Array(CIC_COLUMNS.length);
+
+/**
+ * Writes the numeric columns of the flow in `slot` into `n` (indexed like {@link CIC_COLUMNS};
+ * text columns are left alone) and returns the key for the text columns. No per-value boxing.
+ */
+function cicFill(table: FlowTable, slot: number, n: Float64Array): FlowKeyInfo {
   const F = table.floats(slot);
   const b = FlowTable.base(slot);
   const fw = b + F_DIR;
@@ -145,93 +160,98 @@ export function cicValues(table: FlowTable, slot: number, label = CIC_NO_LABEL):
   const dur = F[b + F_LAST] - F[b + F_FIRST];
   const secs = dur / 1e6;
   const sf = F[b + F_SUBFLOWS];
-  const bulk = (o: number): number[] => [
-    ratio(F[o + D_BULK_SIZE], F[o + D_BULK_STATES]),
-    ratio(F[o + D_BULK_PKTS], F[o + D_BULK_STATES]),
-    ratio(F[o + D_BULK_SIZE], F[o + D_BULK_DUR] / 1e6),
-  ];
-  return [
-    cicFlowId(k.srcBytes, k.srcIp, k.srcPort, k.dstBytes, k.dstIp, k.dstPort, k.protocol),
-    k.srcIp,
-    k.srcPort,
-    k.dstIp,
-    k.dstPort,
-    k.protocol,
-    cicTimestamp(F[b + F_FIRST]),
-    dur,
-    fPk,
-    bPk,
-    fLen,
-    bLen,
-    fin(F[fw + D_LEN_MAX]),
-    fin(F[fw + D_LEN_MIN]),
-    F[fw + D_LEN_MEAN],
-    stdFromM2(F[fw + D_LEN_M2], fPk),
-    fin(F[bw + D_LEN_MAX]),
-    fin(F[bw + D_LEN_MIN]),
-    F[bw + D_LEN_MEAN],
-    stdFromM2(F[bw + D_LEN_M2], bPk),
-    ratio(fLen + bLen, secs),
-    ratio(pk, secs),
-    F[b + F_IAT_MEAN],
-    stdFromM2(F[b + F_IAT_M2], pk - 1),
-    fin(F[b + F_IAT_MAX]),
-    fin(F[b + F_IAT_MIN]),
-    F[fw + D_IAT_SUM],
-    F[fw + D_IAT_MEAN],
-    stdFromM2(F[fw + D_IAT_M2], fPk - 1),
-    fin(F[fw + D_IAT_MAX]),
-    fin(F[fw + D_IAT_MIN]),
-    F[bw + D_IAT_SUM],
-    F[bw + D_IAT_MEAN],
-    stdFromM2(F[bw + D_IAT_M2], bPk - 1),
-    fin(F[bw + D_IAT_MAX]),
-    fin(F[bw + D_IAT_MIN]),
-    F[fw + D_PSH],
-    F[bw + D_PSH],
-    F[fw + D_URG],
-    F[bw + D_URG],
-    F[fw + D_HDR],
-    F[bw + D_HDR],
-    ratio(fPk, secs),
-    ratio(bPk, secs),
-    fin(F[b + F_LEN_MIN]),
-    fin(F[b + F_LEN_MAX]),
-    F[b + F_LEN_MEAN],
-    stdFromM2(F[b + F_LEN_M2], pk),
-    pk > 1 ? F[b + F_LEN_M2] / (pk - 1) : 0,
-    F[b + F_FIN],
-    F[b + F_SYN],
-    F[b + F_RST],
-    F[b + F_PSH],
-    F[b + F_ACK],
-    F[b + F_URG],
-    F[b + F_CWR],
-    F[b + F_ECE],
-    ratio(bPk, fPk),
-    ratio(fLen + bLen, pk),
-    ratio(fLen, fPk),
-    ratio(bLen, bPk),
-    ...bulk(fw),
-    ...bulk(bw),
-    fPk / sf,
-    fLen / sf,
-    bPk / sf,
-    bLen / sf,
-    F[fw + D_INIT_WIN],
-    F[bw + D_INIT_WIN],
-    F[fw + D_DATA_PKTS],
-    fin(F[fw + D_HDR_MIN]),
-    F[b + F_ACT_MEAN],
-    stdFromM2(F[b + F_ACT_M2], F[b + F_ACT_N]),
-    fin(F[b + F_ACT_MAX]),
-    fin(F[b + F_ACT_MIN]),
-    F[b + F_IDLE_MEAN],
-    stdFromM2(F[b + F_IDLE_M2], F[b + F_IDLE_N]),
-    fin(F[b + F_IDLE_MAX]),
-    fin(F[b + F_IDLE_MIN]),
-    label,
-  ];
+  n[2] = k.srcPort;
+  n[4] = k.dstPort;
+  n[5] = k.protocol;
+  n[7] = dur;
+  n[8] = fPk;
+  n[9] = bPk;
+  n[10] = fLen;
+  n[11] = bLen;
+  n[12] = fin(F[fw + D_LEN_MAX]);
+  n[13] = fin(F[fw + D_LEN_MIN]);
+  n[14] = F[fw + D_LEN_MEAN];
+  n[15] = stdFromM2(F[fw + D_LEN_M2], fPk);
+  n[16] = fin(F[bw + D_LEN_MAX]);
+  n[17] = fin(F[bw + D_LEN_MIN]);
+  n[18] = F[bw + D_LEN_MEAN];
+  n[19] = stdFromM2(F[bw + D_LEN_M2], bPk);
+  n[20] = ratio(fLen + bLen, secs);
+  n[21] = ratio(pk, secs);
+  n[22] = F[b + F_IAT_MEAN];
+  n[23] = stdFromM2(F[b + F_IAT_M2], pk - 1);
+  n[24] = fin(F[b + F_IAT_MAX]);
+  n[25] = fin(F[b + F_IAT_MIN]);
+  n[26] = F[fw + D_IAT_SUM];
+  n[27] = F[fw + D_IAT_MEAN];
+  n[28] = stdFromM2(F[fw + D_IAT_M2], fPk - 1);
+  n[29] = fin(F[fw + D_IAT_MAX]);
+  n[30] = fin(F[fw + D_IAT_MIN]);
+  n[31] = F[bw + D_IAT_SUM];
+  n[32] = F[bw + D_IAT_MEAN];
+  n[33] = stdFromM2(F[bw + D_IAT_M2], bPk - 1);
+  n[34] = fin(F[bw + D_IAT_MAX]);
+  n[35] = fin(F[bw + D_IAT_MIN]);
+  n[36] = F[fw + D_PSH];
+  n[37] = F[bw + D_PSH];
+  n[38] = F[fw + D_URG];
+  n[39] = F[bw + D_URG];
+  n[40] = F[fw + D_HDR];
+  n[41] = F[bw + D_HDR];
+  n[42] = ratio(fPk, secs);
+  n[43] = ratio(bPk, secs);
+  n[44] = fin(F[b + F_LEN_MIN]);
+  n[45] = fin(F[b + F_LEN_MAX]);
+  n[46] = F[b + F_LEN_MEAN];
+  n[47] = stdFromM2(F[b + F_LEN_M2], pk);
+  n[48] = pk > 1 ? F[b + F_LEN_M2] / (pk - 1) : 0;
+  n[49] = F[b + F_FIN];
+  n[50] = F[b + F_SYN];
+  n[51] = F[b + F_RST];
+  n[52] = F[b + F_PSH];
+  n[53] = F[b + F_ACK];
+  n[54] = F[b + F_URG];
+  n[55] = F[b + F_CWR];
+  n[56] = F[b + F_ECE];
+  n[57] = ratio(bPk, fPk);
+  n[58] = ratio(fLen + bLen, pk);
+  n[59] = ratio(fLen, fPk);
+  n[60] = ratio(bLen, bPk);
+  n[61] = ratio(F[fw + D_BULK_SIZE], F[fw + D_BULK_STATES]);
+  n[62] = ratio(F[fw + D_BULK_PKTS], F[fw + D_BULK_STATES]);
+  n[63] = ratio(F[fw + D_BULK_SIZE], F[fw + D_BULK_DUR] / 1e6);
+  n[64] = ratio(F[bw + D_BULK_SIZE], F[bw + D_BULK_STATES]);
+  n[65] = ratio(F[bw + D_BULK_PKTS], F[bw + D_BULK_STATES]);
+  n[66] = ratio(F[bw + D_BULK_SIZE], F[bw + D_BULK_DUR] / 1e6);
+  n[67] = fPk / sf;
+  n[68] = fLen / sf;
+  n[69] = bPk / sf;
+  n[70] = bLen / sf;
+  n[71] = F[fw + D_INIT_WIN];
+  n[72] = F[bw + D_INIT_WIN];
+  n[73] = F[fw + D_DATA_PKTS];
+  n[74] = fin(F[fw + D_HDR_MIN]);
+  n[75] = F[b + F_ACT_MEAN];
+  n[76] = stdFromM2(F[b + F_ACT_M2], F[b + F_ACT_N]);
+  n[77] = fin(F[b + F_ACT_MAX]);
+  n[78] = fin(F[b + F_ACT_MIN]);
+  n[79] = F[b + F_IDLE_MEAN];
+  n[80] = stdFromM2(F[b + F_IDLE_M2], F[b + F_IDLE_N]);
+  n[81] = fin(F[b + F_IDLE_MAX]);
+  n[82] = fin(F[b + F_IDLE_MIN]);
+  return k;
+}
+
+/** The values of every CIC column for the flow in `slot`, in column order. */
+export function cicValues(table: FlowTable, slot: number, label = CIC_NO_LABEL): (string | number)[] {
+  const k = cicFill(table, slot, NUMS);
+  const out: (string | number)[] = Array.from(NUMS);
+  out[0] = cicFlowId(k.srcBytes, k.srcIp, k.srcPort, k.dstBytes, k.dstIp, k.dstPort, k.protocol);
+  out[1] = k.srcIp;
+  out[3] = k.dstIp;
+  out[6] = cicTimestamp(table.floats(slot)[FlowTable.base(slot) + F_FIRST]);
+  out[83] = label;
+  return out;
 }
 
 /** The CSV header line (no newline). */
@@ -241,5 +261,14 @@ export function cicHeader(): string {
 
 /** One CSV line (no newline) for the flow in `slot`. */
 export function cicRow(table: FlowTable, slot: number, label = CIC_NO_LABEL): string {
-  return cicValues(table, slot, label).join(',');
+  const n = NUMS;
+  const k = cicFill(table, slot, n);
+  let s = cicFlowId(k.srcBytes, k.srcIp, k.srcPort, k.dstBytes, k.dstIp, k.dstPort, k.protocol);
+  s += `,${k.srcIp},${n[2]},${k.dstIp},${n[4]},${n[5]},${cicTimestamp(table.floats(slot)[FlowTable.base(slot) + F_FIRST])}`;
+  for (let i = 7; i < 83; i++) {
+    const x = n[i];
+    // zeros are most of a row (no bulk, no URG, no idle...): skip the number formatting
+    s += x === 0 ? ',0' : `,${x}`;
+  }
+  return `${s},${label}`;
 }
