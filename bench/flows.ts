@@ -251,7 +251,8 @@ async function main(): Promise<void> {
     `Capture: ${path.basename(file)} (${packets.toLocaleString('en-US')} packets, ${flows.toLocaleString('en-US')} flows, ${(bytes.length / 2 ** 20).toFixed(1)} MiB), lab captures (../shared/tools/lab-capture.sh, scale ${SCALE}) appended with mergecap -a. ` +
       'Speeds are packets per CPU second (user + system), so that other load on the machine counts less than in wall time. ' +
       'Targets: >= 2M packets/s on one core, >= 5x argus, <= 1 KB per active flow, 1M concurrent flows under 1.5 GB RSS. ' +
-      'The machine has 2 cores shared with other work: numbers are noisy.\n\n' +
+      `The capture is scan-heavy (${(packets / flows).toFixed(1)} packets per flow): per-flow work (a new flow, a CSV row) weighs more than per-packet work. ` +
+      'The machine has 2 cores shared with other work (load average about 8 during this run): numbers are noisy.\n\n' +
       `${table1}\n\n${table2}\n`,
   );
 }
