@@ -7,7 +7,7 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CIC_COLUMNS, cicValues } from '../../src/flow/cic.js';
 import { processCapture } from '../../src/flow/process.js';
 import type { FlowTableOptions } from '../../src/flow/table.js';
@@ -266,6 +266,24 @@ async function tsharkPackets(file: string): Promise<TsharkPkt[]> {
     });
 }
 
+const tsharkCache = new Map<string, Promise<TsharkPkt[]>>();
+
+/** tshark is slow to start: read every file up front, four at a time. */
+async function prefetch(files: string[]): Promise<void> {
+  for (let i = 0; i < files.length; i += 4) {
+    const batch = files.slice(i, i + 4).map((f) => {
+      const pr = tsharkPackets(f);
+      tsharkCache.set(f, pr);
+      return pr;
+    });
+    await Promise.all(batch);
+  }
+}
+
+function packetsOf(file: string): Promise<TsharkPkt[]> {
+  return tsharkCache.get(file) ?? tsharkPackets(file);
+}
+
 function ts(sec: number): string {
   const d = new Date(sec * 1000);
   const p = (n: number) => String(n).padStart(2, '0');
@@ -311,12 +329,13 @@ function onePacketRow(p: TsharkPkt, flags: string, turned: boolean): Row {
 
 describe('CIC columns: one-packet flows of tcp-control/one_way (every flag combination)', () => {
   const files = readdirSync(corpusPath(ONE_WAY)).filter((f) => f.endsWith('.pcap'));
+  beforeAll(() => prefetch(files.map((f) => corpusPath(ONE_WAY, f))), 120_000);
   it('holds the one-way captures', () => expect(files.length).toBeGreaterThan(60));
   for (const name of files) {
     const flags = name.replace(/^one_way_|\.pcap$/g, '').replace('None', '');
     it(`${name}: every column; rates 0 rather than NaN/Infinity`, async () => {
       const file = corpusPath(ONE_WAY, name);
-      const [p] = await tsharkPackets(file);
+      const [p] = await packetsOf(file);
       expect(p.len).toBe(0);
       const rows = await cicRows(file);
       expect(rows).toHaveLength(1);
@@ -328,13 +347,16 @@ describe('CIC columns: one-packet flows of tcp-control/one_way (every flag combi
 
 describe('CIC columns: two-packet flows of tcp-control/two_way', () => {
   const dirs = readdirSync(corpusPath('tcp-control/two_way')).filter((d) => d.startsWith('orig_sent_'));
+  const picked: string[] = [];
+  beforeAll(() => prefetch(picked), 120_000);
   for (const d of dirs) {
     const origFlags = d.replace('orig_sent_', '').replace('None', '');
     if (origFlags.includes('S') && origFlags.includes('A')) continue; // turned around: covered above
     const name = readdirSync(corpusPath('tcp-control/two_way', d)).sort()[0];
+    picked.push(corpusPath('tcp-control/two_way', d, name));
     it(`${d}/${name}: times, counts, windows and flags of both directions`, async () => {
       const file = corpusPath('tcp-control/two_way', d, name);
-      const [a, b] = await tsharkPackets(file);
+      const [a, b] = await packetsOf(file);
       const respFlags = name.replace(/^two_way_[A-Za-z]+_|\.pcap$/g, '').replace('None', '');
       const rows = await cicRows(file, { tcpTeardown: false });
       expect(rows).toHaveLength(1);
