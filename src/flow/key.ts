@@ -79,11 +79,17 @@ export function packetKey(ip: Packet, vlan: number, frags: FragmentTracker | nul
   const L = ip.layers;
   if ((L & (Layer.TCP | Layer.UDP)) !== 0) ports = ((ip.srcPort << 16) | ip.dstPort) >>> 0;
   else if ((L & (Layer.ICMP | Layer.ICMPV6)) !== 0) ports = icmpPorts(ip);
-  if (frags !== null && (L & Layer.FRAGMENT) !== 0 && (proto === TCP || proto === UDP)) {
+  if (
+    frags !== null &&
+    (L & Layer.FRAGMENT) !== 0 &&
+    (proto === TCP || proto === UDP || proto === ICMP || proto === ICMPV6)
+  ) {
     const sh = words === 1 ? k[K_SRC] : endpointHash(k, K_SRC, 4, 0);
     const dh = words === 1 ? k[K_DST] : endpointHash(k, K_DST, 4, 0);
     if (ip.fragOffset === 0) {
-      if ((L & (Layer.TCP | Layer.UDP)) !== 0) frags.remember(sh, dh, ip.ipId >>> 0, proto, ports);
+      if ((L & (Layer.TCP | Layer.UDP | Layer.ICMP | Layer.ICMPV6)) !== 0) {
+        frags.remember(sh, dh, ip.ipId >>> 0, proto, ports);
+      }
     } else {
       const found = frags.lookup(sh, dh, ip.ipId >>> 0, proto);
       if (found >= 0) ports = found;

@@ -347,7 +347,8 @@ export class FlowTable {
 
   private bytesHeld(): number {
     return (
-      this.capacity * (FLOW_SLOTS * 8 + KEY_WORDS * 4 + 8) +
+      this.capacity * (FLOW_SLOTS * 8 + KEY_WORDS * 4) +
+      this.prev.byteLength * 2 +
       this.index.byteLength +
       this.freeList.byteLength +
       this.frags.bytes
@@ -496,12 +497,16 @@ export class FlowTable {
       this.fchunks.push(new Float64Array(CHUNK_FLOWS * FLOW_SLOTS));
       this.kchunks.push(new Uint32Array(CHUNK_FLOWS * KEY_WORDS));
       this.capacity += CHUNK_FLOWS;
-      const prev = new Int32Array(this.capacity);
-      prev.set(this.prev);
-      this.prev = prev;
-      const next = new Int32Array(this.capacity);
-      next.set(this.next);
-      this.next = next;
+      if (this.prev.length < this.capacity) {
+        // the LRU links grow by doubling: growing by one chunk each time would copy O(n^2)
+        const size = Math.max(this.capacity, this.prev.length * 2);
+        const prev = new Int32Array(size);
+        prev.set(this.prev);
+        this.prev = prev;
+        const next = new Int32Array(size);
+        next.set(this.next);
+        this.next = next;
+      }
     }
     return this.nextSlot++;
   }
