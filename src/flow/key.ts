@@ -104,6 +104,3 @@ export function packetKey(ip: Packet, vlan: number, frags: FragmentTracker | nul
   k[K_HASH] = mix((hs < hd ? hs ^ mix(hd) : hd ^ mix(hs)) ^ k[K_META] ^ (vlan << 20)) >>> 0;
   return true;
 }
-
-export const IP_PROTO_ICMP = ICMP;
-export const IP_PROTO_ICMPV6 = ICMPV6;
