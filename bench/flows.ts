@@ -100,7 +100,7 @@ function ensureCapture(arg: string | undefined): string {
     parts.push(part);
     total += countPackets(part);
   }
-  execFileSync('mergecap', ['-a', '-w', file, ...parts]);
+  execFileSync('mergecap', ['-F', 'pcap', '-a', '-w', file, ...parts]);
   return file;
 }
 
