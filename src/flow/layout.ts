@@ -31,7 +31,7 @@ export const F_LAST = 2;
 /** Application protocol code (see app.ts) and how many payload packets were inspected. */
 export const F_APP = 3;
 export const F_APP_TRIES = 4;
-/** Bit 0: FIN seen from the initiator, bit 1: FIN seen from the responder. */
+/** Bit 0: FIN seen from the initiator, bit 1: FIN seen from the responder, bit 2: closed. */
 export const F_FIN_STATE = 5;
 /** Flow inter-arrival times: Welford running mean/M2, min, max (n = packets - 1). */
 export const F_IAT_MEAN = 6;
@@ -69,8 +69,10 @@ export const F_IDLE_MAX = 33;
 export const F_SUBFLOWS = 34;
 /** Why the flow ended (EndReason), set when it leaves. */
 export const F_END = 35;
+/** When a TCP flow closed (FIN from both sides then the last ACK, or RST), µs; it lingers. */
+export const F_CLOSED = 36;
 /** First direction block. */
-export const F_DIR = 36;
+export const F_DIR = 37;
 
 // ---- per-direction float64 slots (offset from F_DIR + dir * DIR_SLOTS) ----------------------
 export const D_PKTS = 0;

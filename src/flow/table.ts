@@ -2,15 +2,18 @@
  * The flow table: finds the flow of each decoded packet, updates its statistics and tells the
  * caller which flows have ended, in a documented order (docs/flows.md, "When flows leave"):
  *
- * 1. a flow whose own packet ends it leaves right after that packet is counted: TCP, an RST, or
- *    the first ACK after both sides sent a FIN (a SYN or data after both FINs ends the flow
- *    before that packet instead, which starts a new flow);
- * 2. a flow whose next packet comes after its idle timeout, or beyond its active timeout,
- *    leaves before that packet, which starts a new flow;
- * 3. before every packet (and on {@link FlowTable.tick}), flows idle for the idle timeout leave,
+ * 1. before every packet (and on {@link FlowTable.tick}): closed TCP flows whose close linger
+ *    is over leave, in the order they closed; then flows idle for the idle timeout leave,
  *    oldest last packet first;
- * 4. when the table is full, the flow idle the longest is evicted to make room;
- * 5. {@link FlowTable.flush} (end of file) empties the table, oldest last packet first.
+ * 2. a flow whose next packet comes after its idle timeout, or beyond its active timeout, or
+ *    a closed TCP flow whose next packet is a SYN or carries data, leaves before that packet,
+ *    which starts a new flow (other packets join a closed flow during its linger);
+ * 3. when the table is full, the oldest closed flow leaves early, or else the flow idle the
+ *    longest is evicted to make room;
+ * 4. TCP teardown (RST, or the last ACK after FIN from both sides) closes a flow after its
+ *    packet is counted: it lingers (step 1);
+ * 5. {@link FlowTable.flush} (end of file) empties the table: closed flows first, then oldest
+ *    last packet first.
  *
  * The table is driven by packet timestamps, never by the wall clock, so a file gives the same
  * flows however fast it is read; a live capture calls `tick(now)` when no packet comes.
@@ -35,6 +38,7 @@ import {
   DIR_SLOTS,
   Direction,
   EndReason,
+  F_CLOSED,
   F_DIR,
   F_END,
   F_FIN_STATE,
@@ -70,6 +74,12 @@ export interface FlowTableOptions {
   detectApp?: boolean;
   /** Datagrams remembered for fragment attribution (default 4096). */
   fragmentSlots?: number;
+  /**
+   * A closed TCP flow (both FINs then the last ACK, or RST) stays this long for the stray
+   * packets that follow a close (late ACKs, window updates, repeated RSTs) before it leaves
+   * (seconds, default 2). A SYN or data in that time ends it at once and starts a new flow.
+   */
+  closeLinger?: number;
   /** Called once for every flow that ends, synchronously; the record is valid during the call only. */
   onFlow?: (flow: EndedFlow) => void;
 }
@@ -96,8 +106,11 @@ export interface FlowState {
   startUs: number;
   /** Last packet (this one, usually), µs since the epoch. */
   lastUs: number;
-  /** The flow ended with this packet (TCP teardown): it has already been handed to `onFlow`. */
-  ended: boolean;
+  /**
+   * The TCP connection is closed (this packet or an earlier one completed the teardown): the
+   * flow leaves the table after the close linger.
+   */
+  closed: boolean;
 }
 
 /** A flow as it leaves the table, read through its table (see flow-record.ts for columns). */
@@ -125,6 +138,8 @@ export interface FlowTableStats {
 }
 
 const EMPTY = -1;
+/** F_FIN_STATE bit of a closed TCP connection. */
+const CLOSED = 4;
 
 export class FlowTable {
   readonly idleUs: number;
@@ -147,6 +162,10 @@ export class FlowTable {
   private next = new Int32Array(0);
   private head = EMPTY;
   private tail = EMPTY;
+  // closed TCP flows, in the order they closed (with one linger time, also their deadline order)
+  private closedHead = EMPTY;
+  private closedTail = EMPTY;
+  readonly lingerUs: number;
   // hash index: slot numbers, EMPTY when free
   private index = new Int32Array(1024).fill(EMPTY);
   private indexMask = 1023;
@@ -166,7 +185,7 @@ export class FlowTable {
     toClientBytes: 0,
     startUs: 0,
     lastUs: 0,
-    ended: false,
+    closed: false,
   };
   private readonly ended: EndedFlow = { table: this, slot: 0, reason: 0 };
   private readonly counters = { packets: 0, skipped: 0, evicted: 0, peak: 0 };
@@ -198,6 +217,14 @@ export class FlowTable {
     this.idleUs = Math.round(idle * 1e6);
     this.activeUs = Math.round(active * 1e6);
     this.tcpTeardown = opts.tcpTeardown ?? true;
+    const linger = opts.closeLinger ?? 2;
+    if (!(linger >= 0) || !Number.isFinite(linger)) {
+      throw new SentraError(
+        ErrorCodes.INVALID_ARGUMENT,
+        `closeLinger must be 0 or more seconds, not ${linger}`,
+      );
+    }
+    this.lingerUs = Math.round(linger * 1e6);
     this.byteMode = mode;
     this.maxFlows = max;
     this.app = opts.detectApp ?? true;
@@ -262,15 +289,20 @@ export class FlowTable {
     if (slot >= 0) {
       const F = this.floats(slot);
       const b = FlowTable.base(slot);
-      if (ts - F[b + F_LAST] >= this.idleUs) {
+      const fin = F[b + F_FIN_STATE];
+      if (fin >= CLOSED) {
+        // a closed connection: stray packets join it, a SYN or data is a new connection
+        if ((f.flags & TcpFlag.SYN) !== 0 || f.payload > 0) {
+          this.end(slot, F[b + F_END]);
+          slot = -1;
+        } else {
+          dir = this.matchDir;
+        }
+      } else if (ts - F[b + F_LAST] >= this.idleUs) {
         this.end(slot, EndReason.IDLE);
         slot = -1;
       } else if (ts - F[b + F_FIRST] >= this.activeUs) {
         this.end(slot, EndReason.ACTIVE);
-        slot = -1;
-      } else if (F[b + F_FIN_STATE] === 3 && ((f.flags & TcpFlag.SYN) !== 0 || f.payload > 0)) {
-        // both sides closed: a new SYN or new data is another connection on the same ports
-        this.end(slot, EndReason.FIN);
         slot = -1;
       } else {
         dir = this.matchDir;
@@ -283,13 +315,24 @@ export class FlowTable {
       const synAck = (f.flags & (TcpFlag.SYN | TcpFlag.ACK)) === (TcpFlag.SYN | TcpFlag.ACK);
       slot = this.insert(k, ts, synAck);
       dir = synAck ? Direction.TO_CLIENT : Direction.TO_SERVER;
-    } else {
-      this.touch(slot);
     }
     const F = this.floats(slot);
     const b = FlowTable.base(slot);
+    const was = F[b + F_FIN_STATE];
+    if (!st.isNew && was < CLOSED) this.touch(slot);
     addPacket(F, b, dir, f);
     if (this.app && f.payload > 0 && ip.payloadCapLen > 0) detectApp(F, b, ip);
+
+    if (this.tcpTeardown && was < CLOSED && (f.flags & (TcpFlag.FIN | TcpFlag.RST | TcpFlag.ACK)) !== 0) {
+      if ((f.flags & TcpFlag.RST) !== 0) {
+        this.close(slot, ts, EndReason.RST);
+      } else if ((f.flags & TcpFlag.FIN) !== 0) {
+        F[b + F_FIN_STATE] = was | (dir === 0 ? 1 : 2);
+      } else if (was === 3) {
+        // the ACK of the last FIN closes the connection
+        this.close(slot, ts, EndReason.FIN);
+      }
+    }
 
     st.id = F[b + F_ID];
     st.slot = slot;
@@ -300,21 +343,7 @@ export class FlowTable {
     st.toClientBytes = F[b + F_DIR + DIR_SLOTS + D_BYTES];
     st.startUs = F[b + F_FIRST];
     st.lastUs = F[b + F_LAST];
-    st.ended = false;
-
-    if (this.tcpTeardown && (f.flags & (TcpFlag.FIN | TcpFlag.RST | TcpFlag.ACK)) !== 0) {
-      const was = F[b + F_FIN_STATE];
-      if ((f.flags & TcpFlag.RST) !== 0) {
-        st.ended = true;
-        this.end(slot, EndReason.RST);
-      } else if ((f.flags & TcpFlag.FIN) !== 0) {
-        F[b + F_FIN_STATE] = was | (dir === 0 ? 1 : 2);
-      } else if (was === 3) {
-        // the ACK of the last FIN closes the connection: the flow ends with it
-        st.ended = true;
-        this.end(slot, EndReason.FIN);
-      }
-    }
+    st.closed = F[b + F_FIN_STATE] >= CLOSED;
     return st;
   }
 
@@ -323,8 +352,12 @@ export class FlowTable {
     this.expireIdle(nowUs);
   }
 
-  /** Ends every flow still in the table (end of input), oldest last packet first. */
+  /** Ends every flow still in the table (end of input): closed ones first, then oldest last packet first. */
   flush(): void {
+    while (this.closedHead !== EMPTY) {
+      const h = this.closedHead;
+      this.end(h, this.floats(h)[FlowTable.base(h) + F_END]);
+    }
     while (this.head !== EMPTY) this.end(this.head, EndReason.FLUSH);
   }
 
@@ -358,6 +391,14 @@ export class FlowTable {
   // ---- internals -----------------------------------------------------------------------------
 
   private expireIdle(now: number): void {
+    const linger = this.lingerUs;
+    while (this.closedHead !== EMPTY) {
+      const h = this.closedHead;
+      const F = this.floats(h);
+      const b = FlowTable.base(h);
+      if (now - F[b + F_CLOSED] < linger) break;
+      this.end(h, F[b + F_END]);
+    }
     const idle = this.idleUs;
     while (this.head !== EMPTY) {
       const h = this.head;
@@ -414,8 +455,14 @@ export class FlowTable {
 
   private insert(k: Uint32Array, ts: number, reversed: boolean): number {
     if (this.count >= this.maxFlows) {
-      this.counters.evicted++;
-      this.end(this.head, EndReason.EVICTED);
+      if (this.closedHead !== EMPTY) {
+        // a closed connection is done: it leaves before its linger rather than a live flow
+        const h = this.closedHead;
+        this.end(h, this.floats(h)[FlowTable.base(h) + F_END]);
+      } else {
+        this.counters.evicted++;
+        this.end(this.head, EndReason.EVICTED);
+      }
     }
     const slot = this.allocSlot();
     const K = this.kchunks[slot >>> CHUNK_BITS];
@@ -524,6 +571,34 @@ export class FlowTable {
     this.tail = slot;
   }
 
+  /** Moves a flow whose TCP connection closed from the LRU list to the closed list. */
+  private close(slot: number, ts: number, reason: number): void {
+    const F = this.floats(slot);
+    const b = FlowTable.base(slot);
+    this.unlink(slot);
+    F[b + F_FIN_STATE] = F[b + F_FIN_STATE] | CLOSED;
+    F[b + F_CLOSED] = ts;
+    F[b + F_END] = reason;
+    this.prev[slot] = this.closedTail;
+    this.next[slot] = EMPTY;
+    if (this.closedTail !== EMPTY) this.next[this.closedTail] = slot;
+    else this.closedHead = slot;
+    this.closedTail = slot;
+  }
+
+  /** Takes a flow out of the list it is in (the closed list or the LRU list). */
+  private unlink(slot: number): void {
+    const closed = this.floats(slot)[FlowTable.base(slot) + F_FIN_STATE] >= CLOSED;
+    const p = this.prev[slot];
+    const n = this.next[slot];
+    if (p !== EMPTY) this.next[p] = n;
+    else if (closed) this.closedHead = n;
+    else this.head = n;
+    if (n !== EMPTY) this.prev[n] = p;
+    else if (closed) this.closedTail = p;
+    else this.tail = p;
+  }
+
   private end(slot: number, reason: number): void {
     const F = this.floats(slot);
     const b = FlowTable.base(slot);
@@ -535,13 +610,7 @@ export class FlowTable {
       this.ended.reason = reason;
       this.onFlow(this.ended);
     }
-    // unlink
-    const p = this.prev[slot];
-    const n = this.next[slot];
-    if (p !== EMPTY) this.next[p] = n;
-    else this.head = n;
-    if (n !== EMPTY) this.prev[n] = p;
-    else this.tail = p;
+    this.unlink(slot);
     this.indexRemove(slot);
     this.count--;
     if (this.freeCount === this.freeList.length) {

@@ -143,11 +143,11 @@ describe('FlowTable', () => {
     expect(ended[0]).toMatchObject({ id: 1, reason: 'active', packets: 3 }); // 0, 10, 20; 30 starts flow 2
   });
 
-  it('TCP teardown: FIN from both sides then the last ACK ends the flow; RST ends it; switchable off', () => {
+  it('TCP teardown: FIN from both sides then the last ACK closes the flow, which leaves after the linger; RST too; switchable off', () => {
     const seq = (fl: string[]) =>
       fl.map((f, i) => tcpFrame({ t: 0, fwd: i % 2 === 0, flags: f, win: 100, hdr: 20, payload: 0 }));
     const more = seq(['S', 'SA', 'A', 'FA', 'FA', 'A']);
-    const { ended, feed } = harness();
+    const { table, ended, feed } = harness();
     const frames = [
       tcpFrame({ t: 0, fwd: true, flags: 'S', win: 1, hdr: 20, payload: 0 }),
       tcpFrame({ t: 0, fwd: false, flags: 'SA', win: 1, hdr: 20, payload: 0 }),
@@ -160,13 +160,21 @@ describe('FlowTable', () => {
     });
     expect(ended).toHaveLength(0); // both FINs seen, waiting for the last ACK
     const last = feed(tcpFrame({ t: 0, fwd: true, flags: 'A', win: 1, hdr: 20, payload: 0 }), 0.06);
-    expect(last?.ended).toBe(true);
-    expect(ended).toEqual([expect.objectContaining({ reason: 'fin', packets: 6, s2d: 4, d2s: 2 })]);
+    expect(last?.closed).toBe(true);
+    // a late window update joins the closed flow instead of making a one-packet flow
+    const late = feed(tcpFrame({ t: 0, fwd: false, flags: 'A', win: 9, hdr: 20, payload: 0 }), 1.0);
+    expect([late?.id, late?.closed, late?.isNew]).toEqual([1, true, false]);
+    expect(ended).toHaveLength(0);
+    table.tick((T0 + 2.06) * 1e6); // 2 s after the close: the linger is over
+    expect(ended).toEqual([expect.objectContaining({ reason: 'fin', packets: 7, s2d: 4, d2s: 3 })]);
 
     const r = harness();
     r.feed(tcpFrame({ t: 0, fwd: true, flags: 'S', win: 1, hdr: 20, payload: 0 }), 0);
     r.feed(tcpFrame({ t: 0, fwd: false, flags: 'RA', win: 1, hdr: 20, payload: 0 }), 0.1);
-    expect(r.ended).toEqual([expect.objectContaining({ reason: 'rst', packets: 2 })]);
+    // a SYN on the same ports after the RST is a new connection: the closed flow leaves at once
+    const again = r.feed(tcpFrame({ t: 0, fwd: true, flags: 'S', win: 1, hdr: 20, payload: 0 }), 0.2);
+    expect([again?.id, again?.isNew, again?.closed]).toEqual([2, true, false]);
+    expect(r.ended).toEqual([expect.objectContaining({ id: 1, reason: 'rst', packets: 2 })]);
 
     const off = harness({ tcpTeardown: false });
     [...frames, ...more].forEach((f, i) => {
