@@ -21,6 +21,7 @@ interface FlowsOptions {
   idleTimeout: string;
   activeTimeout: string;
   tcpTeardown: boolean;
+  closeLinger: string;
   bytes: string;
   maxFlows: string;
   json?: boolean;
@@ -79,6 +80,13 @@ async function run(file: string, o: FlowsOptions): Promise<ExitCodeValue> {
   }
   const idleTimeout = seconds('--idle-timeout', o.idleTimeout);
   const activeTimeout = seconds('--active-timeout', o.activeTimeout);
+  const closeLinger = Number(o.closeLinger);
+  if (o.closeLinger.trim() === '' || !Number.isFinite(closeLinger) || closeLinger < 0) {
+    throw new SentraError(
+      ErrorCodes.INVALID_ARGUMENT,
+      `--close-linger must be 0 or more seconds, not "${o.closeLinger}"`,
+    );
+  }
   const maxFlows = Number(o.maxFlows);
   if (!Number.isInteger(maxFlows) || maxFlows < 1) {
     throw new SentraError(
@@ -120,6 +128,7 @@ async function run(file: string, o: FlowsOptions): Promise<ExitCodeValue> {
       idleTimeout,
       activeTimeout,
       tcpTeardown: o.tcpTeardown,
+      closeLinger,
       bytes,
       maxFlows,
       onFlow:
@@ -188,6 +197,11 @@ export const registerFlows: CommandRegistrar = (program: Command) => {
     .option('--idle-timeout <seconds>', 'a flow with no packet for this long ends', '120')
     .option('--active-timeout <seconds>', 'a flow lasting this long ends at its next packet', '1800')
     .option('--no-tcp-teardown', 'do not end TCP flows at FIN from both sides or at RST')
+    .option(
+      '--close-linger <seconds>',
+      'a closed TCP flow waits this long for late packets before it is written',
+      '2',
+    )
     .option('--bytes <what>', 'what a packet length counts in byte totals: link, ip or payload', 'link')
     .option('--max-flows <n>', 'most concurrent flows; the oldest idle one is evicted beyond', '1000000')
     .option('--json', 'print the summary as JSON (stdout when -o is a file, else stderr)')
