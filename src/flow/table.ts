@@ -10,8 +10,8 @@
  *    which starts a new flow (other packets join a closed flow during its linger);
  * 3. when the table is full, the oldest closed flow leaves early, or else the flow idle the
  *    longest is evicted to make room;
- * 4. TCP teardown (RST, or the last ACK after FIN from both sides) closes a flow after its
- *    packet is counted: it lingers (step 1);
+ * 4. TCP teardown after the packet is counted: an RST ends the flow at once; the last ACK
+ *    after FIN from both sides closes it, and it lingers (step 1);
  * 5. {@link FlowTable.flush} (end of file) empties the table: closed flows first, then oldest
  *    last packet first.
  *
@@ -75,8 +75,8 @@ export interface FlowTableOptions {
   /** Datagrams remembered for fragment attribution (default 4096). */
   fragmentSlots?: number;
   /**
-   * A closed TCP flow (both FINs then the last ACK, or RST) stays this long for the stray
-   * packets that follow a close (late ACKs, window updates, repeated RSTs) before it leaves
+   * A closed TCP flow (both FINs then the last ACK) stays this long for the stray packets
+   * that follow a close (late ACKs, window updates) before it leaves
    * (seconds, default 2). A SYN or data in that time ends it at once and starts a new flow.
    */
   closeLinger?: number;
@@ -111,6 +111,8 @@ export interface FlowState {
    * flow leaves the table after the close linger.
    */
   closed: boolean;
+  /** The flow left the table with this packet (an RST): it has already been handed to `onFlow`. */
+  ended: boolean;
 }
 
 /** A flow as it leaves the table, read through its table (see flow-record.ts for columns). */
@@ -186,6 +188,7 @@ export class FlowTable {
     startUs: 0,
     lastUs: 0,
     closed: false,
+    ended: false,
   };
   private readonly ended: EndedFlow = { table: this, slot: 0, reason: 0 };
   private readonly counters = { packets: 0, skipped: 0, evicted: 0, peak: 0 };
@@ -323,9 +326,13 @@ export class FlowTable {
     addPacket(F, b, dir, f);
     if (this.app && f.payload > 0 && ip.payloadCapLen > 0) detectApp(F, b, ip);
 
+    let ended = false;
     if (this.tcpTeardown && was < CLOSED && (f.flags & (TcpFlag.FIN | TcpFlag.RST | TcpFlag.ACK)) !== 0) {
       if ((f.flags & TcpFlag.RST) !== 0) {
-        this.close(slot, ts, EndReason.RST);
+        ended = true;
+        // an RST ends the flow at once: what follows one is rare, and scans send RSTs by the
+        // thousand, whose flows would crowd the table for the linger
+        this.end(slot, EndReason.RST);
       } else if ((f.flags & TcpFlag.FIN) !== 0) {
         F[b + F_FIN_STATE] = was | (dir === 0 ? 1 : 2);
       } else if (was === 3) {
@@ -343,7 +350,8 @@ export class FlowTable {
     st.toClientBytes = F[b + F_DIR + DIR_SLOTS + D_BYTES];
     st.startUs = F[b + F_FIRST];
     st.lastUs = F[b + F_LAST];
-    st.closed = F[b + F_FIN_STATE] >= CLOSED;
+    st.closed = ended || F[b + F_FIN_STATE] >= CLOSED;
+    st.ended = ended;
     return st;
   }
 

@@ -143,7 +143,7 @@ describe('FlowTable', () => {
     expect(ended[0]).toMatchObject({ id: 1, reason: 'active', packets: 3 }); // 0, 10, 20; 30 starts flow 2
   });
 
-  it('TCP teardown: FIN from both sides then the last ACK closes the flow, which leaves after the linger; RST too; switchable off', () => {
+  it('TCP teardown: FIN from both sides then the last ACK closes the flow, which leaves after the linger; RST ends it; switchable off', () => {
     const seq = (fl: string[]) =>
       fl.map((f, i) => tcpFrame({ t: 0, fwd: i % 2 === 0, flags: f, win: 100, hdr: 20, payload: 0 }));
     const more = seq(['S', 'SA', 'A', 'FA', 'FA', 'A']);
@@ -170,11 +170,12 @@ describe('FlowTable', () => {
 
     const r = harness();
     r.feed(tcpFrame({ t: 0, fwd: true, flags: 'S', win: 1, hdr: 20, payload: 0 }), 0);
-    r.feed(tcpFrame({ t: 0, fwd: false, flags: 'RA', win: 1, hdr: 20, payload: 0 }), 0.1);
-    // a SYN on the same ports after the RST is a new connection: the closed flow leaves at once
+    const rst = r.feed(tcpFrame({ t: 0, fwd: false, flags: 'RA', win: 1, hdr: 20, payload: 0 }), 0.1);
+    // an RST ends the flow at once
+    expect([rst?.closed, rst?.ended]).toEqual([true, true]);
+    expect(r.ended).toEqual([expect.objectContaining({ id: 1, reason: 'rst', packets: 2 })]);
     const again = r.feed(tcpFrame({ t: 0, fwd: true, flags: 'S', win: 1, hdr: 20, payload: 0 }), 0.2);
     expect([again?.id, again?.isNew, again?.closed]).toEqual([2, true, false]);
-    expect(r.ended).toEqual([expect.objectContaining({ id: 1, reason: 'rst', packets: 2 })]);
 
     const off = harness({ tcpTeardown: false });
     [...frames, ...more].forEach((f, i) => {
