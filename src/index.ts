@@ -6,6 +6,7 @@ export * from './api/response/index.js';
 export * from './capture/index.js';
 export * from './errors.js';
 export * from './firewall/index.js';
+export * from './flow/index.js';
 export {
   BUILTIN_NAMES,
   createInterpreter,

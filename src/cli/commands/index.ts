@@ -5,6 +5,7 @@
 import type { CommandRegistrar } from '../command.js';
 import { registerDecode } from './decode.js';
 import { registerFirewall } from './firewall.js';
+import { registerFlows } from './flows.js';
 import { registerLbCommand } from './lb.js';
 import { registerProxyCommand } from './proxy.js';
 import { registerQos } from './qos.js';
@@ -14,6 +15,7 @@ import { registerRun } from './run.js';
 
 export const commands: CommandRegistrar[] = [
   registerDecode,
+  registerFlows,
   registerRules,
   registerFirewall,
   registerQos,

@@ -1,0 +1,263 @@
+/**
+ * Flow engine benchmark: flows plus every CIC feature on a lab capture of at least 250,000
+ * packets, side by side with `argus -r FILE -w /dev/null` in the same run; then memory with a
+ * synthetic generator of distinct flow keys (1,000,000 concurrent flows).
+ *
+ *   npx tsx bench/flows.ts [capture.pcap]
+ *
+ * Without an argument the capture is bench/.data/lab-bench.pcap: lab captures appended until
+ * there are 250,000 packets (see ensureCapture).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cicRow } from '../src/flow/cic.js';
+import { processCapture } from '../src/flow/process.js';
+import { FlowTable } from '../src/flow/table.js';
+import { Decoder } from '../src/packet/decoder.js';
+import { readCaptureBuffer } from '../src/packet/file/reader.js';
+import { markdownTable, toolVersion, writeResults } from './lib/results.js';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const DATA = path.join(HERE, '.data');
+const RUNS = 5;
+const SCALE = '10';
+const MIN_PACKETS = 250_000;
+
+/** CPU seconds (user + system) of this process since `from`. */
+function cpuSince(from: NodeJS.CpuUsage): number {
+  const u = process.cpuUsage(from);
+  return (u.user + u.system) / 1e6;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+/** Memory mode (run in a child process for a clean RSS): N concurrent flows of distinct keys. */
+function memoryChild(n: number): void {
+  const frame = new Uint8Array(14 + 20 + 8 + 16);
+  frame.set([2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x08, 0x00], 0);
+  frame.set([0x45, 0, 0, 44, 0, 1, 0, 0, 64, 17, 0, 0, 10, 0, 0, 0, 192, 168, 0, 1], 14);
+  frame.set([0, 0, 0, 53, 0, 24, 0, 0], 34);
+  const dec = new Decoder();
+  (globalThis as { gc?: () => void }).gc?.();
+  const before = process.memoryUsage().rss;
+  const table = new FlowTable({ maxFlows: n, idleTimeout: 1e6, activeTimeout: 1e7 });
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) {
+    // distinct keys: the source address 10.a.b.c takes i (frame bytes 27-29)
+    frame[27] = (i >>> 16) & 0xff;
+    frame[28] = (i >>> 8) & 0xff;
+    frame[29] = i & 0xff;
+    table.update(
+      dec.decodeBytes(frame, 0, frame.length, frame.length, 1, 1_700_000_000 + Math.floor(i / 1e5), 0),
+    );
+  }
+  const secs = (performance.now() - t0) / 1000;
+  (globalThis as { gc?: () => void }).gc?.();
+  const after = process.memoryUsage().rss;
+  const st = table.stats();
+  process.stdout.write(
+    JSON.stringify({
+      flows: st.active,
+      rss: after,
+      rssDelta: after - before,
+      bytesHeld: st.bytesHeld,
+      perFlow: st.bytesPerFlow,
+      secs,
+    }),
+  );
+}
+
+/** Packets in a pcap file (the reader counts them; nothing is decoded). */
+function countPackets(file: string): number {
+  return readCaptureBuffer(readFileSync(file), () => {}).packets;
+}
+
+/**
+ * The benchmark capture: lab captures (../shared/tools/lab-capture.sh at scale 10, about
+ * 116,000 packets each, as root) appended with `mergecap -a` until there are at least 250,000
+ * packets. Cached in bench/.data/ (gitignored).
+ */
+function ensureCapture(arg: string | undefined): string {
+  if (arg) return arg;
+  const file = path.join(DATA, 'lab-bench.pcap');
+  if (existsSync(file)) return file;
+  mkdirSync(DATA, { recursive: true });
+  const parts: string[] = [];
+  let total = 0;
+  for (let i = 1; total < MIN_PACKETS; i++) {
+    const part = path.join(DATA, `part-${i}.pcap`);
+    if (!existsSync(part)) {
+      console.error(`making lab capture ${i} (scale ${SCALE}, needs root)...`);
+      execFileSync(path.resolve(HERE, '..', '..', 'shared', 'tools', 'lab-capture.sh'), [part, SCALE], {
+        stdio: 'inherit',
+      });
+    }
+    parts.push(part);
+    total += countPackets(part);
+  }
+  execFileSync('mergecap', ['-F', 'pcap', '-a', '-w', file, ...parts]);
+  return file;
+}
+
+async function main(): Promise<void> {
+  if (process.argv[2] === '--memory') {
+    memoryChild(Number(process.argv[3]));
+    return;
+  }
+  const file = ensureCapture(process.argv[2]);
+  const bytes = readFileSync(file);
+
+  // 1. the engine alone, from memory: decode + flow table + every feature, CIC rows built
+  const engine: number[] = [];
+  const engineCpu: number[] = [];
+  let packets = 0;
+  let flows = 0;
+  for (let r = 0; r < RUNS; r++) {
+    let rows = 0;
+    let chars = 0;
+    const table = new FlowTable({
+      onFlow: (f) => {
+        chars += cicRow(f.table, f.slot).length;
+        rows++;
+      },
+    });
+    const dec = new Decoder();
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    const s = readCaptureBuffer(bytes, (rec) => {
+      table.update(dec.decode(rec));
+    });
+    table.flush();
+    engine.push((performance.now() - t0) / 1000);
+    engineCpu.push(cpuSince(c0));
+    packets = s.packets;
+    flows = rows;
+    if (chars === 0) throw new Error('no output');
+  }
+  // 2. end to end from the file (streaming reader), as `sentra flows` does, output discarded
+  const e2e: number[] = [];
+  const e2eCpu: number[] = [];
+  for (let r = 0; r < RUNS; r++) {
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    await processCapture(file, { onFlow: (f) => void cicRow(f.table, f.slot) });
+    e2e.push((performance.now() - t0) / 1000);
+    e2eCpu.push(cpuSince(c0));
+  }
+  // the table alone (decode + flows + every feature, no output)
+  const bare: number[] = [];
+  for (let r = 0; r < RUNS; r++) {
+    const table = new FlowTable({});
+    const dec = new Decoder();
+    const c0 = process.cpuUsage();
+    readCaptureBuffer(bytes, (rec) => {
+      table.update(dec.decode(rec));
+    });
+    table.flush();
+    bare.push(cpuSince(c0));
+  }
+  // 3. argus on the same file
+  const argus: number[] = [];
+  const argusCpu: number[] = [];
+  const argusVersion = toolVersion('argus', ['-h']).slice(0, 60);
+  for (let r = 0; r < RUNS; r++) {
+    const t0 = performance.now();
+    // /usr/bin/time reports the child's CPU seconds (user, system) on stderr
+    const res = spawnSync('/usr/bin/time', ['-f', '%U %S', 'argus', '-r', file, '-w', '/dev/null'], {
+      encoding: 'utf8',
+    });
+    if (res.status !== 0)
+      throw new Error(`argus failed (${res.status}): ${res.stderr}; install argus-server`);
+    argus.push((performance.now() - t0) / 1000);
+    const [u, sy] = res.stderr.trim().split('\n').pop()?.split(' ').map(Number) ?? [0, 0];
+    argusCpu.push(u + sy);
+  }
+  // 4. memory: one million concurrent flows
+  const N = 1_000_000;
+  const child = spawnSync(
+    process.execPath,
+    ['--expose-gc', '--import', 'tsx', fileURLToPath(import.meta.url), '--memory', String(N)],
+    {
+      encoding: 'utf8',
+      maxBuffer: 1 << 20,
+    },
+  );
+  if (child.status !== 0) throw new Error(`memory run failed: ${child.stderr}`);
+  const mem = JSON.parse(child.stdout) as {
+    flows: number;
+    rss: number;
+    rssDelta: number;
+    bytesHeld: number;
+    perFlow: number;
+    secs: number;
+  };
+
+  const pps = (s: number) => Math.round(packets / s).toLocaleString('en-US');
+  const eng = median(engine);
+  const engC = median(engineCpu);
+  const end = median(e2e);
+  const endC = median(e2eCpu);
+  const bareC = median(bare);
+  const arg = median(argus);
+  const argC = median(argusCpu);
+  const rows = [
+    [
+      'sentra: decode + flow table + every feature (in memory, no output)',
+      '-',
+      bareC.toFixed(3),
+      pps(bareC),
+      (argC / bareC).toFixed(1) + 'x',
+    ],
+    [
+      'sentra: the same + a CIC CSV row built per flow (in memory)',
+      eng.toFixed(3),
+      engC.toFixed(3),
+      pps(engC),
+      (argC / engC).toFixed(1) + 'x',
+    ],
+    [
+      'sentra flows end to end (streaming file read, CIC rows)',
+      end.toFixed(3),
+      endC.toFixed(3),
+      pps(endC),
+      (argC / endC).toFixed(1) + 'x',
+    ],
+    [`argus -r FILE -w /dev/null (${argusVersion})`, arg.toFixed(3), argC.toFixed(3), pps(argC), '1.0x'],
+  ];
+  const memRows = [
+    ['concurrent flows', mem.flows.toLocaleString('en-US')],
+    ['state per flow (fixed)', `${mem.perFlow} bytes`],
+    ['table bytes held / flow', `${Math.round(mem.bytesHeld / mem.flows)} bytes`],
+    ['RSS growth / flow', `${Math.round(mem.rssDelta / mem.flows)} bytes`],
+    ['process RSS with 1M flows', `${(mem.rss / 2 ** 20).toFixed(0)} MiB`],
+    ['time to insert 1M flows', `${mem.secs.toFixed(2)} s`],
+  ];
+  const table1 = markdownTable(
+    ['run (median of 5)', 'wall s', 'CPU s', 'packets per CPU second', 'vs argus (CPU)'],
+    rows,
+  );
+  const table2 = markdownTable(['memory', 'value'], memRows);
+  console.log(table1);
+  console.log();
+  console.log(table2);
+  writeResults(
+    'flows',
+    'Flow engine (bench/flows.ts)',
+    `Capture: ${path.basename(file)} (${packets.toLocaleString('en-US')} packets, ${flows.toLocaleString('en-US')} flows, ${(bytes.length / 2 ** 20).toFixed(1)} MiB), lab captures (../shared/tools/lab-capture.sh, scale ${SCALE}) appended with mergecap -a. ` +
+      'Speeds are packets per CPU second (user + system), so that other load on the machine counts less than in wall time. ' +
+      'Targets: >= 2M packets/s on one core, >= 5x argus, <= 1 KB per active flow, 1M concurrent flows under 1.5 GB RSS. ' +
+      `The capture is scan-heavy (${(packets / flows).toFixed(1)} packets per flow): per-flow work (a new flow, a CSV row) weighs more than per-packet work. ` +
+      'The machine has 2 cores shared with other work (load average about 8 during this run): numbers are noisy.\n\n' +
+      `${table1}\n\n${table2}\n`,
+  );
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exitCode = 1;
+});

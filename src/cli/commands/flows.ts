@@ -1,0 +1,209 @@
+/**
+ * `sentra flows FILE|-`: a capture file into bidirectional flows, as CICFlowMeter's CSV
+ * (CSE-CIC-IDS2018 columns) or JSON Lines, written as flows end; a summary on stderr at the end.
+ */
+import { createWriteStream } from 'node:fs';
+import type { Writable } from 'node:stream';
+import type { Command } from 'commander';
+import { ErrorCodes, SentraError, toSentraError } from '../../errors.js';
+import { cicHeader, cicRow } from '../../flow/cic.js';
+import { flowJson } from '../../flow/jsonl.js';
+import { type FlowSummary, processCapture } from '../../flow/process.js';
+import type { ByteMode } from '../../flow/table.js';
+import { action, type CommandRegistrar } from '../command.js';
+import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
+import { createProgress } from '../progress.js';
+import { formatTable } from '../table.js';
+
+interface FlowsOptions {
+  output?: string;
+  format: string;
+  idleTimeout: string;
+  activeTimeout: string;
+  tcpTeardown: boolean;
+  closeLinger: string;
+  bytes: string;
+  maxFlows: string;
+  json?: boolean;
+}
+
+const FLUSH_AT = 256 * 1024;
+
+function seconds(name: string, v: string): number {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n) || n <= 0) {
+    throw new SentraError(
+      ErrorCodes.INVALID_ARGUMENT,
+      `${name} must be a positive number of seconds, not "${v}"`,
+    );
+  }
+  return n;
+}
+
+async function openOutput(path: string | undefined): Promise<{ out: Writable; owned: boolean }> {
+  if (path === undefined || path === '-') return { out: process.stdout, owned: false };
+  const out = createWriteStream(path);
+  await new Promise<void>((resolve, reject) => {
+    out.once('open', () => resolve());
+    out.once('error', (e) => {
+      const err = toSentraError(e, ErrorCodes.IO);
+      reject(
+        new SentraError(err.code, `cannot create ${path}: ${err.message}`, { cause: e, details: { path } }),
+      );
+    });
+  });
+  return { out, owned: true };
+}
+
+function summaryJson(s: FlowSummary, seconds: number) {
+  const { capture, ...table } = s;
+  return {
+    format: capture.format,
+    inputBytes: capture.bytes,
+    ...table,
+    seconds,
+    packetsPerSecond: seconds > 0 ? Math.round(s.packets / seconds) : 0,
+  };
+}
+
+async function run(file: string, o: FlowsOptions): Promise<ExitCodeValue> {
+  const format = o.format;
+  if (format !== 'cic' && format !== 'jsonl') {
+    throw new SentraError(ErrorCodes.INVALID_ARGUMENT, `--format must be cic or jsonl, not "${format}"`);
+  }
+  const bytes = o.bytes as ByteMode;
+  if (bytes !== 'link' && bytes !== 'ip' && bytes !== 'payload') {
+    throw new SentraError(
+      ErrorCodes.INVALID_ARGUMENT,
+      `--bytes must be link, ip or payload, not "${o.bytes}"`,
+    );
+  }
+  const idleTimeout = seconds('--idle-timeout', o.idleTimeout);
+  const activeTimeout = seconds('--active-timeout', o.activeTimeout);
+  const closeLinger = Number(o.closeLinger);
+  if (o.closeLinger.trim() === '' || !Number.isFinite(closeLinger) || closeLinger < 0) {
+    throw new SentraError(
+      ErrorCodes.INVALID_ARGUMENT,
+      `--close-linger must be 0 or more seconds, not "${o.closeLinger}"`,
+    );
+  }
+  const maxFlows = Number(o.maxFlows);
+  if (!Number.isInteger(maxFlows) || maxFlows < 1) {
+    throw new SentraError(
+      ErrorCodes.INVALID_ARGUMENT,
+      `--max-flows must be a positive integer, not "${o.maxFlows}"`,
+    );
+  }
+  const { out, owned } = await openOutput(o.output);
+  let pending: string[] = [];
+  let pendingLen = 0;
+  let writeError: Error | null = null;
+  out.on('error', (e) => {
+    writeError = e;
+  });
+  const push = (line: string) => {
+    pending.push(line);
+    pendingLen += line.length + 1;
+    if (pendingLen >= FLUSH_AT) flush();
+  };
+  const flush = () => {
+    if (pending.length === 0) return;
+    out.write(pending.join('\n') + '\n');
+    pending = [];
+    pendingLen = 0;
+  };
+  if (format === 'cic') push(cicHeader());
+  const progress = createProgress({
+    total: 1,
+    label: 'flows',
+    unit: 'MB',
+    scale: 1e6,
+    enabled: o.json ? false : undefined,
+  });
+  const started = performance.now();
+  let summary: FlowSummary | undefined;
+  let failure: unknown;
+  try {
+    summary = await processCapture(file, {
+      idleTimeout,
+      activeTimeout,
+      tcpTeardown: o.tcpTeardown,
+      closeLinger,
+      bytes,
+      maxFlows,
+      onFlow:
+        format === 'cic'
+          ? (f) => push(cicRow(f.table, f.slot))
+          : (f) => push(JSON.stringify(flowJson(f.table, f.slot))),
+      onProgress: (done, total) => {
+        if (total !== undefined) progress.setTotal(total);
+        progress.update(done);
+      },
+    });
+  } catch (e) {
+    failure = e;
+  } finally {
+    progress.stop();
+    // flows accepted before a damaged record are written out all the same
+    flush();
+    if (owned) await new Promise<void>((resolve) => out.end(() => resolve()));
+    else if (out.writableNeedDrain) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+  }
+  if (writeError !== null) throw toSentraError(writeError, ErrorCodes.IO);
+  if (failure !== undefined) throw failure;
+  if (summary === undefined) throw new SentraError(ErrorCodes.INTERNAL, 'no summary');
+  const secs = (performance.now() - started) / 1000;
+  const sj = summaryJson(summary, secs);
+  if (o.json) {
+    // stdout carries the flows unless they went to a file
+    const text = JSON.stringify(sj) + '\n';
+    if (owned) process.stdout.write(text);
+    else process.stderr.write(text);
+  } else {
+    const e = summary.ended;
+    process.stderr.write(
+      formatTable(
+        ['summary', 'value'],
+        [
+          ['packets', summary.packets],
+          ['packets not in flows (not IP)', summary.skipped],
+          ['flows', summary.flows],
+          ['ended idle / active / fin / rst', `${e.idle} / ${e.active} / ${e.fin} / ${e.rst}`],
+          ['evicted (table full)', summary.evicted],
+          ['flushed at end of input', e.end],
+          ['peak concurrent flows', summary.peakActive],
+          ['bytes per active flow', summary.bytesPerFlow],
+          ['fragments attributed / not', `${summary.fragmentsAttributed} / ${summary.fragmentsUnattributed}`],
+          ['seconds', secs.toFixed(2)],
+          ['packets per second', sj.packetsPerSecond],
+        ],
+      ),
+    );
+  }
+  return ExitCode.OK;
+}
+
+export const registerFlows: CommandRegistrar = (program: Command) => {
+  program
+    .command('flows')
+    .description('turn a capture file (or - for stdin) into bidirectional flows with CICFlowMeter features')
+    .argument('<file>', 'pcap or pcapng file, or - for stdin')
+    .option('-o, --output <file>', 'write the flows here (default stdout)')
+    .option(
+      '--format <format>',
+      'cic (CICFlowMeter CSE-CIC-IDS2018 CSV) or jsonl (NFStream-style JSON Lines)',
+      'cic',
+    )
+    .option('--idle-timeout <seconds>', 'a flow with no packet for this long ends', '120')
+    .option('--active-timeout <seconds>', 'a flow lasting this long ends at its next packet', '1800')
+    .option('--no-tcp-teardown', 'do not end TCP flows at FIN from both sides or at RST')
+    .option(
+      '--close-linger <seconds>',
+      'a closed TCP flow waits this long for late packets before it is written',
+      '2',
+    )
+    .option('--bytes <what>', 'what a packet length counts in byte totals: link, ip or payload', 'link')
+    .option('--max-flows <n>', 'most concurrent flows; the oldest idle one is evicted beyond', '1000000')
+    .option('--json', 'print the summary as JSON (stdout when -o is a file, else stderr)')
+    .action(action((file: string, opts: FlowsOptions) => run(file, opts)));
+};
