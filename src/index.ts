@@ -4,4 +4,5 @@
  */
 export * from './errors.js';
 export * from './net/address.js';
+export * from './scan/index.js';
 export { VERSION } from './version.js';

@@ -87,6 +87,8 @@ export function runCommand(argv: readonly string[], opts: RunOptions = {}): Prom
         );
       },
     );
+    // a command that exits without reading its stdin (ping, ip) must not crash us with EPIPE
+    child.stdin?.on('error', () => undefined);
     child.stdin?.end(opts.input ?? '');
   });
 }

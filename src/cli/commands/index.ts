@@ -3,5 +3,7 @@
  * one line below.
  */
 import type { CommandRegistrar } from '../command.js';
+import { registerScan } from './scan.js';
+import { registerVulndb } from './vulndb.js';
 
-export const commands: CommandRegistrar[] = [];
+export const commands: CommandRegistrar[] = [registerScan, registerVulndb];

@@ -10,6 +10,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import net from 'node:net';
 import { ErrorCodes, SentraError } from '../../errors.js';
 import { runCommand } from '../../sys/exec.js';
+import { pingTtl } from '../discovery/ping.js';
 import { scanPorts } from '../ports/scan.js';
 import { resolveTarget } from '../target.js';
 import type { OsGuess, SynAckFields } from '../types.js';
@@ -115,27 +116,6 @@ function connectOnce(address: string, port: number, timeoutMs: number): Promise<
     s.once('connect', end);
     s.once('error', end);
   });
-}
-
-/** TTL of an ICMP echo reply, from the system `ping`; null when the host does not answer. */
-export async function pingTtl(
-  address: string,
-  family: 4 | 6,
-  timeoutMs = 2000,
-): Promise<{ ttl: number; rttMs: number } | null> {
-  const wait = String(Math.max(1, Math.ceil(timeoutMs / 1000)));
-  try {
-    const r = await runCommand(['ping', family === 6 ? '-6' : '-4', '-n', '-c', '1', '-W', wait, address], {
-      timeoutMs: timeoutMs + 2000,
-      packageHint: 'iputils-ping',
-      okCodes: [1],
-    });
-    const m = /ttl=(\d+)(?:.*time=([\d.]+) ms)?/i.exec(r.stdout);
-    return m ? { ttl: Number(m[1]), rttMs: m[2] ? Number(m[2]) : Number.NaN } : null;
-  } catch (e) {
-    if (e instanceof SentraError && e.code === ErrorCodes.DEPENDENCY_MISSING) return null;
-    throw e;
-  }
 }
 
 /** Guesses the OS of `target`. */
