@@ -84,27 +84,39 @@ export function ipOffset(frame: Uint8Array, linktype: number): number {
   }
 }
 
-/** The first SYN packet's fields in a pcap file's bytes, or null. */
-export function synAckFromPcap(buf: Uint8Array): SynAckFields | null {
-  if (buf.length < 24) return null;
+/** Every SYN-ACK segment in a pcap file's bytes, in file order. */
+export function synAcksFromPcap(buf: Uint8Array): SynAckFields[] {
+  const out: SynAckFields[] = [];
+  if (buf.length < 24) return out;
   const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const magic = dv.getUint32(0, true);
   let le: boolean;
   if (magic === 0xa1b2c3d4 || magic === 0xa1b23c4d) le = true;
   else if (magic === 0xd4c3b2a1 || magic === 0x4d3cb2a1) le = false;
-  else return null;
+  else return out;
   const linktype = dv.getUint32(20, le) & 0x0fffffff;
   for (let off = 24; off + 16 <= buf.length; ) {
     const incl = dv.getUint32(off + 8, le);
     const start = off + 16;
-    if (start + incl > buf.length) return null;
+    if (start + incl > buf.length) break;
     const frame = buf.subarray(start, start + incl);
     const ip = ipOffset(frame, linktype);
-    if (ip >= 0) {
+    if (ip >= 0 && isSynAck(frame.subarray(ip))) {
       const f = synAckFromIp(frame.subarray(ip));
-      if (f) return f;
+      if (f) out.push(f);
     }
     off = start + incl;
   }
-  return null;
+  return out;
+}
+
+function isSynAck(p: Uint8Array): boolean {
+  const v = p[0] >> 4;
+  const tcp = v === 4 ? (p[0] & 0x0f) * 4 : v === 6 ? 40 : -1;
+  return tcp > 0 && p.length > tcp + 13 && (p[tcp + 13] & 0x12) === 0x12;
+}
+
+/** The first SYN-ACK in a pcap file's bytes (what the tcpdump capture source wrote), or null. */
+export function synAckFromPcap(buf: Uint8Array): SynAckFields | null {
+  return synAcksFromPcap(buf)[0] ?? null;
 }

@@ -94,7 +94,13 @@ export async function scanServiceVersion(
     return { probe: pr, answer: pr.decode ? pr.decode(r.data) : r.data };
   };
   const runTls = async (): Promise<void> => {
-    const t = await probeTls(resolved.address, p, resolved.target, connectTimeout, probeWait);
+    const t = await probeTls(
+      resolved.address,
+      p,
+      resolved.target,
+      Math.min(connectTimeout, Math.max(1000, probeWait)),
+      probeWait,
+    );
     if (!t) return;
     reachable = true;
     found.tunnel = 'tls';

@@ -1,0 +1,172 @@
+/**
+ * Port scans of namespace hosts, checked against `nmap -sT` (TCP) and `nmap -sU` (UDP) run on
+ * the same hosts in the same test; filtered and unreachable targets; port-list parsing.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ErrorCodes } from '../../src/errors.js';
+import { TOP100_TCP, TOP1000_TCP } from '../../src/scan/ports/port-lists.js';
+import { parsePortSpec, serviceNameForPort } from '../../src/scan/ports/port-spec.js';
+import { RttEstimator } from '../../src/scan/ports/rtt.js';
+import { scanPorts } from '../../src/scan/ports/scan.js';
+import { run } from '../helpers/netns.js';
+import { ScanLab } from './lab.js';
+
+describe('port lists', () => {
+  it('top100 and top1000 hold 100 and 1000 distinct ports, top100 first', () => {
+    expect(new Set(TOP100_TCP).size).toBe(100);
+    expect(new Set(TOP1000_TCP).size).toBe(1000);
+    expect(TOP1000_TCP.slice(0, 100)).toEqual([...TOP100_TCP]);
+    expect(parsePortSpec('top1000').length).toBe(1000);
+  });
+
+  it('parses ranges, lists, all ports and named lists, sorted and unique', () => {
+    expect([...parsePortSpec('22,80,443')]).toEqual([22, 80, 443]);
+    expect([...parsePortSpec('1-5,3,4')]).toEqual([1, 2, 3, 4, 5]);
+    expect(parsePortSpec('-').length).toBe(65535);
+    expect(parsePortSpec('top100,60000-60001').length).toBe(102);
+    expect([...parsePortSpec([443, 22, 22])]).toEqual([22, 443]);
+  });
+
+  it('refuses bad port lists with SENTRA_ERR_INVALID_PORT_RANGE', () => {
+    for (const bad of ['0', '70000', '10-5', 'http', '', 'top10']) {
+      expect(() => parsePortSpec(bad), bad).toThrow(
+        expect.objectContaining({ code: ErrorCodes.INVALID_PORT_RANGE }),
+      );
+    }
+  });
+
+  it('names services by port', () => {
+    expect(serviceNameForPort(22)).toBe('ssh');
+    expect(serviceNameForPort(6379)).toBe('redis');
+    expect(serviceNameForPort(53, 'udp')).toBe('domain');
+  });
+
+  it('RTT estimator follows RFC 6298 and clamps the timeout', () => {
+    const r = new RttEstimator({ initialMs: 1000, minMs: 100, maxMs: 3000 });
+    expect(r.timeout()).toBe(1000);
+    r.sample(200);
+    expect(r.smoothed).toBe(200);
+    expect(r.timeout()).toBe(200 + 4 * 100);
+    r.sample(100);
+    expect(r.smoothed).toBeCloseTo(0.875 * 200 + 0.125 * 100);
+    for (let i = 0; i < 50; i++) r.sample(0.1);
+    expect(r.timeout()).toBe(100);
+  });
+});
+
+describe('scans of namespace hosts', () => {
+  const lab = new ScanLab();
+  beforeAll(async () => {
+    await lab.start(['full', 'fw', 'udp']);
+    const full = lab.host('full');
+    await lab.nginx(full, { httpPort: 80 });
+    await lab.sshd(full, 22);
+    await lab.redis(full, 6379);
+    await lab.nodeServer(full, [1, 1023, 1024, 31337, 40000, 65535]);
+    const fw = lab.host('fw');
+    await lab.nodeServer(fw, [22, 80, 8080]);
+    await lab.dropTcp(fw, [80, 8080, 9999]);
+    await lab.dnsmasq(lab.host('udp'), [{ name: 'udp.scan.test', ip: lab.host('udp').ip }]);
+  });
+  afterAll(async () => {
+    await lab.destroy();
+  });
+
+  it('a full 1-65535 connect scan finds exactly the open ports nmap -sT finds', async () => {
+    const ip = lab.host('full').ip;
+    const ours = await scanPorts(ip, '-');
+    const nmap = (await lab.nmapOpenPorts([ip], '-')).get(ip);
+    expect(ours.open_ports).toEqual(nmap);
+    expect(ours.open_ports).toEqual([1, 22, 80, 1023, 1024, 6379, 31337, 40000, 65535]);
+    expect(ours.scanned).toBe(65535);
+    expect(ours.closed + ours.open_ports.length + ours.filtered).toBe(65535);
+    expect(ours.filtered).toBe(0);
+    expect(ours.services['22']).toBe('ssh');
+    expect(ours.timings.timed_out).toBe(false);
+    expect(String(ours)).toContain('9 open');
+  });
+
+  it('the portable net.Socket strategy agrees on a range', async () => {
+    const ip = lab.host('full').ip;
+    const a = await scanPorts(ip, '1-2000', { strategy: 'connect-net' });
+    const nmap = (await lab.nmapOpenPorts([ip], '1-2000')).get(ip);
+    expect(a.strategy).toBe('connect-net');
+    expect(a.open_ports).toEqual(nmap);
+  });
+
+  it('ports dropped by an nftables rule inside the target are filtered, as nmap says, within the time limit', async () => {
+    const ip = lab.host('fw').ip;
+    const t0 = Date.now();
+    const r = await scanPorts(ip, '22,80,81,8080,9999', {
+      initialTimeoutMs: 300,
+      retries: 1,
+      hostTimeoutMs: 10_000,
+    });
+    const elapsed = Date.now() - t0;
+    expect(r.open_ports).toEqual([22]);
+    expect(r.filtered_ports).toEqual([80, 8080, 9999]);
+    expect(r.closed).toBe(1);
+    expect(elapsed).toBeLessThan(10_000);
+    const { stdout } = await run(['nmap', '-sT', '-n', '-Pn', '-p', '22,80,81,8080,9999', '-oG', '-', ip]);
+    const states = Object.fromEntries(
+      /Ports: (.*)/
+        .exec(stdout)![1]
+        .split(',')
+        .map((e) => e.trim().split('/'))
+        .map((f) => [f[0], f[1]]),
+    );
+    expect(states).toEqual({
+      '22': 'open',
+      '80': 'filtered',
+      '81': 'closed',
+      '8080': 'filtered',
+      '9999': 'filtered',
+    });
+  });
+
+  it('an address where no host answers ends within the host timeout, every port filtered', async () => {
+    const ip = `${lab.net}.250`;
+    const t0 = Date.now();
+    const r = await scanPorts(ip, '1-300', { initialTimeoutMs: 500, hostTimeoutMs: 4000 });
+    expect(Date.now() - t0).toBeLessThan(4000 + 1500);
+    expect(r.open_ports).toEqual([]);
+    expect(r.closed).toBe(0);
+    expect(r.filtered).toBe(300);
+  });
+
+  it('the host timeout stops a scan of silent ports and reports them filtered', async () => {
+    const ip = lab.host('fw').ip;
+    const t0 = Date.now();
+    // 9999 is dropped: with a 2 s initial timeout and 3 tries it would need 6 s
+    const r = await scanPorts(ip, '9999', { initialTimeoutMs: 2000, hostTimeoutMs: 1000 });
+    expect(Date.now() - t0).toBeLessThan(1000 + 1500);
+    expect(r.timings.timed_out).toBe(true);
+    expect(r.filtered_ports).toEqual([9999]);
+  });
+
+  it('UDP: dnsmasq open, unused ports closed — as nmap -sU says', async () => {
+    const ip = lab.host('udp').ip;
+    const r = await scanPorts(ip, '53,54,123,161', { protocol: 'udp', initialTimeoutMs: 500 });
+    expect(r.open_ports).toEqual([53]);
+    expect(r.services['53']).toBe('domain');
+    const { stdout } = await run(['nmap', '-sU', '-n', '-Pn', '-p', '53,54,123,161', '-oG', '-', ip]);
+    const nmapOpen = /Ports: (.*)/
+      .exec(stdout)![1]
+      .split(',')
+      .map((e) => e.trim().split('/'))
+      .filter((f) => f[1] === 'open')
+      .map((f) => Number(f[0]));
+    expect(r.open_ports).toEqual(nmapOpen);
+    expect(r.closed).toBe(3);
+  });
+
+  it('bad input is refused with a typed error and no traffic', async () => {
+    await expect(scanPorts('not a host!', '80')).rejects.toMatchObject({ code: ErrorCodes.INVALID_ARGUMENT });
+    await expect(scanPorts(lab.host('full').ip, '1-99999')).rejects.toMatchObject({
+      code: ErrorCodes.INVALID_PORT_RANGE,
+    });
+    await expect(scanPorts(lab.host('full').ip, '80', { strategy: 'nope' })).rejects.toMatchObject({
+      code: ErrorCodes.INVALID_ARGUMENT,
+    });
+  });
+});
