@@ -11,7 +11,8 @@ import { ScanLab } from './lab.js';
 
 /** Upstream version of a Debian package: no epoch, no Debian revision. */
 async function dpkgUpstream(pkg: string): Promise<string> {
-  const { stdout } = await run(['dpkg-query', '-W', '-f', '${Version}', pkg]);
+  // dpkg-query's own format syntax, not a template string
+  const { stdout } = await run(['dpkg-query', '-W', '-f', '$' + '{Version}', pkg]);
   return stdout.replace(/^\d+:/, '').replace(/-[^-]*$/, '');
 }
 
