@@ -179,6 +179,20 @@ http {
     });
   }
 
+  /** Drops every IP packet into the host (ARP still answers, as on a firewalled machine). */
+  async dropAllIp(h: LabHost) {
+    await this.lab.exec(h.ns, ['nft', '-f', '-'], {
+      input:
+        'table inet sentra_scan_dark {\n  chain input { type filter hook input priority 0; policy drop; }\n}\n',
+    });
+  }
+
+  /** MAC address of the host's eth0. */
+  async mac(h: LabHost): Promise<string> {
+    const { stdout } = await this.lab.exec(h.ns, ['ip', '-j', 'link', 'show', 'eth0']);
+    return (JSON.parse(stdout) as { address: string }[])[0].address;
+  }
+
   async waitPort(ip: string, port: number): Promise<void> {
     await waitFor(
       () =>

@@ -95,16 +95,29 @@ export function criterionMatchesPackage(cr: VulnCriterion, serviceCpe: Cpe, extr
   // Debian builds announce their package revision (OpenSSH: "Debian-2+deb12u10"): compare
   // against Debian's fixed versions with it, so that backported fixes count
   const deb = /^Debian-(\S+)/.exec(extra);
+  let range: VulnCriterion = cr;
   if (cr.package.ecosystem.startsWith('Debian')) {
     if (!deb) return null;
     have = `${have}-${deb[1]}`;
+    // the banner does not carry the epoch; it does not change within a release, so drop it
+    const strip = (v: string | undefined) => (v === undefined ? undefined : v.replace(/^\d+:/, ''));
+    range = {
+      ...cr,
+      versionStartIncluding: strip(cr.versionStartIncluding),
+      versionStartExcluding: strip(cr.versionStartExcluding),
+      versionEndIncluding: strip(cr.versionEndIncluding),
+      versionEndExcluding: strip(cr.versionEndExcluding),
+      versions: cr.versions?.map((v) => v.replace(/^\d+:/, '')),
+    };
   }
-  if (cr.versions) {
-    return cr.versions.some((v) => compareVersions(v, have) === 0)
+  if (range.versions) {
+    return range.versions.some((v) => compareVersions(v, have) === 0)
       ? `${cr.package.ecosystem}/${cr.package.name} ${have} listed`
       : null;
   }
-  return inVersionRange(have, cr) ? `${cr.package.ecosystem}/${cr.package.name} ${describeRange(cr)}` : null;
+  return inVersionRange(have, range)
+    ? `${cr.package.ecosystem}/${cr.package.name} ${describeRange(cr)}`
+    : null;
 }
 
 /** Why `record` applies to a service with this CPE, or null. */

@@ -76,9 +76,9 @@ export function compareVersions(a: string, b: string): number {
       // the longer one: smaller if it goes on with a pre-release, equal if only zeros follow
       const rest = x === undefined ? B.tokens.slice(i) : A.tokens.slice(i);
       const sign = x === undefined ? -1 : 1;
-      if (isPre(rest[0])) return -sign;
-      if (rest.every((t) => t === 0)) return 0;
-      return sign;
+      const next = rest.find((t) => t !== 0);
+      if (next === undefined) return 0;
+      return isPre(next) ? -sign : sign;
     }
     if (typeof x === 'number' && typeof y === 'number') {
       if (x !== y) return x - y;
