@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCodes } from '../../src/errors.js';
+import { loadNativeScanner, nativeLoadError } from '../../src/scan/ports/connect/native.js';
 import { TOP100_TCP, TOP1000_TCP } from '../../src/scan/ports/port-lists.js';
 import { parsePortSpec, serviceNameForPort } from '../../src/scan/ports/port-spec.js';
 import { RttEstimator } from '../../src/scan/ports/rtt.js';
@@ -86,12 +87,39 @@ describe('scans of namespace hosts', () => {
     expect(String(ours)).toContain('9 open');
   });
 
-  it('the portable net.Socket strategy agrees on a range', async () => {
+  it('the native addon is built and loaded (npm install runs node-gyp on binding.gyp)', () => {
+    expect(nativeLoadError()).toBe('');
+    expect(loadNativeScanner()).not.toBeNull();
+  });
+
+  it('the JavaScript engines agree with nmap on a range', async () => {
     const ip = lab.host('full').ip;
-    const a = await scanPorts(ip, '1-2000', { strategy: 'connect-net' });
-    const nmap = (await lab.nmapOpenPorts([ip], '1-2000')).get(ip);
-    expect(a.strategy).toBe('connect-net');
-    expect(a.open_ports).toEqual(nmap);
+    const nmap = (await lab.nmapOpenPorts([ip], '1-5000')).get(ip);
+    for (const strategy of ['connect-js', 'connect-net']) {
+      const a = await scanPorts(ip, '1-5000', { strategy });
+      expect(a.strategy).toBe(strategy);
+      expect(a.open_ports, strategy).toEqual(nmap);
+    }
+  });
+
+  it('every engine reports dropped ports filtered', async () => {
+    const ip = lab.host('fw').ip;
+    for (const strategy of ['connect', 'connect-js', 'connect-net']) {
+      const r = await scanPorts(ip, '22,80,81', { strategy, initialTimeoutMs: 300, retries: 1 });
+      expect([r.open_ports, r.filtered_ports, r.closed], strategy).toEqual([[22], [80], 1]);
+    }
+  });
+
+  it('an abort signal stops a scan early; unanswered ports count as filtered', async () => {
+    const ip = lab.host('fw').ip;
+    for (const strategy of ['connect', 'connect-js']) {
+      const ac = new AbortController();
+      setTimeout(() => ac.abort(), 300);
+      const t0 = Date.now();
+      const r = await scanPorts(ip, '9999', { strategy, initialTimeoutMs: 3000, signal: ac.signal });
+      expect(Date.now() - t0, strategy).toBeLessThan(2500);
+      expect(r.filtered_ports).toEqual([9999]);
+    }
   });
 
   it('ports dropped by an nftables rule inside the target are filtered, as nmap says, within the time limit', async () => {

@@ -51,6 +51,15 @@ export class RttEstimator {
     return this.srtt < 0 ? null : this.srtt;
   }
 
+  /** Takes over the state another engine measured (the native scanner keeps its own estimate). */
+  adopt(srtt: number | null, timeoutMs: number): void {
+    if (srtt === null || !(srtt >= 0)) return;
+    this.srtt = srtt;
+    // choose RTTVAR so that timeout() gives back the engine's last timeout
+    this.rttvar = Math.max(0, (timeoutMs - srtt) / 4);
+    this.samples = Math.max(1, this.samples);
+  }
+
   /** The timeout to use for the next probe (ms). */
   timeout(): number {
     if (this.srtt < 0) return this.initialMs;

@@ -1,0 +1,96 @@
+/**
+ * Full 65,535-port TCP connect scan of one namespace host: Sentra against `nmap -sT -T4 -p-`,
+ * same host, same run, rounds alternating so that load from elsewhere hits both alike.
+ * Checks that both find the same open ports (and that Sentra misses none), prints a table and
+ * writes bench/RESULTS.md.
+ *
+ *   npx tsx bench/scan.ts [rounds]
+ */
+import { scanPorts } from '../src/scan/ports/scan.js';
+import { isRoot } from '../test/helpers/netns.js';
+import { ScanLab } from '../test/scan/lab.js';
+import { markdownTable, toolVersion, writeResults } from './lib/results.js';
+
+const ROUNDS = Number(process.argv[2] ?? 5);
+const EXPECTED = [1, 22, 80, 1024, 31337, 40000, 65535];
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+async function main(): Promise<void> {
+  if (!isRoot()) throw new Error('bench/scan.ts needs root (it builds network namespaces)');
+  const lab = new ScanLab();
+  try {
+    await lab.start(['target']);
+    const h = lab.host('target');
+    await lab.nginx(h, { httpPort: 80 });
+    await lab.sshd(h, 22);
+    await lab.nodeServer(h, [1, 1024, 31337, 40000, 65535]);
+
+    const times: Record<string, number[]> = { sentra: [], 'sentra-js': [], nmap: [] };
+    const found: Record<string, number[][]> = { sentra: [], 'sentra-js': [], nmap: [] };
+    const engines: [string, () => Promise<number[]>][] = [
+      ['sentra', async () => (await scanPorts(h.ip, '-')).open_ports],
+      ['sentra-js', async () => (await scanPorts(h.ip, '-', { strategy: 'connect-js' })).open_ports],
+      [
+        'nmap',
+        // -n: no reverse DNS (it would ask the machine's resolver, outside the lab)
+        async () => (await lab.nmapOpenPorts([h.ip], '-', ['-n'])).get(h.ip) ?? [],
+      ],
+    ];
+    // warm-up: page cache, ARP entry, JIT
+    for (const [, run] of engines) await run();
+    for (let r = 0; r < ROUNDS; r++) {
+      for (const [name, run] of r % 2 ? [...engines].reverse() : engines) {
+        const t0 = performance.now();
+        const open = await run();
+        times[name].push(performance.now() - t0);
+        found[name].push(open);
+      }
+    }
+    const same = (a: number[], b: number[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+    const allSame = (name: string) => found[name].every((o) => same(o, EXPECTED));
+    const nmapMed = median(times.nmap);
+    const rows = Object.keys(times).map((name) => [
+      name === 'sentra'
+        ? 'Sentra connect (native engine)'
+        : name === 'sentra-js'
+          ? 'Sentra connect-js (JavaScript engine)'
+          : 'nmap -sT -T4 -p- -n',
+      (median(times[name]) / 1000).toFixed(2),
+      (Math.min(...times[name]) / 1000).toFixed(2),
+      (Math.max(...times[name]) / 1000).toFixed(2),
+      (median(times[name]) / nmapMed).toFixed(2),
+      allSame(name) ? `yes (${EXPECTED.length} open)` : 'NO',
+    ]);
+    const headers = [
+      'scanner',
+      'median s',
+      'min s',
+      'max s',
+      'time / nmap',
+      'open ports as expected, every round',
+    ];
+    const table = markdownTable(headers, rows);
+    console.log(table);
+    const load = (await import('node:os'))
+      .loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ');
+    writeResults(
+      'scan',
+      'Port scan: full 65,535-port TCP connect scan of one namespace host',
+      `${table}\n\n${ROUNDS} rounds after a warm-up, alternating order; the target is a network namespace on a bridge ` +
+        `(veth) running nginx, sshd and Node servers on ${EXPECTED.join(', ')}. Peer: ${toolVersion('nmap', ['--version'])}. ` +
+        `Target: Sentra at most 1/3 of nmap's time with no port missed. Load average at the end: ${load} ` +
+        `(the machine is shared with other work: numbers are noisy).`,
+    );
+    if (!allSame('sentra') || !allSame('nmap')) process.exitCode = 1;
+  } finally {
+    await lab.destroy();
+  }
+}
+
+await main();

@@ -1,0 +1,10 @@
+{
+  "targets": [
+    {
+      "target_name": "sentra_scan",
+      "sources": ["native/scan/connect_scan.c"],
+      "cflags": ["-O2", "-Wall", "-Wextra", "-Wno-unused-parameter"],
+      "conditions": [["OS!='linux'", {"type": "none", "sources": []}]]
+    }
+  ]
+}
