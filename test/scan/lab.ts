@@ -14,22 +14,40 @@ export interface LabHost {
   name: string;
   ns: string;
   ip: string;
+  /** IPv6 address (`fd53:...::N`). */
+  ip6: string;
 }
 
 export class ScanLab {
   readonly lab = new NetnsLab();
   readonly dir = mkdtempSync(path.join(os.tmpdir(), 'sentra-scan-'));
   net = '';
+  /** IPv6 /64 prefix of the lab (`fd53:b:c::`), derived from the IPv4 subnet so labs do not collide. */
+  net6 = '';
   rootIp = '';
   hosts: LabHost[] = [];
 
   /** Creates `names.length` hosts at .2, .3, ... of a free /24; the root namespace is .100. */
   async start(names: string[]): Promise<void> {
     this.net = await freeSubnet24();
+    const [, b, c] = this.net.split('.').map(Number);
+    this.net6 = `fd53:${b.toString(16)}:${c.toString(16)}::`;
     this.rootIp = `${this.net}.100`;
-    const specs = names.map((name, i) => ({ name, addr4: `${this.net}.${i + 2}/24` }));
-    const { hosts } = await this.lab.lan(specs, { rootAddr4: `${this.rootIp}/24` });
-    this.hosts = names.map((name, i) => ({ name, ns: hosts[name], ip: `${this.net}.${i + 2}` }));
+    const specs = names.map((name, i) => ({
+      name,
+      addr4: `${this.net}.${i + 2}/24`,
+      addr6: `${this.net6}${(i + 2).toString(16)}/64`,
+    }));
+    const { hosts } = await this.lab.lan(specs, {
+      rootAddr4: `${this.rootIp}/24`,
+      rootAddr6: `${this.net6}64/64`,
+    });
+    this.hosts = names.map((name, i) => ({
+      name,
+      ns: hosts[name],
+      ip: `${this.net}.${i + 2}`,
+      ip6: `${this.net6}${(i + 2).toString(16)}`,
+    }));
   }
 
   host(name: string): LabHost {
@@ -162,9 +180,10 @@ http {
 
   /** A Node TCP server on each port: sends `banner` on connect (or stays silent when empty). */
   async nodeServer(h: LabHost, ports: number[], banner = '') {
-    const code = `const net=require('net');for(const p of ${JSON.stringify(ports)}){net.createServer(s=>{s.on('error',()=>{});${
+    // listens on the IPv4 and the IPv6 address of the host
+    const code = `const net=require('net');for(const p of ${JSON.stringify(ports)})for(const a of ${JSON.stringify([h.ip, h.ip6])}){net.createServer(s=>{s.on('error',()=>{});${
       banner ? `s.write(${JSON.stringify(banner)});` : ''
-    }}).listen(p,${JSON.stringify(h.ip)});}`;
+    }}).listen(p,a);}`;
     this.lab.spawn(h.ns, [process.execPath, '-e', code]);
     for (const p of ports) await this.waitPort(h.ip, p);
   }

@@ -179,6 +179,13 @@ describe('active OS guess of namespace hosts', () => {
     expect(g.evidence.initial_ttl).toBe(64);
   });
 
+  it('guesses Linux from an IPv6 SYN-ACK too', async () => {
+    await lab.nodeServer(lab.host('web'), [8443]);
+    const g = await scanOsFingerprint(lab.host('web').ip6, { port: 8443 });
+    expect(g.evidence.source).toBe('syn-ack');
+    expect(g.os).toBe('Linux');
+  });
+
   it('finds an open port by itself', async () => {
     const g = await scanOsFingerprint(lab.host('web').ip);
     expect(g.os).toBe('Linux');

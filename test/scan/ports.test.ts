@@ -188,6 +188,33 @@ describe('scans of namespace hosts', () => {
     expect(r.closed).toBe(3);
   });
 
+  it('IPv6: the same open ports as nmap -6 -sT', async () => {
+    const ip6 = lab.host('full').ip6;
+    const ours = await scanPorts(ip6, '1-2000,31337,40000,65535');
+    const { stdout } = await run([
+      'nmap',
+      '-6',
+      '-sT',
+      '-n',
+      '-Pn',
+      '-p',
+      '1-2000,31337,40000,65535',
+      '-oG',
+      '-',
+      ip6,
+    ]);
+    const nmapOpen = /Ports: (.*)/
+      .exec(stdout)![1]
+      .split(',')
+      .map((e) => e.trim().split('/'))
+      .filter((f) => f[1] === 'open')
+      .map((f) => Number(f[0]));
+    expect(ours.address).toBe(ip6);
+    expect(ours.open_ports).toEqual(nmapOpen);
+    // sshd listens on every address; the Node servers on both of the host's addresses
+    expect(ours.open_ports).toEqual([1, 22, 1023, 1024, 31337, 40000, 65535]);
+  });
+
   it('bad input is refused with a typed error and no traffic', async () => {
     await expect(scanPorts('not a host!', '80')).rejects.toMatchObject({ code: ErrorCodes.INVALID_ARGUMENT });
     await expect(scanPorts(lab.host('full').ip, '1-99999')).rejects.toMatchObject({
