@@ -71,6 +71,8 @@ function onComplete(this: ConnectReq, status: number): void {
 export class TcpHandleConnector implements Connector {
   private readonly b: TcpBinding;
   private readonly handles: (TcpHandle | null)[];
+  /** Generation of the attempt each slot's handle belongs to. */
+  private readonly gens: Uint32Array;
   private readonly sink: CompletionSink;
   private readonly address: string;
   private readonly v6: boolean;
@@ -81,6 +83,7 @@ export class TcpHandleConnector implements Connector {
     this.address = address;
     this.v6 = family === 6;
     this.handles = new Array<TcpHandle | null>(slots).fill(null);
+    this.gens = new Uint32Array(slots);
   }
 
   start(slot: number, gen: number, port: number): number {
@@ -96,11 +99,14 @@ export class TcpHandleConnector implements Connector {
       return outcomeForStatus(err);
     }
     this.handles[slot] = h;
+    this.gens[slot] = gen;
     return Outcome.PENDING;
   }
 
   /** Called by the request's completion. */
   done(slot: number, gen: number, status: number): void {
+    // a cancelled attempt still completes (ECANCELED) after its slot was given to a new probe
+    if (this.gens[slot] !== gen) return;
     const h = this.handles[slot];
     if (h) {
       this.handles[slot] = null;
