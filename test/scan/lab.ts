@@ -188,6 +188,16 @@ http {
     for (const p of ports) await this.waitPort(h.ip, p);
   }
 
+  /**
+   * A Node TCP server on `port` that answers each request chunk with `reply(chunk)` (a small
+   * protocol responder, given as the source of a function from Buffer to string|Buffer|null).
+   */
+  async nodeResponder(h: LabHost, port: number, reply: string) {
+    const code = `const net=require('net');const reply=${reply};net.createServer(s=>{s.on('error',()=>{});s.on('data',d=>{const r=reply(d);if(r!==null)s.write(r);});}).listen(${port},${JSON.stringify(h.ip)});`;
+    this.lab.spawn(h.ns, [process.execPath, '-e', code]);
+    await this.waitPort(h.ip, port);
+  }
+
   /** An nftables table inside the host's namespace that drops TCP to `ports` silently. */
   async dropTcp(h: LabHost, ports: number[]) {
     await this.lab.exec(h.ns, ['nft', '-f', '-'], {

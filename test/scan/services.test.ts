@@ -48,6 +48,18 @@ describe('service detection on real servers', () => {
       '* OK [CAPABILITY IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE LITERAL+ STARTTLS AUTH=PLAIN] Dovecot (Debian) ready.\r\n',
     );
     await lab.nodeServer(misc, [7777]);
+    // PostgreSQL answers an SSLRequest (length 8, code 80877103) with 'N' when it has no TLS
+    await lab.nodeResponder(misc, 5432, `(d)=>d.length===8&&d.readUInt32BE(4)===80877103?'N':null`);
+    await lab.nodeResponder(
+      misc,
+      11211,
+      `(d)=>String(d)==='version\\r\\n'?'VERSION 1.6.21\\r\\n':'ERROR\\r\\n'`,
+    );
+    // a MySQL 8 HandshakeV10 greeting: length 3 bytes + sequence, protocol 10, version, NUL
+    const v = '8.0.36';
+    const greeting =
+      String.fromCharCode(v.length + 6, 0, 0, 0, 10) + v + '\u0000' + '\u0001\u0000\u0000\u0000';
+    await lab.nodeServer(misc, [3306], greeting);
   });
   afterAll(async () => {
     await lab.destroy();
@@ -124,6 +136,16 @@ describe('service detection on real servers', () => {
     expect([pop.service, pop.product]).toEqual(['pop3', 'Dovecot pop3d']);
     const imap = await scanServiceVersion(ip, 1143);
     expect([imap.service, imap.product]).toEqual(['imap', 'Dovecot imapd']);
+  });
+
+  it('PostgreSQL, memcached and MySQL speak their protocols to the probes', async () => {
+    const ip = lab.host('misc').ip;
+    const pg = await scanServiceVersion(ip, 5432);
+    expect([pg.service, pg.product, pg.probe]).toEqual(['postgresql', 'PostgreSQL DB', 'postgres']);
+    const mc = await scanServiceVersion(ip, 11211);
+    expect([mc.service, mc.product, mc.version]).toEqual(['memcached', 'Memcached', '1.6.21']);
+    const my = await scanServiceVersion(ip, 3306);
+    expect([my.service, my.product, my.version]).toEqual(['mysql', 'MySQL', '8.0.36']);
   });
 
   it('a silent service is reported by its port name with port confidence; a closed port too', async () => {
