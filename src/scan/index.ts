@@ -24,7 +24,7 @@ export {
   type SynAckSource,
   scanOsFingerprint,
 } from './os/fingerprint.js';
-export { synAckFromIp, synAckFromPcap, synAcksFromPcap } from './os/synack.js';
+export { synAckFromFrame, synAckFromIp, synAckFromPcap, synAcksFromPcap } from './os/synack.js';
 export { DEFAULT_UDP_PORTS, TOP100_TCP, TOP1000_TCP } from './ports/port-lists.js';
 export { parsePortSpec, serviceNameForPort } from './ports/port-spec.js';
 export { RttEstimator } from './ports/rtt.js';

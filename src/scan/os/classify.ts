@@ -5,7 +5,7 @@
  * behaviour (Linux `tcp_options_write`, FreeBSD `tcp_addoptions`, Windows, Apple, OpenBSD,
  * embedded network gear); nmap's nmap-os-db is deliberately not used.
  *
- * Pure: give it fields from an active probe or from a passive capture.
+ * Pure: give it fields from an active probe or from a passive capture (`synAckFromFrame`).
  */
 import type { OsGuess, SynAckFields } from '../types.js';
 import { withSummary } from '../types.js';

@@ -1,6 +1,6 @@
 /**
  * Pulls the fingerprinting fields out of a captured SYN-ACK: pcap file bytes (what tcpdump
- * writes with `-w -`) → link layer → IPv4/IPv6 → TCP header and options. Pure.
+ * writes with `-w -`) or one captured frame → link layer → IPv4/IPv6 → TCP header and options. Pure.
  */
 import type { SynAckFields } from '../types.js';
 
@@ -73,6 +73,7 @@ export function ipOffset(frame: Uint8Array, linktype: number): number {
     case 276: // LINUX_SLL2
       return 20;
     case 0: // BSD loopback
+    case 108: // OpenBSD loopback
       return 4;
     case 12:
     case 101:
@@ -82,6 +83,18 @@ export function ipOffset(frame: Uint8Array, linktype: number): number {
     default:
       return -1;
   }
+}
+
+/**
+ * The SYN-ACK fields of one captured frame, or null when it is not a SYN-ACK: the passive
+ * fingerprinting entry point for live capture (`synAckFromFrame(rec.linkType, rec.data)` on a
+ * capture record, then {@link classifySynAck}).
+ */
+export function synAckFromFrame(linkType: number, frame: Uint8Array): SynAckFields | null {
+  const ip = ipOffset(frame, linkType);
+  if (ip < 0 || ip >= frame.length) return null;
+  const p = frame.subarray(ip);
+  return isSynAck(p) ? synAckFromIp(p) : null;
 }
 
 /** Every SYN-ACK segment in a pcap file's bytes, in file order. */
@@ -99,12 +112,8 @@ export function synAcksFromPcap(buf: Uint8Array): SynAckFields[] {
     const incl = dv.getUint32(off + 8, le);
     const start = off + 16;
     if (start + incl > buf.length) break;
-    const frame = buf.subarray(start, start + incl);
-    const ip = ipOffset(frame, linktype);
-    if (ip >= 0 && isSynAck(frame.subarray(ip))) {
-      const f = synAckFromIp(frame.subarray(ip));
-      if (f) out.push(f);
-    }
+    const f = synAckFromFrame(linktype, buf.subarray(start, start + incl));
+    if (f) out.push(f);
     off = start + incl;
   }
   return out;
