@@ -125,6 +125,7 @@ export async function scanServiceVersion(
   }
 
   // 3. the banner (NULL probe): services that speak first
+  let spokeFirst = false;
   if (!done() && !found.tunnel) {
     const c = await openTcp(resolved.address, p, connectTimeout);
     if (c) {
@@ -132,12 +133,14 @@ export async function scanServiceVersion(
       const wait = opts.bannerWaitMs ?? Math.min(3000, 1000 + 4 * c.rttMs);
       const r = await talk(c.sock, null, { waitMs: wait });
       c.sock.destroy();
+      spokeFirst = r.data.length > 0;
       consider('null', r.data);
     }
   }
 
-  // 4. a silent service: every other probe at once (each on its own connection), TLS included
-  if (!done() && !found.tunnel && found.banner === null) {
+  // 4. a service that waits for the client: every other probe at once (each on its own
+  // connection), TLS included
+  if (!done() && !found.tunnel && !spokeFirst) {
     const rest = ACTIVE_PROBES.filter((pr) => !hinted.includes(pr));
     const tlsRun = wantTls && !TLS_PORTS.has(p) ? runTls() : Promise.resolve();
     const answers = await Promise.all(rest.map(runProbe));
