@@ -85,6 +85,14 @@ describe('a /28 of namespaces', () => {
     expect(plain.latency).toBeGreaterThan(0);
   });
 
+  it('IPv6: finds the hosts of a /126 through TCP, ICMPv6 and the NDP table', async () => {
+    const hosts = await scanNetwork(`${lab.net6}4/126`, { reverseDns: false });
+    // the dark host drops all IP, neighbour solicitations included: invisible over IPv6
+    const expected = ['dns', 'db', 'plain'].map((n) => lab.host(n));
+    expect(hosts.map((h) => h.ip)).toEqual(expected.map((h) => h.ip6));
+    for (const h of expected) expect(hosts.find((x) => x.ip === h.ip6)?.mac).toBe(await lab.mac(h));
+  });
+
   it('without reverse DNS, names are empty', async () => {
     const hosts = await scanNetwork(`${lab.net}.0/29`, { reverseDns: false, methods: ['tcp'] });
     expect(hosts.map((h) => h.hostname)).toEqual(hosts.map(() => ''));
