@@ -18,7 +18,7 @@ PACKAGES=(
   nginx-light openssh-server openssh-client sshpass dnsmasq-base redis-server haproxy tinyproxy
   curl dnsutils netcat-openbsd socat openssl
   # attack tools and peers for scans and benchmarks
-  nmap masscan hping3 wrk hyperfine
+  nmap masscan hping3 wrk hyperfine time
   # terminal UI tests
   tmux
 )

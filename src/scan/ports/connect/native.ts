@@ -49,7 +49,12 @@ export function nativeLoadError(): string {
 /** Runs `job` on the native engine. */
 export async function runNativeConnect(n: NativeScanner, job: PortScanJob): Promise<void> {
   const control = new Int32Array(2);
-  const threads = Math.max(1, Math.min(4, os.availableParallelism?.() ?? os.cpus().length));
+  // one thread per core, at most 4; SENTRA_SCAN_THREADS overrides (for measurements)
+  const forced = Number(process.env.SENTRA_SCAN_THREADS);
+  const threads =
+    forced >= 1 && forced <= 16
+      ? Math.floor(forced)
+      : Math.max(1, Math.min(4, os.availableParallelism?.() ?? os.cpus().length));
   const onAbort = () => {
     control[1] = 1;
   };
