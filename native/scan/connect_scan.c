@@ -9,7 +9,7 @@
  * port and uses one core. Here the ports are dealt round-robin to N threads, each with its own
  * epoll set, so both the kernel work and the bookkeeping spread over the cores.
  *
- * JS API: connectScan(address, family, ports: Uint16Array, states: Uint8Array,
+ * JS API (exported by addon.c): connectScan(address, family, ports: Uint16Array, states: Uint8Array,
  *                     control: Int32Array(4), opts) -> Promise<stats>
  *   control[0] (out): ports decided so far, control[1] (in): 1 = stop now.
  *   opts: { threads, concurrency, retries, initialMs, minMs, maxMs, deadlineMs }
@@ -30,12 +30,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#define ST_PENDING 0
-#define ST_OPEN 1
-#define ST_CLOSED 2
-#define ST_FILTERED 3
+#include "scan_common.h"
+
 #define MAX_THREADS 16
-#define MIN_WINDOW 16
 
 typedef struct {
   struct sockaddr_storage addr;
@@ -70,36 +67,6 @@ typedef struct {
   napi_ref refs[3];
   job_t job;
 } request_t;
-
-static double now_ms(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
-}
-
-typedef struct {
-  double srtt, rttvar;
-  int n;
-  double init, lo, hi;
-} rtt_t;
-
-static void rtt_sample(rtt_t *r, double ms) {
-  if (r->n++ == 0) {
-    r->srtt = ms;
-    r->rttvar = ms / 2;
-    return;
-  }
-  r->rttvar = 0.75 * r->rttvar + 0.25 * (r->srtt > ms ? r->srtt - ms : ms - r->srtt);
-  r->srtt = 0.875 * r->srtt + 0.125 * ms;
-}
-
-static double rtt_timeout(const rtt_t *r) {
-  if (r->n == 0) return r->init;
-  double t = r->srtt + 4 * r->rttvar;
-  if (t < r->lo) t = r->lo;
-  if (t > r->hi) t = r->hi;
-  return t;
-}
 
 /* outcome of an errno: 1 open, 2 closed, 3 filtered, 4 silent (retry), 5 local limit */
 static int outcome_of(int err) {
@@ -359,16 +326,6 @@ static void complete(napi_env env, napi_status status, void *data) {
   free(req);
 }
 
-static double get_num(napi_env env, napi_value obj, const char *key, double dflt) {
-  napi_value v;
-  bool has = false;
-  if (napi_has_named_property(env, obj, key, &has) != napi_ok || !has) return dflt;
-  napi_get_named_property(env, obj, key, &v);
-  double d;
-  if (napi_get_value_double(env, v, &d) != napi_ok) return dflt;
-  return d;
-}
-
 #define THROW(msg)                              \
   do {                                          \
     napi_throw_type_error(env, NULL, msg);      \
@@ -376,7 +333,7 @@ static double get_num(napi_env env, napi_value obj, const char *key, double dflt
     return NULL;                                \
   } while (0)
 
-static napi_value connect_scan(napi_env env, napi_callback_info info) {
+napi_value connect_scan(napi_env env, napi_callback_info info) {
   size_t argc = 6;
   napi_value argv[6];
   request_t *req = NULL;
@@ -437,11 +394,4 @@ static napi_value connect_scan(napi_env env, napi_callback_info info) {
   napi_create_async_work(env, NULL, name, execute, complete, req, &req->work);
   napi_queue_async_work(env, req->work);
   return promise;
-}
-
-NAPI_MODULE_INIT() {
-  napi_value fn;
-  napi_create_function(env, "connectScan", NAPI_AUTO_LENGTH, connect_scan, NULL, &fn);
-  napi_set_named_property(env, exports, "connectScan", fn);
-  return exports;
 }

@@ -2,6 +2,7 @@
  * Port scans of namespace hosts, checked against `nmap -sT` (TCP) and `nmap -sU` (UDP) run on
  * the same hosts in the same test; filtered and unreachable targets; port-list parsing.
  */
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCodes } from '../../src/errors.js';
 import { loadNativeScanner, nativeLoadError } from '../../src/scan/ports/connect/native.js';
@@ -55,6 +56,22 @@ describe('port lists', () => {
   });
 });
 
+describe('loopback', () => {
+  it('every TCP strategy finds a socket this process listens on, and only it', async () => {
+    const srv = net.createServer().listen(0, '127.0.0.1');
+    await new Promise((r) => srv.once('listening', r));
+    const port = (srv.address() as net.AddressInfo).port;
+    try {
+      for (const strategy of ['syn', 'connect', 'connect-js', 'connect-net']) {
+        const r = await scanPorts('127.0.0.1', `${port - 2}-${port + 2}`, { strategy });
+        expect([r.open_ports, r.closed, r.filtered], strategy).toEqual([[port], 4, 0]);
+      }
+    } finally {
+      srv.close();
+    }
+  });
+});
+
 describe('scans of namespace hosts', () => {
   const lab = new ScanLab();
   beforeAll(async () => {
@@ -75,7 +92,7 @@ describe('scans of namespace hosts', () => {
 
   it('a full 1-65535 connect scan finds exactly the open ports nmap -sT finds', async () => {
     const ip = lab.host('full').ip;
-    const ours = await scanPorts(ip, '-');
+    const ours = await scanPorts(ip, '-', { strategy: 'connect' });
     const nmap = (await lab.nmapOpenPorts([ip], '-')).get(ip);
     expect(ours.open_ports).toEqual(nmap);
     expect(ours.open_ports).toEqual([1, 22, 80, 1023, 1024, 6379, 31337, 40000, 65535]);
@@ -85,6 +102,27 @@ describe('scans of namespace hosts', () => {
     expect(ours.services['22']).toBe('ssh');
     expect(ours.timings.timed_out).toBe(false);
     expect(String(ours)).toContain('9 open');
+  });
+
+  it('as root the default is a SYN scan, and a full SYN scan finds the open ports nmap -sT and -sS find', async () => {
+    const ip = lab.host('full').ip;
+    const ours = await scanPorts(ip, '-');
+    expect(ours.strategy).toBe('syn');
+    const { stdout } = await run(['nmap', '-sS', '-n', '-Pn', '-T4', '-p-', '-oG', '-', ip], {
+      timeoutMs: 120_000,
+    });
+    const nmapSyn = /Ports: (.*)/
+      .exec(stdout)![1]
+      .split(',')
+      .map((e) => e.trim().split('/'))
+      .filter((f) => f[1] === 'open')
+      .map((f) => Number(f[0]));
+    expect(ours.open_ports).toEqual(nmapSyn);
+    expect(ours.open_ports).toEqual((await lab.nmapOpenPorts([ip], '-')).get(ip));
+    expect(ours.closed + ours.open_ports.length).toBe(65535);
+    // IPv6 targets fall back to the connect engine under the same strategy name
+    const v6 = await scanPorts(lab.host('full').ip6, '20-25', { strategy: 'syn' });
+    expect(v6.open_ports).toEqual([22]);
   });
 
   it('the native addon is built and loaded (npm install runs node-gyp on binding.gyp)', () => {
@@ -104,7 +142,7 @@ describe('scans of namespace hosts', () => {
 
   it('every engine reports dropped ports filtered', async () => {
     const ip = lab.host('fw').ip;
-    for (const strategy of ['connect', 'connect-js', 'connect-net']) {
+    for (const strategy of ['syn', 'connect', 'connect-js', 'connect-net']) {
       const r = await scanPorts(ip, '22,80,81', { strategy, initialTimeoutMs: 300, retries: 1 });
       expect([r.open_ports, r.filtered_ports, r.closed], strategy).toEqual([[22], [80], 1]);
     }
@@ -112,7 +150,7 @@ describe('scans of namespace hosts', () => {
 
   it('an abort signal stops a scan early; unanswered ports count as filtered', async () => {
     const ip = lab.host('fw').ip;
-    for (const strategy of ['connect', 'connect-js']) {
+    for (const strategy of ['syn', 'connect', 'connect-js']) {
       const ac = new AbortController();
       setTimeout(() => ac.abort(), 300);
       const t0 = Date.now();
@@ -154,12 +192,14 @@ describe('scans of namespace hosts', () => {
 
   it('an address where no host answers ends within the host timeout, every port filtered', async () => {
     const ip = `${lab.net}.250`;
-    const t0 = Date.now();
-    const r = await scanPorts(ip, '1-300', { initialTimeoutMs: 500, hostTimeoutMs: 4000 });
-    expect(Date.now() - t0).toBeLessThan(4000 + 1500);
-    expect(r.open_ports).toEqual([]);
-    expect(r.closed).toBe(0);
-    expect(r.filtered).toBe(300);
+    for (const strategy of ['syn', 'connect']) {
+      const t0 = Date.now();
+      const r = await scanPorts(ip, '1-300', { strategy, initialTimeoutMs: 500, hostTimeoutMs: 4000 });
+      expect(Date.now() - t0, strategy).toBeLessThan(4000 + 1500);
+      expect(r.open_ports).toEqual([]);
+      expect(r.closed).toBe(0);
+      expect(r.filtered).toBe(300);
+    }
   });
 
   it('the host timeout stops a scan of silent ports and reports them filtered', async () => {

@@ -10,14 +10,15 @@ import { clampConcurrency } from './limits.js';
 import { DEFAULT_UDP_PORTS } from './port-lists.js';
 import { parsePortSpec, serviceNameForPort } from './port-spec.js';
 import { RttEstimator } from './rtt.js';
-import { getPortScanStrategy, type PortScanJob } from './strategy.js';
+import { getPortScanStrategy, listPortScanStrategies, type PortScanJob } from './strategy.js';
 import './connect/strategy.js';
+import './syn/strategy.js';
 import './udp/strategy.js';
 
 export interface ScanPortsOptions {
   /** `tcp` (default) or `udp`. */
   protocol?: TransportProtocol;
-  /** Registered strategy name; default `connect` for TCP, `udp` for UDP. */
+  /** Registered strategy name; default: {@link defaultStrategy} (`syn` as root on IPv4, else `connect`; `udp`). */
   strategy?: string;
   /** Most probes in flight at once (default 512 for TCP, 64 for UDP; bounded by the descriptor limit). */
   concurrency?: number;
@@ -37,6 +38,26 @@ export interface ScanPortsOptions {
 }
 
 const DEFAULT_HOST_TIMEOUT_MS = 30 * 60_000;
+
+/**
+ * The strategy used when none is named: UDP probes for UDP; for TCP a SYN scan where it can run
+ * (root or CAP_NET_RAW, the native addon, IPv4) as the spec and nmap do, else the connect scan.
+ */
+export function defaultStrategy(protocol: TransportProtocol, family: 4 | 6): string {
+  if (protocol === 'udp') return 'udp';
+  if (family === 4 && listPortScanStrategies().some((s) => s.name === 'syn') && getAvailable('syn'))
+    return 'syn';
+  return 'connect';
+}
+
+function getAvailable(name: string): boolean {
+  try {
+    getPortScanStrategy(name);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 function nonNegative(name: string, v: number | undefined, dflt: number): number {
   if (v === undefined) return dflt;
@@ -69,14 +90,15 @@ export async function scanPorts(
     );
   }
   const list = parsePortSpec(ports ?? (protocol === 'udp' ? DEFAULT_UDP_PORTS : 'top1000'));
-  const strategy = getPortScanStrategy(opts.strategy ?? (protocol === 'udp' ? 'udp' : 'connect'));
+  if (opts.strategy !== undefined) getPortScanStrategy(opts.strategy);
+  const resolved = await resolveTarget(target);
+  const strategy = getPortScanStrategy(opts.strategy ?? defaultStrategy(protocol, resolved.family));
   if (strategy.protocol !== protocol) {
     throw new SentraError(
       ErrorCodes.INVALID_ARGUMENT,
       `strategy "${strategy.name}" scans ${strategy.protocol.toUpperCase()}, not ${protocol.toUpperCase()}`,
     );
   }
-  const resolved = await resolveTarget(target);
   const rtt = new RttEstimator({
     initialMs: nonNegative('initialTimeoutMs', opts.initialTimeoutMs, 1000),
     minMs: nonNegative('minTimeoutMs', opts.minTimeoutMs, 100),

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PortScanJob } from '../strategy.js';
 
-interface NativeScanner {
+export interface NativeScanner {
   connectScan(
     address: string,
     family: number,
@@ -19,6 +19,19 @@ interface NativeScanner {
     control: Int32Array,
     opts: Record<string, number>,
   ): Promise<{ probes: number; retries: number; srttMs: number | null; timeoutMs: number }>;
+  synScan(
+    address: string,
+    ports: Uint16Array,
+    states: Uint8Array,
+    control: Int32Array,
+    opts: Record<string, number>,
+  ): Promise<{
+    probes: number;
+    retries: number;
+    srttMs: number | null;
+    timeoutMs: number;
+    sourcePort: number;
+  }>;
 }
 
 let addon: NativeScanner | null | undefined;
