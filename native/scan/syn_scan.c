@@ -5,14 +5,15 @@
  * (the kernel answers it with a reset, having no socket for it), RST = closed, silence after
  * the retries = filtered.
  *
- * The source port is reserved by binding an ordinary TCP socket to it (never listening), so no
- * other connection of this host can use it while the scan runs. A classic BPF filter on the
- * receiving raw socket keeps only segments from the target to that port, so the rest of the
- * host's TCP traffic is not copied to us. Probe sequence numbers are a keyed hash of the port,
+ * Ports are dealt to threads (one per core); each thread has its own source port, reserved by
+ * binding an ordinary TCP socket to it (never listening) so that no other connection of this
+ * host can use it while the scan runs, and its own raw socket whose classic BPF filter keeps
+ * only segments from the target to that port: the rest of the host's TCP traffic is not copied
+ * to us, and each thread sees only the answers to its own probes. Probe sequence numbers are a keyed hash of the port,
  * and answers whose acknowledgement does not match are ignored (stale or forged).
  *
  * JS API: synScan(address, ports: Uint16Array, states: Uint8Array, control: Int32Array(2), opts)
- *   -> Promise<stats>; opts: { concurrency, retries, initialMs, minMs, maxMs, deadlineMs }
+ *   -> Promise<stats>; opts: { threads, concurrency, retries, initialMs, minMs, maxMs, deadlineMs }
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -23,6 +24,7 @@
 #include <netinet/tcp.h>
 #include <node_api.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,8 +37,7 @@
 #include "scan_common.h"
 
 typedef struct {
-  struct in_addr dst, src;
-  uint16_t sport;
+  struct in_addr dst;
   uint32_t key;
   const uint16_t *ports;
   uint8_t *states;
@@ -44,12 +45,20 @@ typedef struct {
   size_t nports;
   int concurrency, retries;
   double initial_ms, min_ms, max_ms, deadline;
+  int threads;
+  const int32_t *index_of; /* port -> index in ports[], shared read-only */
   int64_t probes, retried;
-  double srtt, timeout_ms;
-  int have_srtt;
+  double srtt_sum, timeout_ms;
+  int srtt_n;
   int error;
   char errmsg[160];
+  pthread_mutex_t lock;
 } syn_job_t;
+
+typedef struct {
+  syn_job_t *j;
+  int me;
+} syn_arg_t;
 
 typedef struct {
   napi_async_work work;
@@ -86,32 +95,45 @@ static uint16_t tcp_checksum(struct in_addr src, struct in_addr dst, const uint8
 }
 
 static void fail(syn_job_t *j, const char *what) {
-  j->error = errno ? errno : EINVAL;
-  snprintf(j->errmsg, sizeof j->errmsg, "%s: %s", what, strerror(j->error));
+  int e = errno ? errno : EINVAL;
+  pthread_mutex_lock(&j->lock);
+  if (!j->error) {
+    j->error = e;
+    snprintf(j->errmsg, sizeof j->errmsg, "%s: %s", what, strerror(e));
+  }
+  pthread_mutex_unlock(&j->lock);
 }
 
-static void syn_execute(napi_env env, void *data) {
-  (void)env;
-  syn_job_t *j = &((syn_request_t *)data)->job;
+/*
+ * One thread's share: the ports whose index is me mod T, its own source port, raw socket and
+ * filter (so each thread receives only the answers to its own probes), window and RTT.
+ */
+static void *syn_worker(void *p) {
+  syn_arg_t *a = (syn_arg_t *)p;
+  syn_job_t *j = a->j;
+  const int me = a->me, T = j->threads;
+  const int32_t *index_of = j->index_of;
   int rs = -1, guard = -1;
   size_t n = j->nports;
-  int32_t *index_of = NULL; /* port -> index in ports[] */
+  size_t mine = n > (size_t)me ? (n - me + T - 1) / T : 0;
+  int conc = j->concurrency / T < MIN_WINDOW ? MIN_WINDOW : j->concurrency / T;
   uint8_t *tries = calloc(n ? n : 1, 1);
   uint8_t *inflight_flag = calloc(n ? n : 1, 1);
   double *sent_at = malloc(sizeof(double) * (n ? n : 1));
-  int32_t *queue = malloc(sizeof(int32_t) * (n + 1));
+  int32_t *queue = malloc(sizeof(int32_t) * (mine + 1));
   /* send-order ring of probes for timeout expiry from the head; answered ones stay in it until
-     they reach the head, so it holds up to every probe the scan may send */
-  size_t rcap = n * (size_t)(j->retries + 1) + 1;
+     they reach the head, so it holds up to every probe this thread may send */
+  size_t rcap = mine * (size_t)(j->retries + 1) + 1;
   int32_t *ring = malloc(sizeof(int32_t) * rcap);
-  index_of = malloc(sizeof(int32_t) * 65536);
-  if (!tries || !inflight_flag || !sent_at || !queue || !ring || !index_of) {
+  int64_t probes = 0, retried = 0;
+  uint16_t sport = 0;
+  struct in_addr src;
+  rtt_t rtt = {0, 0, 0, j->initial_ms, j->min_ms, j->max_ms};
+  if (!tries || !inflight_flag || !sent_at || !queue || !ring) {
     errno = ENOMEM;
     fail(j, "out of memory");
     goto out;
   }
-  for (int p = 0; p < 65536; p++) index_of[p] = -1;
-  for (size_t i = 0; i < n; i++) index_of[j->ports[i]] = (int32_t)i;
 
   /* the local address the kernel routes the target through */
   {
@@ -124,18 +146,18 @@ static void syn_execute(napi_env env, void *data) {
       goto out;
     }
     close(u);
-    j->src = t.sin_addr;
+    src = t.sin_addr;
   }
   /* reserve a source port: a bound TCP socket that never listens */
   {
     guard = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    struct sockaddr_in b = {.sin_family = AF_INET, .sin_port = 0, .sin_addr = j->src};
+    struct sockaddr_in b = {.sin_family = AF_INET, .sin_port = 0, .sin_addr = src};
     socklen_t sl = sizeof b;
     if (guard < 0 || bind(guard, (struct sockaddr *)&b, sizeof b) < 0 || getsockname(guard, (struct sockaddr *)&b, &sl) < 0) {
       fail(j, "cannot reserve a source port");
       goto out;
     }
-    j->sport = ntohs(b.sin_port);
+    sport = ntohs(b.sin_port);
   }
   rs = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
   if (rs < 0) {
@@ -149,7 +171,7 @@ static void syn_execute(napi_env env, void *data) {
         BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ntohl(j->dst.s_addr), 0, 4),
         BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 0),
         BPF_STMT(BPF_LD | BPF_H | BPF_IND, 2),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, j->sport, 0, 1),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, sport, 0, 1),
         BPF_STMT(BPF_RET | BPF_K, 0xffff),
         BPF_STMT(BPF_RET | BPF_K, 0),
     };
@@ -165,15 +187,14 @@ static void syn_execute(napi_env env, void *data) {
     while (recv(rs, junk, sizeof junk, MSG_DONTWAIT) > 0) {
     }
   }
-  if (getrandom(&j->key, sizeof j->key, 0) != sizeof j->key) j->key = (uint32_t)now_ms() * 2654435761u;
-
-  rtt_t rtt = {0, 0, 0, j->initial_ms, j->min_ms, j->max_ms};
-  size_t qhead = 0, qlen = 0, cap = n + 1;
-  for (size_t i = 0; i < n; i++)
+  size_t qhead = 0, qlen = 0, cap = mine + 1;
+  for (size_t k = 0; k < mine; k++) {
+    size_t i = me + k * T;
     if (j->states[i] == ST_PENDING) queue[qlen++] = (int32_t)i;
+  }
   size_t undecided = qlen;
   size_t rhead = 0, rlen = 0;
-  int inflight = 0, window = j->concurrency < 256 ? j->concurrency : 256;
+  int inflight = 0, window = conc < 256 ? conc : 256;
   int64_t answered = 0;
   double last_shrink = 0;
   uint8_t seg[24];
@@ -199,8 +220,8 @@ static void syn_execute(napi_env env, void *data) {
       uint16_t dport = j->ports[idx];
       uint32_t seq = probe_seq(j->key, dport);
       memset(seg, 0, sizeof seg);
-      seg[0] = j->sport >> 8;
-      seg[1] = j->sport & 0xff;
+      seg[0] = sport >> 8;
+      seg[1] = sport & 0xff;
       seg[2] = dport >> 8;
       seg[3] = dport & 0xff;
       seg[4] = seq >> 24;
@@ -214,7 +235,7 @@ static void syn_execute(napi_env env, void *data) {
       seg[21] = 4;
       seg[22] = 1460 >> 8;
       seg[23] = 1460 & 0xff;
-      uint16_t c = tcp_checksum(j->src, j->dst, seg, sizeof seg);
+      uint16_t c = tcp_checksum(src, j->dst, seg, sizeof seg);
       seg[16] = c >> 8;
       seg[17] = c & 0xff;
       if (sendto(rs, seg, sizeof seg, 0, (struct sockaddr *)&to, sizeof to) < 0) {
@@ -231,7 +252,7 @@ static void syn_execute(napi_env env, void *data) {
         fail(j, "sendto");
         goto done;
       }
-      j->probes++;
+      probes++;
       tries[idx]++;
       sent_at[idx] = now_ms();
       inflight_flag[idx] = 1;
@@ -260,7 +281,7 @@ static void syn_execute(napi_env env, void *data) {
       inflight--;
       rtt_sample(&rtt, now_ms() - sent_at[idx]);
       answered++;
-      if (window < j->concurrency) window++;
+      if (window < conc) window++;
       DECIDE(idx, open ? ST_OPEN : ST_CLOSED);
     }
     /* expire: probes leave the ring in send order; settled ones are skipped */
@@ -280,7 +301,7 @@ static void syn_execute(napi_env env, void *data) {
         if (window < MIN_WINDOW) window = MIN_WINDOW;
       }
       if (tries[idx] <= j->retries) {
-        j->retried++;
+        retried++;
         queue[(qhead + qlen++) % cap] = idx;
       } else {
         DECIDE(idx, ST_FILTERED);
@@ -288,18 +309,53 @@ static void syn_execute(napi_env env, void *data) {
     }
   }
 done:
-  j->have_srtt = rtt.n > 0;
-  j->srtt = rtt.srtt;
-  j->timeout_ms = rtt_timeout(&rtt);
+  pthread_mutex_lock(&j->lock);
+  j->probes += probes;
+  j->retried += retried;
+  if (rtt.n > 0) {
+    j->srtt_sum += rtt.srtt;
+    j->srtt_n++;
+  }
+  if (rtt_timeout(&rtt) > j->timeout_ms) j->timeout_ms = rtt_timeout(&rtt);
+  pthread_mutex_unlock(&j->lock);
 out:
   if (rs >= 0) close(rs);
   if (guard >= 0) close(guard);
-  free(index_of);
   free(tries);
   free(inflight_flag);
   free(sent_at);
   free(queue);
   free(ring);
+  return NULL;
+}
+
+#define SYN_MAX_THREADS 16
+
+static void syn_execute(napi_env env, void *data) {
+  (void)env;
+  syn_job_t *j = &((syn_request_t *)data)->job;
+  int32_t *index_of = malloc(sizeof(int32_t) * 65536);
+  if (!index_of) {
+    errno = ENOMEM;
+    fail(j, "out of memory");
+    return;
+  }
+  for (int p = 0; p < 65536; p++) index_of[p] = -1;
+  for (size_t i = 0; i < j->nports; i++) index_of[j->ports[i]] = (int32_t)i;
+  j->index_of = index_of;
+  if (getrandom(&j->key, sizeof j->key, 0) != sizeof j->key) j->key = (uint32_t)now_ms() * 2654435761u;
+  pthread_t th[SYN_MAX_THREADS];
+  syn_arg_t args[SYN_MAX_THREADS];
+  int created[SYN_MAX_THREADS] = {0};
+  for (int i = 0; i < j->threads; i++) {
+    args[i].j = j;
+    args[i].me = i;
+    created[i] = pthread_create(&th[i], NULL, syn_worker, &args[i]) == 0;
+    if (!created[i]) syn_worker(&args[i]);
+  }
+  for (int i = 0; i < j->threads; i++)
+    if (created[i]) pthread_join(th[i], NULL);
+  free(index_of);
 }
 
 static void syn_complete(napi_env env, napi_status status, void *data) {
@@ -318,17 +374,16 @@ static void syn_complete(napi_env env, napi_status status, void *data) {
     napi_set_named_property(env, result, "probes", v);
     napi_create_int64(env, j->retried, &v);
     napi_set_named_property(env, result, "retries", v);
-    if (j->have_srtt) napi_create_double(env, j->srtt, &v);
+    if (j->srtt_n > 0) napi_create_double(env, j->srtt_sum / j->srtt_n, &v);
     else napi_get_null(env, &v);
     napi_set_named_property(env, result, "srttMs", v);
     napi_create_double(env, j->timeout_ms, &v);
     napi_set_named_property(env, result, "timeoutMs", v);
-    napi_create_int32(env, j->sport, &v);
-    napi_set_named_property(env, result, "sourcePort", v);
     napi_resolve_deferred(env, req->deferred, result);
   }
   for (int i = 0; i < 3; i++) napi_delete_reference(env, req->refs[i]);
   napi_delete_async_work(env, req->work);
+  pthread_mutex_destroy(&j->lock);
   free(req);
 }
 
@@ -381,6 +436,9 @@ napi_value syn_scan(napi_env env, napi_callback_info info) {
   j->min_ms = get_num(env, argv[4], "minMs", 100);
   j->max_ms = get_num(env, argv[4], "maxMs", 3000);
   j->deadline = now_ms() + get_num(env, argv[4], "deadlineMs", 30 * 60 * 1000);
+  int threads = (int)get_num(env, argv[4], "threads", 1);
+  j->threads = threads < 1 ? 1 : threads > SYN_MAX_THREADS ? SYN_MAX_THREADS : threads;
+  pthread_mutex_init(&j->lock, NULL);
   for (int i = 0; i < 3; i++) napi_create_reference(env, argv[1 + i], 1, &req->refs[i]);
   napi_value promise, name;
   napi_create_promise(env, &req->deferred, &promise);

@@ -59,15 +59,17 @@ export function nativeLoadError(): string {
   return loadError;
 }
 
+/** Threads for a native scan: one per core, at most 4; SENTRA_SCAN_THREADS overrides (for measurements). */
+export function scanThreads(): number {
+  const forced = Number(process.env.SENTRA_SCAN_THREADS);
+  if (forced >= 1 && forced <= 16) return Math.floor(forced);
+  return Math.max(1, Math.min(4, os.availableParallelism?.() ?? os.cpus().length));
+}
+
 /** Runs `job` on the native engine. */
 export async function runNativeConnect(n: NativeScanner, job: PortScanJob): Promise<void> {
   const control = new Int32Array(2);
-  // one thread per core, at most 4; SENTRA_SCAN_THREADS overrides (for measurements)
-  const forced = Number(process.env.SENTRA_SCAN_THREADS);
-  const threads =
-    forced >= 1 && forced <= 16
-      ? Math.floor(forced)
-      : Math.max(1, Math.min(4, os.availableParallelism?.() ?? os.cpus().length));
+  const threads = scanThreads();
   const onAbort = () => {
     control[1] = 1;
   };

@@ -9,7 +9,7 @@
  * can replace it under the same name.
  */
 import { ErrorCodes, SentraError } from '../../../errors.js';
-import { loadNativeScanner, runNativeConnect } from '../connect/native.js';
+import { loadNativeScanner, runNativeConnect, scanThreads } from '../connect/native.js';
 import type { PortScanJob } from '../strategy.js';
 import { registerPortScanStrategy } from '../strategy.js';
 
@@ -36,6 +36,7 @@ async function runSyn(job: PortScanJob): Promise<void> {
   const timer = job.onProgress ? setInterval(() => job.onProgress?.(Atomics.load(control, 0)), 100) : null;
   try {
     const r = await n.synScan(job.address, job.ports, job.states, control, {
+      threads: scanThreads(),
       concurrency: job.maxConcurrency,
       retries: job.retries,
       initialMs: job.rtt.initialMs,
