@@ -230,7 +230,7 @@ export function registerScan(program: Command): void {
       '--strategy <name>',
       `scan strategy: ${listPortScanStrategies()
         .map((s) => s.name)
-        .join(', ')}`,
+        .join(', ')} (default: syn as root on IPv4, else connect; udp with --udp)`,
     )
     .option('--concurrency <n>', 'most probes in flight (default 512 TCP, 64 UDP)')
     .option('--retries <n>', 'extra probes for silent ports (default 2)')
