@@ -62,7 +62,6 @@ typedef struct {
 } worker_arg_t;
 
 typedef struct {
-  napi_async_work work;
   napi_deferred deferred;
   napi_ref refs[3];
   job_t job;
@@ -280,8 +279,7 @@ static void *worker(void *p) {
   return NULL;
 }
 
-static void execute(napi_env env, void *data) {
-  (void)env;
+static void execute(void *data) {
   job_t *j = &((request_t *)data)->job;
   pthread_t th[MAX_THREADS];
   worker_arg_t args[MAX_THREADS];
@@ -297,11 +295,11 @@ static void execute(napi_env env, void *data) {
     if (created[i]) pthread_join(th[i], NULL);
 }
 
-static void complete(napi_env env, napi_status status, void *data) {
+static void complete(napi_env env, void *data) {
   request_t *req = (request_t *)data;
   job_t *j = &req->job;
   napi_value result;
-  if (status != napi_ok || j->error) {
+  if (j->error) {
     napi_value msg, err;
     napi_create_string_utf8(env, j->error ? j->errmsg : "connect scan failed", NAPI_AUTO_LENGTH, &msg);
     napi_create_error(env, NULL, msg, &err);
@@ -321,7 +319,6 @@ static void complete(napi_env env, napi_status status, void *data) {
     napi_resolve_deferred(env, req->deferred, result);
   }
   for (int i = 0; i < 3; i++) napi_delete_reference(env, req->refs[i]);
-  napi_delete_async_work(env, req->work);
   pthread_mutex_destroy(&j->lock);
   free(req);
 }
@@ -388,10 +385,16 @@ napi_value connect_scan(napi_env env, napi_callback_info info) {
   j->timeout_ms = 0;
   pthread_mutex_init(&j->lock, NULL);
   for (int i = 0; i < 3; i++) napi_create_reference(env, argv[2 + i], 1, &req->refs[i]);
-  napi_value promise, name;
+  napi_value promise;
   napi_create_promise(env, &req->deferred, &promise);
-  napi_create_string_utf8(env, "sentra:connectScan", NAPI_AUTO_LENGTH, &name);
-  napi_create_async_work(env, NULL, name, execute, complete, req, &req->work);
-  napi_queue_async_work(env, req->work);
+  if (run_in_background(env, "sentra:connectScan", execute, complete, req) != 0) {
+    for (int i = 0; i < 3; i++) napi_delete_reference(env, req->refs[i]);
+    pthread_mutex_destroy(&req->job.lock);
+    napi_value msg, err;
+    napi_create_string_utf8(env, "cannot start the scan thread", NAPI_AUTO_LENGTH, &msg);
+    napi_create_error(env, NULL, msg, &err);
+    napi_reject_deferred(env, req->deferred, err);
+    free(req);
+  }
   return promise;
 }

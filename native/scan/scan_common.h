@@ -54,6 +54,10 @@ static inline double get_num(napi_env env, napi_value obj, const char *key, doub
   return d;
 }
 
+/* runs execute(data) on a new thread, then complete(env, data) on the JavaScript thread; 0 or -1 */
+int run_in_background(napi_env env, const char *name, void (*execute)(void *), void (*complete)(napi_env, void *),
+                      void *data);
+
 napi_value connect_scan(napi_env env, napi_callback_info info);
 napi_value syn_scan(napi_env env, napi_callback_info info);
 

@@ -61,7 +61,6 @@ typedef struct {
 } syn_arg_t;
 
 typedef struct {
-  napi_async_work work;
   napi_deferred deferred;
   napi_ref refs[3];
   syn_job_t job;
@@ -331,8 +330,7 @@ out:
 
 #define SYN_MAX_THREADS 16
 
-static void syn_execute(napi_env env, void *data) {
-  (void)env;
+static void syn_execute(void *data) {
   syn_job_t *j = &((syn_request_t *)data)->job;
   int32_t *index_of = malloc(sizeof(int32_t) * 65536);
   if (!index_of) {
@@ -358,10 +356,10 @@ static void syn_execute(napi_env env, void *data) {
   free(index_of);
 }
 
-static void syn_complete(napi_env env, napi_status status, void *data) {
+static void syn_complete(napi_env env, void *data) {
   syn_request_t *req = (syn_request_t *)data;
   syn_job_t *j = &req->job;
-  if (status != napi_ok || j->error) {
+  if (j->error) {
     napi_value msg, code, err;
     napi_create_string_utf8(env, j->error ? j->errmsg : "SYN scan failed", NAPI_AUTO_LENGTH, &msg);
     napi_create_string_utf8(env, j->error == EPERM || j->error == EACCES ? "EPERM" : "ESCAN", NAPI_AUTO_LENGTH, &code);
@@ -382,7 +380,6 @@ static void syn_complete(napi_env env, napi_status status, void *data) {
     napi_resolve_deferred(env, req->deferred, result);
   }
   for (int i = 0; i < 3; i++) napi_delete_reference(env, req->refs[i]);
-  napi_delete_async_work(env, req->work);
   pthread_mutex_destroy(&j->lock);
   free(req);
 }
@@ -440,10 +437,16 @@ napi_value syn_scan(napi_env env, napi_callback_info info) {
   j->threads = threads < 1 ? 1 : threads > SYN_MAX_THREADS ? SYN_MAX_THREADS : threads;
   pthread_mutex_init(&j->lock, NULL);
   for (int i = 0; i < 3; i++) napi_create_reference(env, argv[1 + i], 1, &req->refs[i]);
-  napi_value promise, name;
+  napi_value promise;
   napi_create_promise(env, &req->deferred, &promise);
-  napi_create_string_utf8(env, "sentra:synScan", NAPI_AUTO_LENGTH, &name);
-  napi_create_async_work(env, NULL, name, syn_execute, syn_complete, req, &req->work);
-  napi_queue_async_work(env, req->work);
+  if (run_in_background(env, "sentra:synScan", syn_execute, syn_complete, req) != 0) {
+    for (int i = 0; i < 3; i++) napi_delete_reference(env, req->refs[i]);
+    pthread_mutex_destroy(&req->job.lock);
+    napi_value msg, err;
+    napi_create_string_utf8(env, "cannot start the scan thread", NAPI_AUTO_LENGTH, &msg);
+    napi_create_error(env, NULL, msg, &err);
+    napi_reject_deferred(env, req->deferred, err);
+    free(req);
+  }
   return promise;
 }

@@ -2,6 +2,7 @@
  * Port scans of namespace hosts, checked against `nmap -sT` (TCP) and `nmap -sU` (UDP) run on
  * the same hosts in the same test; filtered and unreachable targets; port-list parsing.
  */
+import { readFile } from 'node:fs/promises';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCodes } from '../../src/errors.js';
@@ -146,6 +147,27 @@ describe('scans of namespace hosts', () => {
       const r = await scanPorts(ip, '22,80,81', { strategy, initialTimeoutMs: 300, retries: 1 });
       expect([r.open_ports, r.filtered_ports, r.closed], strategy).toEqual([[22], [80], 1]);
     }
+  });
+
+  it('many native scans at once: all finish with the right result and the thread pool stays free', async () => {
+    const ip = lab.host('full').ip;
+    // more silent scans than libuv has pool threads (4): each waits 2.5 s on a dropped port
+    const slow = ['syn', 'connect', 'syn', 'connect', 'syn'].map((strategy) =>
+      scanPorts(lab.host('fw').ip, '9999', { strategy, initialTimeoutMs: 2500, retries: 0 }),
+    );
+    let slowDone = false;
+    const allSlow = Promise.all(slow).then((r) => {
+      slowDone = true;
+      return r;
+    });
+    // a file-system call uses the pool: it must not wait for the scans
+    await readFile('/proc/self/status');
+    expect(slowDone).toBe(false);
+    const fast = await Promise.all(
+      ['syn', 'connect', 'syn'].map((strategy) => scanPorts(ip, '1-3000', { strategy })),
+    );
+    for (const r of fast) expect(r.open_ports).toEqual([1, 22, 80, 1023, 1024]);
+    for (const r of await allSlow) expect(r.filtered_ports).toEqual([9999]);
   });
 
   it('an abort signal stops a scan early; unanswered ports count as filtered', async () => {
