@@ -4,7 +4,7 @@
  * records' vectors), importers, the database file, and an end-to-end scan of a namespace running
  * the installed OpenSSH.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -318,6 +318,32 @@ describe('database file', () => {
     const second = importIntoDb(path.join(dir, 'feed2.json'), db);
     expect([second.added, second.updated, second.total]).toEqual([0, 1, 1]);
     expect([...VulnDb.open(db).records.values()][0].description).toBe('updated');
+  });
+
+  it('imports a directory of OSV files (an unpacked OSV export)', () => {
+    const osvDir = path.join(dir, 'osv');
+    mkdirSync(osvDir);
+    for (const [i, name] of ['alpha', 'beta'].entries()) {
+      writeFileSync(
+        path.join(osvDir, `OSV-2099-${i}.json`),
+        JSON.stringify({
+          id: `OSV-2099-${i}`,
+          summary: name,
+          affected: [
+            {
+              package: { ecosystem: 'PyPI', name },
+              ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '1.0' }] }],
+            },
+          ],
+        }),
+      );
+    }
+    writeFileSync(path.join(osvDir, 'README.txt'), 'not a record');
+    const r = importIntoDb(osvDir, path.join(dir, 'osv-db.json'));
+    expect([r.format, r.files, r.imported, r.total]).toEqual(['osv', 2, 2, 2]);
+    const db = VulnDb.open(path.join(dir, 'osv-db.json'));
+    const hit = matchServices([service('cpe:2.3:a:acme:beta:1.5:*:*:*:*:*:*:*')], db);
+    expect(hit.map((f) => f.cve_id)).toEqual(['OSV-2099-1']);
   });
 
   it('refuses files that are not feeds, with a typed error', () => {
