@@ -181,6 +181,13 @@ static void *syn_worker(void *p) {
     }
     int rcv = 4 << 20;
     setsockopt(rs, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof rcv);
+    /* a connected raw socket keeps its route (no lookup per probe) and receives from the
+       target only, before the filter even runs */
+    struct sockaddr_in peer = {.sin_family = AF_INET, .sin_addr = j->dst};
+    if (connect(rs, (struct sockaddr *)&peer, sizeof peer) < 0) {
+      fail(j, "cannot connect the raw socket to the target");
+      goto out;
+    }
     /* drain whatever arrived before the filter was attached */
     uint8_t junk[128];
     while (recv(rs, junk, sizeof junk, MSG_DONTWAIT) > 0) {
@@ -198,7 +205,6 @@ static void *syn_worker(void *p) {
   double last_shrink = 0;
   uint8_t seg[24];
   uint8_t buf[256];
-  struct sockaddr_in to = {.sin_family = AF_INET, .sin_addr = j->dst};
 
 #define DECIDE(idx, st)                                       \
   do {                                                        \
@@ -237,7 +243,7 @@ static void *syn_worker(void *p) {
       uint16_t c = tcp_checksum(src, j->dst, seg, sizeof seg);
       seg[16] = c >> 8;
       seg[17] = c & 0xff;
-      if (sendto(rs, seg, sizeof seg, 0, (struct sockaddr *)&to, sizeof to) < 0) {
+      if (send(rs, seg, sizeof seg, 0) < 0) {
         if (errno == ENOBUFS || errno == EAGAIN) {
           /* the device queue is full: retry this port after the next receive round */
           queue[(qhead + qlen++) % cap] = idx;
