@@ -19,6 +19,7 @@ import { importOsvJson } from '../../src/scan/vulns/osv.js';
 import { scanVulnerabilities, scanVulnerabilitiesDetailed } from '../../src/scan/vulns/scan.js';
 import { importIntoDb, readFeed, SAMPLE_DB_PATH, VulnDb } from '../../src/scan/vulns/store.js';
 import { compareVersions, inVersionRange } from '../../src/scan/vulns/version.js';
+import { run } from '../helpers/netns.js';
 import { ScanLab } from './lab.js';
 
 function nvdDoc(records: { id: string; matches: Record<string, unknown>[]; score?: number }[]) {
@@ -396,5 +397,34 @@ describe('scan of a namespace host with the bundled sample database', () => {
     }
     const plain = await scanVulnerabilities(lab.host('ssh').ip, { ports: '22', db: SAMPLE_DB_PATH });
     expect(plain.map((f) => f.cve_id)).toEqual(findings.map((f) => f.cve_id));
+  });
+
+  it('Debian OSV records are judged with the revision the real sshd announces', async () => {
+    const { services } = await scanVulnerabilitiesDetailed(lab.host('ssh').ip, {
+      ports: '22',
+      db: new VulnDb(),
+    });
+    const ssh = services[0];
+    const rev = /^Debian-(\S+)$/.exec(ssh.extra)?.[1];
+    expect(rev, 'the Debian build of OpenSSH announces its package revision').toBeTruthy();
+    // the installed package's version, from dpkg, is the oracle for what the banner says
+    const pkg = (await run(['dpkg-query', '-W', '-f', '$' + '{Version}', 'openssh-server'])).stdout;
+    expect(`1:${ssh.version}-${rev}`).toBe(pkg);
+    const record = (id: string, fixed: string) => ({
+      id,
+      affected: [
+        {
+          package: { ecosystem: 'Debian:12', name: 'openssh' },
+          ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed }] }],
+        },
+      ],
+    });
+    // fixed in the installed revision: not reported; fixed only in a later one: reported
+    const db = new VulnDb(
+      importOsvJson([record('DEBIAN-CVE-2099-0001', pkg), record('DEBIAN-CVE-2099-0002', `${pkg}.1`)])
+        .records,
+    );
+    const found = await scanVulnerabilities(lab.host('ssh').ip, { services, db });
+    expect(found.map((f) => f.cve_id)).toEqual(['DEBIAN-CVE-2099-0002']);
   });
 });
