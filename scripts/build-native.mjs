@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 /**
- * Builds Sentra's libpcap addon (native/ + binding.gyp -> build/Release/sentra_pcap.node).
+ * Builds Sentra's native addons (binding.gyp): the libpcap addon (native/ ->
+ * build/Release/sentra_pcap.node) and the scanner's engines (native/scan/ ->
+ * build/Release/sentra_scan.node). Both are optional: without them the scanner uses its
+ * JavaScript connect scan, and live capture reports what to install.
  *
  * Runs as the package's `install` script, so `npm ci` / `npm install` build it, and by hand
  * (`node scripts/build-native.mjs`) after installing libpcap-dev. Live capture is optional:
@@ -21,6 +24,7 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const ADDON = path.join(ROOT, 'build', 'Release', 'sentra_pcap.node');
+const SCAN_ADDON = path.join(ROOT, 'build', 'Release', 'sentra_scan.node');
 const LOG = path.join(ROOT, 'build', 'native-build.log');
 const required = process.env.SENTRA_NATIVE_REQUIRED === '1';
 const INSTALL_HINT =
@@ -81,18 +85,20 @@ function findNodeDir() {
 function main() {
   if (process.env.SENTRA_SKIP_NATIVE === '1') giveUp('SENTRA_SKIP_NATIVE=1 is set');
   if (process.platform !== 'linux') giveUp(`live capture is supported on Linux only (this is ${process.platform})`);
-  if (!findPcapHeader()) giveUp("libpcap's development headers (pcap/pcap.h) are not installed");
+  // binding.gyp builds the libpcap addon only when the headers exist, so the scanner's addon
+  // is still built on a machine without libpcap-dev
+  const havePcap = findPcapHeader() !== null;
   const gyp = findNodeGyp();
   if (!gyp) giveUp('node-gyp was not found (it comes with npm)');
   const nodedir = findNodeDir();
   const args = [gyp, 'rebuild', '--release'];
   if (nodedir) args.push(`--nodedir=${nodedir}`);
-  say(`building the libpcap addon (node-gyp ${nodedir ? `--nodedir=${nodedir}` : 'with its own headers'})`);
+  say(`building the native addons (node-gyp ${nodedir ? `--nodedir=${nodedir}` : 'with its own headers'})`);
   const r = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   const output = `${r.stdout ?? ''}${r.stderr ?? ''}`;
   mkdirSync(path.dirname(LOG), { recursive: true });
   writeFileSync(LOG, output);
-  if (r.status !== 0 || !existsSync(ADDON)) {
+  if (r.status !== 0 || (havePcap && !existsSync(ADDON))) {
     const lines = output
       .split('\n')
       .filter((l) => /error|warning: implicit|undefined reference|cannot find/i.test(l))
@@ -100,6 +106,8 @@ function main() {
     for (const l of lines) say(`  ${l.trim()}`);
     giveUp(`the addon did not build (node-gyp exit ${r.status ?? r.signal}; full log: ${LOG})`);
   }
+  if (existsSync(SCAN_ADDON)) say(`scanner addon ready: ${path.relative(ROOT, SCAN_ADDON)}`);
+  if (!havePcap) giveUp("libpcap's development headers (pcap/pcap.h) are not installed");
   // Loading it once here catches a missing runtime library (libpcap.so) at install time.
   const check = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(ADDON)})`], { encoding: 'utf8' });
   if (check.status !== 0) giveUp(`the addon built but does not load: ${(check.stderr ?? '').trim().split('\n')[0]}`);

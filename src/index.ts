@@ -32,4 +32,5 @@ export * from './net/address.js';
 export * from './packet/index.js';
 export * from './proxy/index.js';
 export * from './qos/index.js';
+export * from './scan/index.js';
 export { VERSION } from './version.js';

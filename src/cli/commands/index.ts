@@ -12,6 +12,8 @@ import { registerQos } from './qos.js';
 import { registerRepl } from './repl.js';
 import { registerRules } from './rules.js';
 import { registerRun } from './run.js';
+import { registerScan } from './scan.js';
+import { registerVulndb } from './vulndb.js';
 
 export const commands: CommandRegistrar[] = [
   registerDecode,
@@ -19,6 +21,8 @@ export const commands: CommandRegistrar[] = [
   registerRules,
   registerFirewall,
   registerQos,
+  registerScan,
+  registerVulndb,
   registerProxyCommand,
   registerLbCommand,
   registerRun,
