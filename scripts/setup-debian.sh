@@ -16,7 +16,7 @@ PACKAGES=(
   iproute2 nftables iptables ipset iputils-ping
   # real servers and clients the tests run inside namespaces
   nginx-light openssh-server openssh-client sshpass dnsmasq-base redis-server haproxy tinyproxy
-  curl dnsutils netcat-openbsd socat
+  curl dnsutils netcat-openbsd socat openssl
   # attack tools and peers for scans and benchmarks
   nmap masscan hping3 wrk hyperfine
   # terminal UI tests

@@ -41,8 +41,14 @@ export const ErrorCodes = {
   FILTER_SYNTAX: 'SENTRA_ERR_FILTER_SYNTAX',
 
   // --- capture (live) ------------------------------------------------------------------
+  /** libpcap or Sentra's libpcap addon is missing: the message names what to install. */
   CAPTURE_UNAVAILABLE: 'SENTRA_ERR_CAPTURE_UNAVAILABLE',
+  /** libpcap could not open or configure the interface (down, unsupported...). */
   CAPTURE_OPEN_FAILED: 'SENTRA_ERR_CAPTURE_OPEN_FAILED',
+  /** A running capture stopped on an error (the interface went away...). */
+  CAPTURE_FAILED: 'SENTRA_ERR_CAPTURE_FAILED',
+  /** Injecting a frame or sending a raw IP packet failed. */
+  CAPTURE_SEND_FAILED: 'SENTRA_ERR_CAPTURE_SEND_FAILED',
 
   // --- flow ----------------------------------------------------------------------------
 
@@ -65,6 +71,8 @@ export const ErrorCodes = {
   // --- lang (Sentra scripts) -----------------------------------------------------------
   SCRIPT_SYNTAX: 'SENTRA_ERR_SCRIPT_SYNTAX',
   SCRIPT_RUNTIME: 'SENTRA_ERR_SCRIPT_RUNTIME',
+  /** A script was stopped from outside (SIGINT/SIGTERM, or its caller's AbortSignal). */
+  SCRIPT_ABORTED: 'SENTRA_ERR_SCRIPT_ABORTED',
 
   // --- server --------------------------------------------------------------------------
   UNAUTHORIZED: 'SENTRA_ERR_UNAUTHORIZED',

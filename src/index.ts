@@ -2,7 +2,30 @@
  * Sentra's public TypeScript API. Everything exported here is documented and stable within a
  * major version.
  */
+export * from './capture/index.js';
 export * from './errors.js';
+export {
+  BUILTIN_NAMES,
+  createInterpreter,
+  createRunContext,
+  type EvalResult,
+  type HostFunction,
+  type HostFunctionTable,
+  type Interpreter,
+  type InterpreterOptions,
+  parseIfaceMap,
+  parseScript,
+  type RunContext,
+  type RunResult,
+  type RunScriptOptions,
+  runScript,
+  ScriptAbort,
+  ScriptError,
+  ScriptExit,
+  type ScriptHost,
+  type ScriptHostProvider,
+} from './lang/index.js';
 export * from './net/address.js';
 export * from './packet/index.js';
+export * from './proxy/index.js';
 export { VERSION } from './version.js';

@@ -13,6 +13,8 @@ export const ExitCode = {
   DAMAGED_INPUT: 3,
   /** A required system component or privilege is missing (libpcap, nft, root). */
   UNAVAILABLE: 4,
+  /** Stopped by its own time limit (`sentra run --timeout`), after a clean shutdown; as timeout(1). */
+  TIMEOUT: 124,
   /** Interrupted by SIGINT/SIGTERM after a clean shutdown. */
   INTERRUPTED: 130,
 } as const;

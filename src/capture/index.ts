@@ -1,0 +1,10 @@
+/**
+ * Live capture: libpcap through Sentra's own Node-API addon (native/). See docs/capture.md.
+ */
+export { captureAvailability } from './addon.js';
+export { type BpfInstruction, type CompileFilterOptions, checkFilter, compileFilter } from './filter.js';
+export { type CaptureInterface, type InterfaceAddress, listInterfaces } from './interfaces.js';
+export { dltToLinkType } from './link-type.js';
+export { type CaptureStats, LiveCapture, type LiveCaptureEvents, type LiveCaptureOptions } from './live.js';
+export { RawSocket, type RawSocketOptions } from './raw-socket.js';
+export { PacketRing, type PacketRingOptions, type RingOverflow } from './ring.js';
