@@ -3,7 +3,7 @@
  */
 export { captureAvailability } from './addon.js';
 export { type BpfInstruction, type CompileFilterOptions, checkFilter, compileFilter } from './filter.js';
-export { type CaptureInterface, type InterfaceAddress, listInterfaces } from './interfaces.js';
+export { type CaptureDevice, type InterfaceAddress, listInterfaces } from './interfaces.js';
 export { dltToLinkType } from './link-type.js';
 export { type CaptureStats, LiveCapture, type LiveCaptureEvents, type LiveCaptureOptions } from './live.js';
 export { RawSocket, type RawSocketOptions } from './raw-socket.js';

@@ -14,7 +14,7 @@ export interface InterfaceAddress {
 }
 
 /** An interface as libpcap lists it. */
-export interface CaptureInterface {
+export interface CaptureDevice {
   /** Name to pass to `LiveCapture.open` (e.g. `eth0`, `any`, `nflog`). */
   name: string;
   /** libpcap's description ('' for most Linux interfaces). */
@@ -39,7 +39,7 @@ const CONNECTION = ['unknown', 'connected', 'disconnected', 'not-applicable'] as
  * Lists the capture interfaces of this machine, or of the network namespace `netns`.
  * @throws SentraError CAPTURE_UNAVAILABLE, NOT_FOUND (no such namespace), CAPTURE_OPEN_FAILED.
  */
-export function listInterfaces(options: { netns?: string } = {}): CaptureInterface[] {
+export function listInterfaces(options: { netns?: string } = {}): CaptureDevice[] {
   const { netns } = options;
   if (netns !== undefined && (typeof netns !== 'string' || netns === '' || netns.includes('\0'))) {
     throw new SentraError(ErrorCodes.INVALID_ARGUMENT, 'netns must be a non-empty name');
