@@ -3,6 +3,7 @@
  * one import and one line to the list (one per line: .gitattributes merges this file as a union).
  */
 import type { CommandRegistrar } from '../command.js';
+import { registerCapture } from './capture.js';
 import { registerDecode } from './decode.js';
 
 import { registerLbCommand } from './lb.js';
@@ -15,4 +16,5 @@ export const commands: CommandRegistrar[] = [
   registerRepl,
   registerProxyCommand,
   registerLbCommand,
+  registerCapture,
 ];
