@@ -27,6 +27,7 @@ export {
   networkStartMonitor,
   networkStopMonitor,
 } from './monitor.js';
+export { type MonitorSnapshot, monitorSnapshot } from './snapshot.js';
 export {
   ConversationTable,
   type FlowFilter,

@@ -10,6 +10,7 @@ import { registerLbCommand } from './lb.js';
 import { registerProxyCommand } from './proxy.js';
 import { registerRepl } from './repl.js';
 import { registerRun } from './run.js';
+import { registerTop } from './top.js';
 export const commands: CommandRegistrar[] = [
   registerDecode,
   registerRun,
@@ -17,4 +18,5 @@ export const commands: CommandRegistrar[] = [
   registerProxyCommand,
   registerLbCommand,
   registerCapture,
+  registerTop,
 ];
