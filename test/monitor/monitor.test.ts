@@ -142,7 +142,30 @@ describe('network monitor', () => {
     const info = await reg.start('eth0', { netns: h.b });
     try {
       await listen(h.b, 5003);
+      lab.spawn(h.b, ['socat', '-u', 'TCP6-LISTEN:5004,ipv6only=1,reuseaddr', 'OPEN:/dev/null']);
+      lab.spawn(h.b, ['socat', '-u', `UDP6-RECV:5005,bind=[${h.ip6B}]`, 'OPEN:/dev/null']);
+      lab.spawn(h.b, ['socat', '-u', 'UDP4-RECV:5006', 'OPEN:/dev/null']);
+      await waitFor(
+        async () => {
+          const o = (await lab.exec(h.b, ['ss', '-H', '-tuln'])).stdout;
+          return o.includes(':5004 ') && o.includes(':5005 ') && o.includes(':5006 ');
+        },
+        10_000,
+        'v6 and udp listeners',
+      );
       const conns = await reg.connections(info.id);
+      // UDP sockets (v4 and v6) with their owners, as ss -uanp shows them
+      const ssUdp = (await lab.exec(h.b, ['ss', '-H', '-uanp'])).stdout.split('\n').filter((l) => l.trim());
+      const ourUdp = conns.filter((c) => c.protocol === 'udp');
+      expect(ourUdp.length).toBe(ssUdp.length);
+      for (const l of ssUdp) {
+        const f = l.trim().split(/\s+/);
+        const port = Number(f[3].slice(f[3].lastIndexOf(':') + 1));
+        const mine = ourUdp.find((c) => c.local_port === port);
+        expect(mine?.state).toBe(f[0]);
+        expect(mine?.pid).toBe(Number(/pid=(\d+)/.exec(l)?.[1]));
+      }
+      expect(ourUdp.find((c) => c.local_port === 5005)?.local_ip).toBe(h.ip6B);
       const { stdout } = await lab.exec(h.b, ['ss', '-H', '-tlnp']);
       const ssLine = stdout.split('\n').find((l) => /:5003\s/.test(l));
       expect(ssLine).toBeDefined();
