@@ -3,10 +3,11 @@
  * byte counter, the protocol counts and the top talker of traffic sent in a namespace — and
  * Ctrl-C ends it. `--json` snapshots checked against tshark's view of the same traffic.
  */
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPcapFile, startTcpdump, type TwoHosts, twoHosts } from '../capture/lab.js';
-import { CLI, runCli } from '../helpers/cli.js';
+import { CLI } from '../helpers/cli.js';
 import { cleanupStaleNamespaces, NetnsLab, run, waitFor } from '../helpers/netns.js';
 
 const lab = new NetnsLab();
@@ -103,29 +104,40 @@ describe('sentra top', () => {
   it('--json prints snapshots whose counts agree with tshark', async () => {
     const file = `/tmp/${session}.pcap`;
     const td = await startTcpdump(lab, h.b, 'eth0', 'ip', file, ['-s', '128']);
-    const p = runCli([
-      'top',
-      '-i',
-      'eth0',
-      '--netns',
-      h.b,
-      '-f',
-      'ip',
-      '--interval',
-      '0.5',
-      '--duration',
-      '4',
-      '--json',
-    ]);
-    await new Promise((r) => setTimeout(r, 1000));
+    const child = spawn(
+      process.execPath,
+      [
+        CLI,
+        'top',
+        '-i',
+        'eth0',
+        '--netns',
+        h.b,
+        '-f',
+        'ip',
+        '--interval',
+        '0.5',
+        '--duration',
+        '5',
+        '--json',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      out += d;
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+    // traffic only once the first snapshot shows the monitor is capturing
+    await waitFor(() => out.includes('\n'), 15_000, 'first snapshot');
     await lab.exec(h.a, ['ping', '-c', '10', '-i', '0.01', h.ipB], { timeoutMs: 20_000 });
     await lab.exec(h.a, ['sh', '-c', `head -c 500000 /dev/zero | socat -u - TCP:${h.ipB}:5001`], {
       timeoutMs: 30_000,
     });
-    const r = await p;
+    const code = await exited;
     await td.stop();
-    expect(r.code).toBe(0);
-    const snaps = r.stdout
+    expect(code).toBe(0);
+    const snaps = out
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l));
