@@ -2,12 +2,17 @@
  * The spec's network_* functions on an interface inside a namespace this test creates, with
  * tcpdump/tshark, `ip -s link` and `ss` as oracles; latency through a netem delay.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCodes } from '../../src/errors.js';
-import { listConnections, MonitorRegistry, probeLatency } from '../../src/monitor/index.js';
+import {
+  listConnections,
+  MonitorRegistry,
+  probeLatency,
+  readInterfaceCounters,
+} from '../../src/monitor/index.js';
 import { readPcapFile, sleep, startTcpdump, type TwoHosts, twoHosts } from '../capture/lab.js';
 import { cleanupStaleNamespaces, freeSubnet24, NetnsLab, run, waitFor } from '../helpers/netns.js';
 
@@ -217,6 +222,32 @@ describe('network monitor', () => {
       expect(c?.local_ip).toBe('127.0.0.1');
     } finally {
       srv.close();
+    }
+  });
+
+  it('root namespace: counters from /proc/net/dev equal /sys/class/net statistics; protocols seen', async () => {
+    const net = await freeSubnet24();
+    const ns = await lab.ns('rootpeer');
+    const { b: rootIf } = await lab.veth(
+      { ns, ifname: 'eth0', addr4: `${net}.2/24` },
+      { ns: null, addr4: `${net}.1/24` },
+    );
+    const info = await reg.start(rootIf, { filter: 'icmp' });
+    try {
+      await run(['ping', '-c', '5', '-i', '0.01', `${net}.2`], { timeoutMs: 20_000 });
+      await waitFor(() => reg.protocols(info.id).ICMP === 10, 10_000, 'ICMP counted');
+      const bw = await reg.bandwidth(info.id);
+      const c = await readInterfaceCounters(rootIf);
+      const sys = (k: string) => Number(readFileSync(`/sys/class/net/${rootIf}/statistics/${k}`, 'utf8'));
+      expect(c.rx_bytes).toBe(sys('rx_bytes'));
+      expect(c.tx_bytes).toBe(sys('tx_bytes'));
+      expect(c.rx_packets).toBe(sys('rx_packets'));
+      expect(c.tx_packets).toBe(sys('tx_packets'));
+      expect(bw.tx_packets).toBeGreaterThanOrEqual(5);
+      expect(bw.rx_packets).toBeGreaterThanOrEqual(5);
+      expect(bw.tx_bytes).toBeGreaterThanOrEqual(5 * 98);
+    } finally {
+      reg.stop(info.id);
     }
   });
 
