@@ -27,6 +27,7 @@ export {
   networkStartMonitor,
   networkStopMonitor,
 } from './monitor.js';
+export { networkScriptHost } from './script-host.js';
 export { type MonitorSnapshot, monitorSnapshot } from './snapshot.js';
 export {
   ConversationTable,
