@@ -13,7 +13,7 @@ PACKAGES=(
   # oracles for decoding, filters and flows
   tshark tcpdump wireshark-common argus-server argus-client tcpreplay
   # kernel plumbing used by firewall, qos and namespace tests
-  iproute2 nftables iptables ipset iputils-ping
+  iproute2 nftables iptables ipset iputils-ping ethtool
   # real servers and clients the tests run inside namespaces
   nginx-light openssh-server openssh-client sshpass dnsmasq-base redis-server haproxy tinyproxy
   curl dnsutils netcat-openbsd socat openssl

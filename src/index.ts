@@ -28,6 +28,7 @@ export {
   type ScriptHost,
   type ScriptHostProvider,
 } from './lang/index.js';
+export * from './monitor/index.js';
 export * from './net/address.js';
 export * from './packet/index.js';
 export * from './proxy/index.js';

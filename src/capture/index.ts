@@ -8,3 +8,4 @@ export { dltToLinkType } from './link-type.js';
 export { type CaptureStats, LiveCapture, type LiveCaptureEvents, type LiveCaptureOptions } from './live.js';
 export { RawSocket, type RawSocketOptions } from './raw-socket.js';
 export { PacketRing, type PacketRingOptions, type RingOverflow } from './ring.js';
+export * from './sessions/index.js';

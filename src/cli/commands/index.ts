@@ -3,6 +3,7 @@
  * command lives in its own file here and adds one import and one entry.
  */
 import type { CommandRegistrar } from '../command.js';
+import { registerCapture } from './capture.js';
 import { registerDecode } from './decode.js';
 import { registerFirewall } from './firewall.js';
 import { registerFlows } from './flows.js';
@@ -13,11 +14,14 @@ import { registerRepl } from './repl.js';
 import { registerRules } from './rules.js';
 import { registerRun } from './run.js';
 import { registerScan } from './scan.js';
+import { registerTop } from './top.js';
 import { registerVulndb } from './vulndb.js';
 
 export const commands: CommandRegistrar[] = [
   registerDecode,
   registerFlows,
+  registerCapture,
+  registerTop,
   registerRules,
   registerFirewall,
   registerQos,
