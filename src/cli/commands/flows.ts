@@ -1,6 +1,7 @@
 /**
- * `sentra flows FILE|-`: a capture file into bidirectional flows, as CICFlowMeter's CSV
- * (CSE-CIC-IDS2018 columns) or JSON Lines, written as flows end; a summary on stderr at the end.
+ * `sentra flows FILE|-` or `sentra flows -i IF`: a capture file or a live interface into
+ * bidirectional flows, as CICFlowMeter's CSV (CSE-CIC-IDS2018 columns) or JSON Lines, written as
+ * flows end; a summary on stderr at the end.
  */
 import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
@@ -8,12 +9,13 @@ import type { Command } from 'commander';
 import { ErrorCodes, SentraError, toSentraError } from '../../errors.js';
 import { cicHeader, cicRow } from '../../flow/cic.js';
 import { flowJson } from '../../flow/jsonl.js';
-import { type FlowSummary, processCapture } from '../../flow/process.js';
-import type { ByteMode } from '../../flow/table.js';
+import { processCapture } from '../../flow/process.js';
+import type { ByteMode, EndedFlow, FlowTableStats } from '../../flow/table.js';
 import { action, type CommandRegistrar } from '../command.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
 import { createProgress } from '../progress.js';
 import { formatTable } from '../table.js';
+import { processLive } from './flows-live.js';
 
 interface FlowsOptions {
   output?: string;
@@ -25,6 +27,11 @@ interface FlowsOptions {
   bytes: string;
   maxFlows: string;
   json?: boolean;
+  interface?: string;
+  filter?: string;
+  netns?: string;
+  count?: string;
+  duration?: string;
 }
 
 const FLUSH_AT = 256 * 1024;
@@ -55,18 +62,31 @@ async function openOutput(path: string | undefined): Promise<{ out: Writable; ow
   return { out, owned: true };
 }
 
-function summaryJson(s: FlowSummary, seconds: number) {
-  const { capture, ...table } = s;
+/** What a run produced: the table's counters and where the packets came from. */
+interface RunSummary extends FlowTableStats {
+  /** 'pcap', 'pcapng' or 'live'. */
+  format: string;
+  inputBytes: number;
+}
+
+function summaryJson(s: RunSummary, seconds: number) {
   return {
-    format: capture.format,
-    inputBytes: capture.bytes,
-    ...table,
+    ...s,
     seconds,
     packetsPerSecond: seconds > 0 ? Math.round(s.packets / seconds) : 0,
   };
 }
 
-async function run(file: string, o: FlowsOptions): Promise<ExitCodeValue> {
+async function run(file: string | undefined, o: FlowsOptions): Promise<ExitCodeValue> {
+  if ((file === undefined) === (o.interface === undefined)) {
+    throw new SentraError(
+      ErrorCodes.INVALID_ARGUMENT,
+      'give either a capture file (or - for stdin) or -i INTERFACE for a live capture',
+    );
+  }
+  if (file !== undefined && (o.filter || o.netns || o.count || o.duration)) {
+    throw new SentraError(ErrorCodes.INVALID_ARGUMENT, '-f, --netns, -c and --duration apply to -i only');
+  }
   const format = o.format;
   if (format !== 'cic' && format !== 'jsonl') {
     throw new SentraError(ErrorCodes.INVALID_ARGUMENT, `--format must be cic or jsonl, not "${format}"`);
@@ -121,10 +141,11 @@ async function run(file: string, o: FlowsOptions): Promise<ExitCodeValue> {
     enabled: o.json ? false : undefined,
   });
   const started = performance.now();
-  let summary: FlowSummary | undefined;
+  let summary: RunSummary | undefined;
+  let interrupted = false;
   let failure: unknown;
   try {
-    summary = await processCapture(file, {
+    const tableOpts = {
       idleTimeout,
       activeTimeout,
       tcpTeardown: o.tcpTeardown,
@@ -133,13 +154,35 @@ async function run(file: string, o: FlowsOptions): Promise<ExitCodeValue> {
       maxFlows,
       onFlow:
         format === 'cic'
-          ? (f) => push(cicRow(f.table, f.slot))
-          : (f) => push(JSON.stringify(flowJson(f.table, f.slot))),
-      onProgress: (done, total) => {
-        if (total !== undefined) progress.setTotal(total);
-        progress.update(done);
-      },
-    });
+          ? (f: EndedFlow) => push(cicRow(f.table, f.slot))
+          : (f: EndedFlow) => push(JSON.stringify(flowJson(f.table, f.slot))),
+    };
+    if (o.interface !== undefined) {
+      const live = await processLive({
+        ...tableOpts,
+        // live rows are written as flows end, not held back until the buffer fills
+        onFlow: (f) => {
+          tableOpts.onFlow(f);
+          flush();
+        },
+        interface: o.interface,
+        filter: o.filter,
+        netns: o.netns,
+        count: o.count !== undefined ? positiveNumber('-c', o.count, true) : undefined,
+        duration: o.duration !== undefined ? positiveNumber('--duration', o.duration, false) : undefined,
+      });
+      interrupted = live.interrupted;
+      summary = { ...live.stats, format: 'live', inputBytes: 0 };
+    } else {
+      const { capture, ...stats } = await processCapture(file as string, {
+        ...tableOpts,
+        onProgress: (done, total) => {
+          if (total !== undefined) progress.setTotal(total);
+          progress.update(done);
+        },
+      });
+      summary = { ...stats, format: capture.format, inputBytes: capture.bytes };
+    }
   } catch (e) {
     failure = e;
   } finally {
@@ -180,14 +223,32 @@ async function run(file: string, o: FlowsOptions): Promise<ExitCodeValue> {
       ),
     );
   }
-  return ExitCode.OK;
+  return interrupted ? ExitCode.INTERRUPTED : ExitCode.OK;
+}
+
+function positiveNumber(name: string, v: string, integer: boolean): number {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
+    throw new SentraError(
+      ErrorCodes.INVALID_ARGUMENT,
+      `${name} must be a positive ${integer ? 'whole ' : ''}number, not "${v}"`,
+    );
+  }
+  return n;
 }
 
 export const registerFlows: CommandRegistrar = (program: Command) => {
   program
     .command('flows')
-    .description('turn a capture file (or - for stdin) into bidirectional flows with CICFlowMeter features')
-    .argument('<file>', 'pcap or pcapng file, or - for stdin')
+    .description(
+      'turn a capture file, stdin or a live interface into bidirectional flows with CICFlowMeter features',
+    )
+    .argument('[file]', 'pcap or pcapng file, or - for stdin (or use -i for a live interface)')
+    .option('-i, --interface <name>', 'capture live on this interface instead of reading a file')
+    .option('-f, --filter <expr>', 'with -i: capture filter in tcpdump syntax')
+    .option('-c, --count <n>', 'with -i: stop after n packets')
+    .option('--duration <s>', 'with -i: stop after s seconds')
+    .option('--netns <name>', 'with -i: the interface lives in this network namespace')
     .option('-o, --output <file>', 'write the flows here (default stdout)')
     .option(
       '--format <format>',
@@ -205,5 +266,5 @@ export const registerFlows: CommandRegistrar = (program: Command) => {
     .option('--bytes <what>', 'what a packet length counts in byte totals: link, ip or payload', 'link')
     .option('--max-flows <n>', 'most concurrent flows; the oldest idle one is evicted beyond', '1000000')
     .option('--json', 'print the summary as JSON (stdout when -o is a file, else stderr)')
-    .action(action((file: string, opts: FlowsOptions) => run(file, opts)));
+    .action(action((file: string | undefined, opts: FlowsOptions) => run(file, opts)));
 };
