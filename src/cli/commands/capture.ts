@@ -16,6 +16,7 @@ import { Decoder } from '../../packet/decoder.js';
 import { summaryLine } from '../../packet/format/summary.js';
 import { action, type CommandRegistrar, writeJsonLine } from '../command.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
+import { runLive } from '../live-run.js';
 import { formatTable } from '../table.js';
 
 interface CaptureCliOptions {
@@ -78,37 +79,17 @@ export async function runCapture(
   process.stderr.write(
     `sentra: listening on ${opts.interface}, link-type ${cap.linkType}, snapshot length ${cap.snaplen} bytes\n`,
   );
-  const limit = opts.count ?? Number.POSITIVE_INFINITY;
   const decoder = new Decoder();
-  let seen = 0;
-  let failure: unknown;
-  const stopped = new Promise<{ signal: boolean }>((resolve) => {
-    let timer: NodeJS.Timeout | null = null;
-    const onSignal = () => finish(true);
-    const finish = (signal: boolean) => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      if (timer) clearTimeout(timer);
-      resolve({ signal });
-    };
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
-    if (opts.duration !== undefined) timer = setTimeout(() => finish(false), opts.duration * 1000);
-    cap.on('error', (e) => {
-      failure = e;
-      finish(false);
-    });
-    cap.onPacket((rec) => {
-      if (seen >= limit) return;
-      seen++;
-      if (writer) {
-        if (!writer.write(rec)) finish(false);
-      } else if (json) writeJsonLine(summarize(decoder, rec));
-      else process.stdout.write(summaryLine(decoder.decode(rec)) + '\n');
-      if (seen >= limit) finish(false);
-    });
+  const {
+    packets: seen,
+    interrupted: signal,
+    failure,
+  } = await runLive(cap, { count: opts.count, duration: opts.duration }, (rec) => {
+    if (writer) return writer.write(rec);
+    if (json) writeJsonLine(summarize(decoder, rec));
+    else process.stdout.write(summaryLine(decoder.decode(rec)) + '\n');
+    return true;
   });
-  const { signal } = await stopped;
   const st = cap.stats();
   cap.close();
   if (writer) await writer.close();

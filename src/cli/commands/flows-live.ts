@@ -8,6 +8,7 @@
 import { LiveCapture } from '../../capture/live.js';
 import { FlowTable, type FlowTableOptions, type FlowTableStats } from '../../flow/table.js';
 import { Decoder } from '../../packet/decoder.js';
+import { runLive } from '../live-run.js';
 
 export interface LiveFlowOptions extends FlowTableOptions {
   interface: string;
@@ -31,38 +32,18 @@ export async function processLive(o: LiveFlowOptions): Promise<LiveFlowResult> {
   process.stderr.write(`sentra: listening on ${o.interface}, link-type ${cap.linkType}\n`);
   const table = new FlowTable(o);
   const decoder = new Decoder();
-  const limit = o.count ?? Number.POSITIVE_INFINITY;
-  let seen = 0;
-  let failure: unknown;
-  const ended = await new Promise<{ signal: boolean }>((resolve) => {
-    const tick = setInterval(() => table.tick(Date.now() * 1000), TICK_MS);
-    let timer: NodeJS.Timeout | null = null;
-    const onSignal = () => finish(true);
-    const finish = (signal: boolean) => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      clearInterval(tick);
-      if (timer) clearTimeout(timer);
-      resolve({ signal });
-    };
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
-    if (o.duration !== undefined) timer = setTimeout(() => finish(false), o.duration * 1000);
-    cap.on('error', (e) => {
-      failure = e;
-      finish(false);
-    });
-    cap.onPacket((rec) => {
-      if (seen >= limit) return;
-      seen++;
+  const run = await runLive(
+    cap,
+    { count: o.count, duration: o.duration, every: { ms: TICK_MS, fn: () => table.tick(Date.now() * 1000) } },
+    (rec) => {
       table.update(decoder.decode(rec));
-      if (seen >= limit) finish(false);
-    });
-  });
+      return true;
+    },
+  );
   const droppedKernel = cap.stats().droppedKernel;
   cap.close();
   // flows accepted before a failure are still reported
   table.flush();
-  if (failure !== undefined) throw failure;
-  return { stats: table.stats(), interrupted: ended.signal, droppedKernel };
+  if (run.failure !== undefined) throw run.failure;
+  return { stats: table.stats(), interrupted: run.interrupted, droppedKernel };
 }
