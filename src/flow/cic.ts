@@ -297,11 +297,21 @@ export function cicRow(table: FlowTable, slot: number, label = CIC_NO_LABEL): st
     ? `${src}-${dst}-${sp}-${dp}-${proto},${src},${sp},${dst},${dp},${proto},`
     : `${dst}-${src}-${dp}-${sp}-${proto},${src},${sp},${dst},${dp},${proto},`;
   s += cicTimestamp(table.floats(slot)[FlowTable.base(slot) + F_FIRST]);
+  // zeros are most of a row (no bulk, no URG, no idle...): a run of them is one piece
+  let zeros = 0;
   for (let i = 7; i < 83; i++) {
     const x = n[i];
-    // zeros are most of a row (no bulk, no URG, no idle...): skip the number formatting
-    s += x === 0 ? ',0' : `,${numText(x)}`;
+    if (x === 0) {
+      zeros++;
+      continue;
+    }
+    if (zeros > 0) {
+      s += ZERO_RUNS[zeros];
+      zeros = 0;
+    }
+    s += numText(x);
   }
+  if (zeros > 0) s += ZERO_RUNS[zeros];
   return `${s},${label}`;
 }
 
@@ -347,18 +357,22 @@ function ipv6Text(K: Uint32Array, at: number): string {
   return lastV6Text;
 }
 
+/** `,0` repeated n times, n = 0...76 (the numeric columns of a row). */
+const ZERO_RUNS: string[] = [];
+for (let i = 0, z = ''; i <= 76; i++, z += ',0') ZERO_RUNS.push(z);
+
 const NUM_SIZE = 4096;
 const numKeys = new Float64Array(NUM_SIZE);
-const numStrs: string[] = new Array<string>(NUM_SIZE).fill('0');
+const numStrs: string[] = new Array<string>(NUM_SIZE).fill(',0');
 const BITS = new Float64Array(1);
 const BITS32 = new Uint32Array(BITS.buffer);
 
-/** `String(x)`, from a cache when the same value was formatted recently (x is never 0 here). */
+/** `,` + `String(x)`, from a cache when the same value was formatted recently (x is never 0 here). */
 function numText(x: number): string {
   BITS[0] = x;
   const i = (Math.imul(BITS32[0] ^ BITS32[1], 0x9e3779b1) >>> 20) & (NUM_SIZE - 1);
   if (numKeys[i] === x) return numStrs[i];
-  const t = `${x}`;
+  const t = `,${x}`;
   numKeys[i] = x;
   numStrs[i] = t;
   return t;
