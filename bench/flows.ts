@@ -10,6 +10,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cicRow } from '../src/flow/cic.js';
@@ -110,6 +111,7 @@ async function main(): Promise<void> {
     return;
   }
   const file = ensureCapture(process.argv[2]);
+  const loadStart = os.loadavg()[0];
   const bytes = readFileSync(file);
 
   // 1. the engine alone, from memory: decode + flow table + every feature, CIC rows built
@@ -252,7 +254,7 @@ async function main(): Promise<void> {
       'Speeds are packets per CPU second (user + system), so that other load on the machine counts less than in wall time. ' +
       'Targets: >= 2M packets/s on one core, >= 5x argus, <= 1 KB per active flow, 1M concurrent flows under 1.5 GB RSS. ' +
       `The capture is scan-heavy (${(packets / flows).toFixed(1)} packets per flow): per-flow work (a new flow, a CSV row) weighs more than per-packet work. ` +
-      'The machine has 2 cores shared with other work (load average about 8 during this run): numbers are noisy.\n\n' +
+      `The machine has 2 cores shared with other work (1-minute load average ${loadStart.toFixed(1)} at the start of this run, ${os.loadavg()[0].toFixed(1)} at the end): numbers are noisy.\n\n` +
       `${table1}\n\n${table2}\n`,
   );
 }

@@ -3,9 +3,13 @@
  * same names, times in microseconds, packet lengths as L4 payload bytes, as CICFlowMeter
  * computes them, with its bugs fixed (each fix is listed in docs/flows.md).
  */
+
+import { formatIPv6 } from '../net/address.js';
 import { stdFromM2 } from './features.js';
-import { type FlowKeyInfo, flowKeyInfo } from './flow-key-format.js';
+import { flowKeyInfo } from './flow-key-format.js';
 import {
+  CHUNK_BITS,
+  CHUNK_MASK,
   D_BULK_DUR,
   D_BULK_PKTS,
   D_BULK_SIZE,
@@ -58,6 +62,11 @@ import {
   F_SUBFLOWS,
   F_SYN,
   F_URG,
+  K_DST,
+  K_META,
+  K_PORTS,
+  K_SRC,
+  KEY_WORDS,
 } from './layout.js';
 import { FlowTable } from './table.js';
 
@@ -146,12 +155,14 @@ const NUMS = new Float64Array(CIC_COLUMNS.length);
  * Writes the numeric columns of the flow in `slot` into `n` (indexed like {@link CIC_COLUMNS};
  * text columns are left alone) and returns the key for the text columns. No per-value boxing.
  */
-function cicFill(table: FlowTable, slot: number, n: Float64Array): FlowKeyInfo {
+function cicFill(table: FlowTable, slot: number, n: Float64Array): void {
   const F = table.floats(slot);
   const b = FlowTable.base(slot);
   const fw = b + F_DIR;
   const bw = b + F_DIR + DIR_SLOTS;
-  const k = flowKeyInfo(table, slot);
+  const K = table.kchunks[slot >>> CHUNK_BITS];
+  const ko = (slot & CHUNK_MASK) * KEY_WORDS;
+  const ports = K[ko + K_PORTS];
   const fPk = F[fw + D_PKTS];
   const bPk = F[bw + D_PKTS];
   const pk = fPk + bPk;
@@ -160,9 +171,9 @@ function cicFill(table: FlowTable, slot: number, n: Float64Array): FlowKeyInfo {
   const dur = F[b + F_LAST] - F[b + F_FIRST];
   const secs = dur / 1e6;
   const sf = F[b + F_SUBFLOWS];
-  n[2] = k.srcPort;
-  n[4] = k.dstPort;
-  n[5] = k.protocol;
+  n[2] = ports >>> 16;
+  n[4] = ports & 0xffff;
+  n[5] = (K[ko + K_META] >>> 8) & 0xff;
   n[7] = dur;
   n[8] = fPk;
   n[9] = bPk;
@@ -239,12 +250,12 @@ function cicFill(table: FlowTable, slot: number, n: Float64Array): FlowKeyInfo {
   n[80] = stdFromM2(F[b + F_IDLE_M2], F[b + F_IDLE_N]);
   n[81] = fin(F[b + F_IDLE_MAX]);
   n[82] = fin(F[b + F_IDLE_MIN]);
-  return k;
 }
 
 /** The values of every CIC column for the flow in `slot`, in column order. */
 export function cicValues(table: FlowTable, slot: number, label = CIC_NO_LABEL): (string | number)[] {
-  const k = cicFill(table, slot, NUMS);
+  cicFill(table, slot, NUMS);
+  const k = flowKeyInfo(table, slot);
   const out: (string | number)[] = Array.from(NUMS);
   out[0] = cicFlowId(k.srcBytes, k.srcIp, k.srcPort, k.dstBytes, k.dstIp, k.dstPort, k.protocol);
   out[1] = k.srcIp;
@@ -262,13 +273,107 @@ export function cicHeader(): string {
 /** One CSV line (no newline) for the flow in `slot`. */
 export function cicRow(table: FlowTable, slot: number, label = CIC_NO_LABEL): string {
   const n = NUMS;
-  const k = cicFill(table, slot, n);
-  let s = cicFlowId(k.srcBytes, k.srcIp, k.srcPort, k.dstBytes, k.dstIp, k.dstPort, k.protocol);
-  s += `,${k.srcIp},${n[2]},${k.dstIp},${n[4]},${n[5]},${cicTimestamp(table.floats(slot)[FlowTable.base(slot) + F_FIRST])}`;
+  cicFill(table, slot, n);
+  const K = table.kchunks[slot >>> CHUNK_BITS];
+  const o = (slot & CHUNK_MASK) * KEY_WORDS;
+  const v6 = (K[o + K_META] & 0xff) === 6;
+  const src = v6 ? ipv6Text(K, o + K_SRC) : ipv4Text(K[o + K_SRC]);
+  const dst = v6 ? ipv6Text(K, o + K_DST) : ipv4Text(K[o + K_DST]);
+  const sp = n[2];
+  const dp = n[4];
+  const proto = n[5];
+  // CICFlowMeter's Flow ID order (see cicFlowId): the lower address as Java's signed bytes
+  // first; flipping each byte's top bit turns that into an unsigned word comparison
+  let forward = true;
+  for (let i = 0, e = v6 ? 4 : 1; i < e; i++) {
+    const a = (K[o + K_SRC + i] ^ 0x80808080) >>> 0;
+    const c = (K[o + K_DST + i] ^ 0x80808080) >>> 0;
+    if (a !== c) {
+      forward = a < c;
+      break;
+    }
+  }
+  let s = forward
+    ? `${src}-${dst}-${sp}-${dp}-${proto},${src},${sp},${dst},${dp},${proto},`
+    : `${dst}-${src}-${dp}-${sp}-${proto},${src},${sp},${dst},${dp},${proto},`;
+  s += cicTimestamp(table.floats(slot)[FlowTable.base(slot) + F_FIRST]);
+  // zeros are most of a row (no bulk, no URG, no idle...): a run of them is one piece
+  let zeros = 0;
   for (let i = 7; i < 83; i++) {
     const x = n[i];
-    // zeros are most of a row (no bulk, no URG, no idle...): skip the number formatting
-    s += x === 0 ? ',0' : `,${x}`;
+    if (x === 0) {
+      zeros++;
+      continue;
+    }
+    if (zeros > 0) {
+      s += ZERO_RUNS[zeros];
+      zeros = 0;
+    }
+    s += numText(x);
   }
+  if (zeros > 0) s += ZERO_RUNS[zeros];
   return `${s},${label}`;
+}
+
+// ---- text caches for rows: flows of one capture repeat addresses and values a lot (a scan
+// is one address pair and the same few durations), and a cache hit is far cheaper than
+// formatting. Direct-mapped, keyed by the exact value, so the text is always String(value).
+
+const IP4_SIZE = 1024;
+const ip4Keys = new Float64Array(IP4_SIZE).fill(-1);
+const ip4Text: string[] = new Array<string>(IP4_SIZE).fill('');
+
+function ipv4Text(w: number): string {
+  const i = (Math.imul(w, 0x9e3779b1) >>> 22) & (IP4_SIZE - 1);
+  if (ip4Keys[i] === w) return ip4Text[i];
+  const t = `${w >>> 24}.${(w >>> 16) & 0xff}.${(w >>> 8) & 0xff}.${w & 0xff}`;
+  ip4Keys[i] = w;
+  ip4Text[i] = t;
+  return t;
+}
+
+const V6_BYTES = new Uint8Array(16);
+const lastV6 = new Uint32Array(4);
+let lastV6Text = '';
+
+function ipv6Text(K: Uint32Array, at: number): string {
+  if (
+    lastV6Text !== '' &&
+    K[at] === lastV6[0] &&
+    K[at + 1] === lastV6[1] &&
+    K[at + 2] === lastV6[2] &&
+    K[at + 3] === lastV6[3]
+  )
+    return lastV6Text;
+  for (let i = 0; i < 4; i++) {
+    const w = K[at + i];
+    lastV6[i] = w;
+    V6_BYTES[i * 4] = w >>> 24;
+    V6_BYTES[i * 4 + 1] = (w >>> 16) & 0xff;
+    V6_BYTES[i * 4 + 2] = (w >>> 8) & 0xff;
+    V6_BYTES[i * 4 + 3] = w & 0xff;
+  }
+  lastV6Text = formatIPv6(V6_BYTES, 0);
+  return lastV6Text;
+}
+
+/** `,0` repeated n times, n = 0...76 (the numeric columns of a row). */
+const ZERO_RUNS: string[] = [];
+for (let i = 0, z = ''; i <= 76; i++, z += ',0') ZERO_RUNS.push(z);
+
+const NUM_SIZE = 4096;
+const numKeys = new Float64Array(NUM_SIZE);
+const numStrs: string[] = new Array<string>(NUM_SIZE).fill(',0');
+const BITS = new Float64Array(1);
+const BITS32 = new Uint32Array(BITS.buffer);
+
+/** `,` + `String(x)`, from a cache when the same value was formatted recently (x is never 0 here). */
+function numText(x: number): string {
+  BITS[0] = x;
+  const i = (Math.imul(BITS32[0] ^ BITS32[1], 0x9e3779b1) >>> 20) & (NUM_SIZE - 1);
+  if (numKeys[i] === x) return numStrs[i];
+  const t = `,${x}`;
+  numKeys[i] = x;
+  numStrs[i] = t;
+  return t;
 }

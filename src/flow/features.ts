@@ -97,30 +97,33 @@ export interface PacketFacts {
   window: number;
 }
 
+/** The slots of a new flow before its first packet, except the id and the times (set per flow). */
+const FRESH = new Float64Array(FLOW_SLOTS);
+FRESH[F_APP] = 0;
+FRESH[F_APP_TRIES] = 0;
+FRESH[F_IAT_MIN] = Number.POSITIVE_INFINITY;
+FRESH[F_LEN_MIN] = Number.POSITIVE_INFINITY;
+FRESH[F_ACT_MIN] = Number.POSITIVE_INFINITY;
+FRESH[F_IDLE_MIN] = Number.POSITIVE_INFINITY;
+FRESH[F_SUBFLOWS] = 1;
+FRESH[F_END] = -1;
+for (let d = 0; d < 2; d++) {
+  const o = F_DIR + d * DIR_SLOTS;
+  FRESH[o + D_LEN_MIN] = Number.POSITIVE_INFINITY;
+  FRESH[o + D_IAT_MIN] = Number.POSITIVE_INFINITY;
+  FRESH[o + D_HDR_MIN] = Number.POSITIVE_INFINITY;
+  FRESH[o + D_INIT_WIN] = -1;
+}
+
 /** Resets the slots of a new flow. */
 export function initFlow(F: Float64Array, b: number, id: number, ts: number): void {
-  // a plain loop: TypedArray.prototype.fill on a sub-range is slower for 92 slots
-  for (let i = b, e = b + FLOW_SLOTS; i < e; i++) F[i] = 0;
+  // one block copy of the template (a memcpy) instead of 93 stores
+  F.set(FRESH, b);
   F[b + F_ID] = id;
   F[b + F_FIRST] = ts;
   F[b + F_LAST] = ts;
-  F[b + F_APP] = 0;
-  F[b + F_APP_TRIES] = 0;
-  F[b + F_IAT_MIN] = Number.POSITIVE_INFINITY;
-  F[b + F_LEN_MIN] = Number.POSITIVE_INFINITY;
   F[b + F_ACT_START] = ts;
   F[b + F_ACT_END] = ts;
-  F[b + F_ACT_MIN] = Number.POSITIVE_INFINITY;
-  F[b + F_IDLE_MIN] = Number.POSITIVE_INFINITY;
-  F[b + F_SUBFLOWS] = 1;
-  F[b + F_END] = -1;
-  for (let d = 0; d < 2; d++) {
-    const o = b + F_DIR + d * DIR_SLOTS;
-    F[o + D_LEN_MIN] = Number.POSITIVE_INFINITY;
-    F[o + D_IAT_MIN] = Number.POSITIVE_INFINITY;
-    F[o + D_HDR_MIN] = Number.POSITIVE_INFINITY;
-    F[o + D_INIT_WIN] = -1;
-  }
 }
 
 function addActive(F: Float64Array, b: number, v: number): void {

@@ -26,7 +26,8 @@ function mix(h: number): number {
 
 /** Hash of one endpoint (address words + port). */
 function endpointHash(k: Uint32Array, at: number, words: number, port: number): number {
-  let h = mix(k[at] ^ (port * 0x9e3779b1));
+  // Math.imul: the same low 32 bits as the exact product (which XOR would take), without a double
+  let h = mix(k[at] ^ Math.imul(port, 0x9e3779b1));
   if (words === 4) {
     h = mix(h ^ k[at + 1]);
     h = mix(h ^ k[at + 2]);

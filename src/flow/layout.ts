@@ -135,6 +135,7 @@ export type EndReasonName = (typeof END_REASON_NAMES)[number];
 
 /**
  * Bytes of state per flow: its float64 slots, its key words, two int32 LRU links, and the
- * share of the hash index (kept at most half full: two int32 per flow on average, four at worst).
+ * share of the hash index (buckets of two int32, slot and hash, kept at most half full: two
+ * buckets per flow on average, four at worst).
  */
-export const FLOW_BYTES = FLOW_SLOTS * 8 + KEY_WORDS * 4 + 2 * 4 + 4 * 4;
+export const FLOW_BYTES = FLOW_SLOTS * 8 + KEY_WORDS * 4 + 2 * 4 + 4 * 8;

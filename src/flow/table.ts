@@ -168,8 +168,10 @@ export class FlowTable {
   private closedHead = EMPTY;
   private closedTail = EMPTY;
   readonly lingerUs: number;
-  // hash index: slot numbers, EMPTY when free
-  private index = new Int32Array(1024).fill(EMPTY);
+  // hash index: bucket i is index[2i] = slot (EMPTY when free), index[2i + 1] = the key's
+  // hash, so that a probe compares hashes in the index without reading the key slab (a cache
+  // miss per probe; most lookups in a scan are misses that end at an empty bucket)
+  private index = new Int32Array(2 * 1024).fill(EMPTY);
   private indexMask = 1023;
   private count = 0;
   private nextId = 1;
@@ -420,14 +422,16 @@ export class FlowTable {
 
   private find(k: Uint32Array): number {
     const h = k[K_HASH];
+    const hi = h | 0;
     const idx = this.index;
     const mask = this.indexMask;
     for (let i = h & mask; ; i = (i + 1) & mask) {
-      const s = idx[i];
+      const s = idx[2 * i];
       if (s === EMPTY) return -1;
+      if (idx[2 * i + 1] !== hi) continue;
       const K = this.kchunks[s >>> CHUNK_BITS];
       const o = (s & CHUNK_MASK) * KEY_WORDS;
-      if (K[o + K_HASH] !== h || K[o + K_META] !== k[K_META] || K[o + K_VLAN] !== k[K_VLAN]) continue;
+      if (K[o + K_META] !== k[K_META] || K[o + K_VLAN] !== k[K_VLAN]) continue;
       const ports = k[K_PORTS];
       if (
         K[o + K_PORTS] === ports &&
@@ -488,7 +492,7 @@ export class FlowTable {
     K[o + K_PORTS] = reversed ? ((ports << 16) | (ports >>> 16)) >>> 0 : ports;
     initFlow(this.fchunks[slot >>> CHUNK_BITS], FlowTable.base(slot), this.nextId++, ts);
     // index
-    if ((this.count + 1) * 2 > this.index.length) this.growIndex();
+    if ((this.count + 1) * 4 > this.index.length) this.growIndex();
     this.indexPut(slot, k[K_HASH]);
     this.count++;
     if (this.count > this.counters.peak) this.counters.peak = this.count;
@@ -505,19 +509,19 @@ export class FlowTable {
     const idx = this.index;
     const mask = this.indexMask;
     let i = h & mask;
-    while (idx[i] !== EMPTY) i = (i + 1) & mask;
-    idx[i] = slot;
+    while (idx[2 * i] !== EMPTY) i = (i + 1) & mask;
+    idx[2 * i] = slot;
+    idx[2 * i + 1] = h | 0;
   }
 
   private growIndex(): void {
     const old = this.index;
-    const size = old.length * 2;
-    this.index = new Int32Array(size).fill(EMPTY);
-    this.indexMask = size - 1;
-    for (let i = 0; i < old.length; i++) {
+    const buckets = old.length; // twice as many as before
+    this.index = new Int32Array(2 * buckets).fill(EMPTY);
+    this.indexMask = buckets - 1;
+    for (let i = 0; i < old.length; i += 2) {
       const s = old[i];
-      if (s !== EMPTY)
-        this.indexPut(s, this.kchunks[s >>> CHUNK_BITS][(s & CHUNK_MASK) * KEY_WORDS + K_HASH]);
+      if (s !== EMPTY) this.indexPut(s, old[i + 1] >>> 0);
     }
   }
 
@@ -526,24 +530,25 @@ export class FlowTable {
     const mask = this.indexMask;
     const h = this.kchunks[slot >>> CHUNK_BITS][(slot & CHUNK_MASK) * KEY_WORDS + K_HASH];
     let i = h & mask;
-    while (idx[i] !== slot) {
-      if (idx[i] === EMPTY) throw new SentraError(ErrorCodes.INTERNAL, 'flow index lost a flow');
+    while (idx[2 * i] !== slot) {
+      if (idx[2 * i] === EMPTY) throw new SentraError(ErrorCodes.INTERNAL, 'flow index lost a flow');
       i = (i + 1) & mask;
     }
     // backward-shift deletion keeps every probe chain unbroken
     let j = i;
     for (;;) {
       j = (j + 1) & mask;
-      const s = idx[j];
+      const s = idx[2 * j];
       if (s === EMPTY) break;
-      const home = this.kchunks[s >>> CHUNK_BITS][(s & CHUNK_MASK) * KEY_WORDS + K_HASH] & mask;
+      const home = idx[2 * j + 1] & mask;
       // move s back to i if its home is not in (i, j]
       if (i <= j ? home <= i || home > j : home <= i && home > j) {
-        idx[i] = s;
+        idx[2 * i] = s;
+        idx[2 * i + 1] = idx[2 * j + 1];
         i = j;
       }
     }
-    idx[i] = EMPTY;
+    idx[2 * i] = EMPTY;
   }
 
   private allocSlot(): number {
