@@ -1,11 +1,12 @@
 /**
  * Helpers of the live capture tests: two namespaces joined by a veth pair, tcpdump as the
- * oracle (started in the same namespace on the same interface and filter), and a minimal pcap
- * reader for tcpdump's file (the project's own reader lives in src/packet, written elsewhere;
- * this one only has to read what tcpdump -w writes).
+ * oracle (started in the same namespace on the same interface and filter), and tcpdump's file
+ * read back.
  */
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { ErrorCodes, SentraError } from '../../src/errors.js';
+import { readCaptureBuffer } from '../../src/packet/file/reader.js';
 import { freeSubnet24, type NetnsLab, run } from '../helpers/netns.js';
 
 export interface TwoHosts {
@@ -142,27 +143,33 @@ export interface PcapPacket {
   data: Uint8Array;
 }
 
-/** Reads a little-endian pcap file as tcpdump writes it (micro- or nanosecond magic). */
+/**
+ * Reads tcpdump's pcap file with the project's reader (itself checked against tshark in
+ * test/packet). A last record cut short when tcpdump was stopped is dropped, as tcpdump -r does.
+ */
 export function readPcapFile(file: string): { linkType: number; packets: PcapPacket[] } {
-  const buf = readFileSync(file);
-  const magic = buf.readUInt32LE(0);
-  if (magic !== 0xa1b2c3d4 && magic !== 0xa1b23c4d)
-    throw new Error(`unexpected pcap magic ${magic.toString(16)}`);
-  const nano = magic === 0xa1b23c4d;
-  const linkType = buf.readUInt32LE(20) & 0x0fffffff;
   const packets: PcapPacket[] = [];
-  let off = 24;
-  while (off + 16 <= buf.length) {
-    const capLen = buf.readUInt32LE(off + 8);
-    if (off + 16 + capLen > buf.length) break; // a record cut by SIGINT: tcpdump -U avoids it
-    packets.push({
-      tsSec: buf.readUInt32LE(off),
-      tsNsec: nano ? buf.readUInt32LE(off + 4) : buf.readUInt32LE(off + 4) * 1000,
-      capLen,
-      origLen: buf.readUInt32LE(off + 12),
-      data: new Uint8Array(buf.subarray(off + 16, off + 16 + capLen)),
-    });
-    off += 16 + capLen;
+  let linkType = -1;
+  try {
+    readCaptureBuffer(
+      readFileSync(file),
+      (rec) => {
+        packets.push({
+          tsSec: rec.tsSec,
+          tsNsec: rec.tsNsec,
+          capLen: rec.capLen,
+          origLen: rec.origLen,
+          data: rec.data.slice(),
+        });
+      },
+      {
+        onPcapHeader: (h) => {
+          linkType = h.linkType;
+        },
+      },
+    );
+  } catch (e) {
+    if (!(e instanceof SentraError && e.code === ErrorCodes.PCAP_TRUNCATED)) throw e;
   }
   return { linkType, packets };
 }
