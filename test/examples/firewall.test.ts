@@ -90,4 +90,3 @@ describe.skipIf(!canRun)('firewall.sn', () => {
     expect(again[3]).toBe(`Blocked: ${dropped}`);
   }, 180_000);
 });
-

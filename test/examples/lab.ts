@@ -129,13 +129,25 @@ export class ExampleLab extends ScanLab {
   }
 
   /**
-   * An HTTP server on `port` of host `h` that answers every request with its own name and counts
-   * the requests it served; `GET /__count` (not counted) returns the count.
+   * An HTTP server on `port` of host `h` that answers every request with its own name. It
+   * counts the requests for paths starting with `/req` (not health checks), with the client
+   * addresses and `Via` headers they came with; `GET /__served` returns those as JSON.
    */
   async namedHttp(h: LabHost, port: number): Promise<void> {
-    const code = `let n=0;require('http').createServer((q,s)=>{if(q.url==='/__count'){s.end(String(n));return;}n++;s.setHeader('x-backend',${JSON.stringify(h.name)});s.end(${JSON.stringify(h.name)}+'\\n');}).listen(${port},${JSON.stringify(h.ip)});`;
+    const code = `const served={count:0,clients:[],via:[]};const add=(a,v)=>{if(v&&!a.includes(v))a.push(v)};
+require('http').createServer((q,s)=>{
+  if(q.url==='/__served'){s.end(JSON.stringify(served));return;}
+  if(q.url.startsWith('/req')){served.count++;add(served.clients,q.socket.remoteAddress);add(served.via,q.headers.via);}
+  s.setHeader('x-backend',${JSON.stringify(h.name)});s.end(${JSON.stringify(h.name)}+'\\n');
+}).listen(${port},${JSON.stringify(h.ip)});`;
     this.lab.spawn(h.ns, [process.execPath, '-e', code]);
     await this.waitPort(h.ip, port);
+  }
+
+  /** What the named server of `h` served (see {@link namedHttp}). */
+  async served(h: LabHost, port: number): Promise<{ count: number; clients: string[]; via: string[] }> {
+    const { stdout } = await run(['curl', '-s', '--max-time', '5', `http://${h.ip}:${port}/__served`]);
+    return JSON.parse(stdout);
   }
 
   /**
@@ -144,7 +156,9 @@ export class ExampleLab extends ScanLab {
    */
   async tcpdump(ns: string, iface: string, filter: string): Promise<{ stop(): Promise<number> }> {
     const file = path.join(this.dir, `oracle-${Date.now()}-${Math.random().toString(36).slice(2)}.pcap`);
-    const child = this.lab.spawn(ns, ['tcpdump', '-i', iface, '-n', '-U', '-w', file, filter], { stdio: 'pipe' });
+    const child = this.lab.spawn(ns, ['tcpdump', '-i', iface, '-n', '-U', '-w', file, filter], {
+      stdio: 'pipe',
+    });
     let err = '';
     child.stderr?.setEncoding('utf8').on('data', (d: string) => {
       err += d;
@@ -163,12 +177,6 @@ export class ExampleLab extends ScanLab {
         return stdout.split('\n').filter((l) => l.trim() !== '').length;
       },
     };
-  }
-
-  /** The number of requests the named server of `h` served. */
-  async servedBy(h: LabHost, port: number): Promise<number> {
-    const { stdout } = await run(['curl', '-s', '--max-time', '5', `http://${h.ip}:${port}/__count`]);
-    return Number(stdout);
   }
 }
 
