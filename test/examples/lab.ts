@@ -152,9 +152,9 @@ require('http').createServer((q,s)=>{
 
   /**
    * Starts tcpdump on `iface` of `ns` writing to a file (an oracle independent of Sentra);
-   * `stop()` ends it and returns the number of packets tshark reads from the file.
+   * `stop()` ends it and returns the file.
    */
-  async tcpdump(ns: string, iface: string, filter: string): Promise<{ stop(): Promise<number> }> {
+  async tcpdump(ns: string, iface: string, filter = ''): Promise<{ stop(): Promise<string> }> {
     const file = path.join(this.dir, `oracle-${Date.now()}-${Math.random().toString(36).slice(2)}.pcap`);
     const child = this.lab.spawn(ns, ['tcpdump', '-i', iface, '-n', '-U', '-w', file, filter], {
       stdio: 'pipe',
@@ -173,11 +173,30 @@ require('http').createServer((q,s)=>{
         const closed = new Promise((r) => child.once('close', r));
         child.kill('SIGINT');
         await closed;
-        const { stdout } = await run(['tshark', '-n', '-r', file, '-T', 'fields', '-e', 'frame.number']);
-        return stdout.split('\n').filter((l) => l.trim() !== '').length;
+        return file;
       },
     };
   }
+}
+
+/** The rows tshark prints for `fields` of the packets of `file` that match `display` ('' for all). */
+export async function tsharkRows(file: string, fields: string[], display = ''): Promise<string[][]> {
+  const { stdout } = await run([
+    'tshark',
+    '-n',
+    '-r',
+    file,
+    ...(display ? ['-Y', display] : []),
+    '-T',
+    'fields',
+    '-E',
+    'separator=,',
+    ...fields.flatMap((f) => ['-e', f]),
+  ]);
+  return stdout
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => l.split(','));
 }
 
 /** Waits `ms` milliseconds. */
