@@ -1,16 +1,17 @@
 /**
  * The lab the spec's example scripts run in: one bridged LAN of namespaces (a free 10.x.y.0/24),
  * a control namespace `ctl` (.10) whose interface is named `lan0`, where `sentra run` itself
- * runs (so its listening ports, firewall rules and captures are the namespace's own), and the
- * root namespace attached at .250 so the test can check servers and run oracles. Scripts run
+ * runs (so its listening ports, firewall rules and captures are the namespace's own). Scripts run
  * with `--iface-map eth0=lan0` and `--target-map 192.168.1.0/24=<lab>/24`, so the addresses
- * they name land in the lab and anything else is refused.
+ * they name land in the lab and anything else is refused. The root namespace is not attached:
+ * the test reaches the lab only through `ip netns exec` (servers are checked from `ctl`), so a
+ * script that scans the whole /24 finds only the lab's own hosts.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { CLI } from '../helpers/cli.js';
 import { sharedPath } from '../helpers/corpus.js';
-import { cleanupStaleNamespaces, freeSubnet24, run } from '../helpers/netns.js';
+import { cleanupStaleNamespaces, freeSubnet24, run, waitFor } from '../helpers/netns.js';
 import { type LabHost, ScanLab } from '../scan/lab.js';
 
 export interface ScriptRun {
@@ -26,7 +27,7 @@ export interface RunningScript {
   done: Promise<ScriptRun>;
 }
 
-/** Hosts are given by name and last octet; `ctl` (.10) and the root side (.250) are added. */
+/** Hosts are given by name and last octet; `ctl` (.10) is added. */
 export class ExampleLab extends ScanLab {
   ctl: LabHost = { name: 'ctl', ns: '', ip: '', ip6: '' };
 
@@ -35,7 +36,6 @@ export class ExampleLab extends ScanLab {
     this.net = await freeSubnet24();
     const [, b, c] = this.net.split('.').map(Number);
     this.net6 = `fd54:${b.toString(16)}:${c.toString(16)}::`;
-    this.rootIp = `${this.net}.250`;
     const all = [...hosts, { name: 'ctl', octet: 10 }];
     const { hosts: ns } = await this.lab.lan(
       all.map((h) => ({
@@ -43,7 +43,6 @@ export class ExampleLab extends ScanLab {
         addr4: `${this.net}.${h.octet}/24`,
         addr6: `${this.net6}${h.octet.toString(16)}/64`,
       })),
-      { rootAddr4: `${this.rootIp}/24` },
     );
     this.hosts = all.map((h) => ({
       name: h.name,
@@ -146,8 +145,20 @@ require('http').createServer((q,s)=>{
 
   /** What the named server of `h` served (see {@link namedHttp}). */
   async served(h: LabHost, port: number): Promise<{ count: number; clients: string[]; via: string[] }> {
-    const { stdout } = await run(['curl', '-s', '--max-time', '5', `http://${h.ip}:${port}/__served`]);
+    const { stdout } = await this.inCtl(['curl', '-s', '--max-time', '5', `http://${h.ip}:${port}/__served`]);
     return JSON.parse(stdout);
+  }
+
+  /** Waits until `ip:port` accepts connections from the control namespace. */
+  override async waitPort(ip: string, port: number): Promise<void> {
+    await waitFor(
+      async () => {
+        await this.inCtl(['nc', '-z', '-w', '1', ip, String(port)], 5_000);
+        return true;
+      },
+      15_000,
+      `${ip}:${port} to listen`,
+    );
   }
 
   /**
