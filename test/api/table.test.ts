@@ -4,6 +4,7 @@
  * checking gives SENTRA_ERR_INVALID_ARGUMENT naming the function and the argument.
  */
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   API_FUNCTIONS,
@@ -16,7 +17,7 @@ import {
   IDS_FUNCTION_NAMES,
 } from '../../src/api/index.js';
 import { ErrorCodes, SentraError } from '../../src/errors.js';
-import { sharedPath } from '../helpers/corpus.js';
+import { PROJECT_ROOT, sharedPath } from '../helpers/corpus.js';
 
 const spec = readFileSync(sharedPath('spec', 'sentra-network-functions.md'), 'utf8');
 /** `- \`name(a, b)\` - what` lines of the spec: name -> parameter names. */
@@ -60,6 +61,15 @@ describe('API_FUNCTIONS', () => {
     expect([...IDS_FUNCTION_NAMES]).toEqual([...specFunctions.keys()].filter((n) => n.startsWith('ids_')));
     for (const n of IDS_FUNCTION_NAMES) expect(Object.hasOwn(API_FUNCTIONS, n)).toBe(false);
     expect(apiScriptHost.functionNames).toEqual(Object.keys(API_FUNCTIONS));
+  });
+
+  it('docs/api.md lists every function with its signature', () => {
+    const doc = readFileSync(path.join(PROJECT_ROOT, 'docs', 'api.md'), 'utf8');
+    for (const [name, f] of Object.entries(API_FUNCTIONS)) {
+      const sig = `${name}(${f.params.map((p) => (p.optional ? `${p.name}?` : p.name)).join(', ')})`;
+      expect(doc, sig).toContain(`| \`${sig}\` |`);
+    }
+    for (const n of IDS_FUNCTION_NAMES) expect(doc).toContain(`\`${n}(`);
   });
 
   it('documents every parameter and result', () => {
