@@ -9,8 +9,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiContext, callApi, TargetMap } from '../../src/api/index.js';
-import { ErrorCodes, SentraError } from '../../src/errors.js';
+import { ErrorCodes } from '../../src/errors.js';
 import { cleanupStaleNamespaces, freeSubnet24, isRoot, NetnsLab, waitFor } from '../helpers/netns.js';
+import { connects as connectsTo, errorCode, pingReplies } from './helpers.js';
 
 const canRun = isRoot();
 const lab = new NetnsLab();
@@ -18,7 +19,6 @@ const dir = mkdtempSync(path.join(os.tmpdir(), 'sentra-api-fw-'));
 let net = '';
 let ns: Record<string, string> = {};
 let ctx: ApiContext;
-const ip = (octet: number) => `${net}.${octet}`;
 
 beforeAll(async () => {
   if (!canRun) return;
@@ -29,7 +29,8 @@ beforeAll(async () => {
     { name: 'peer', addr4: `${net}.2/24` },
     { name: 'other', addr4: `${net}.3/24` },
   ]));
-  const code = `for(const p of [5000,5001])require('net').createServer(s=>s.end('hi')).listen(p,'${net}.1')`;
+  // probes close at once: the server must survive their resets
+  const code = `for(const p of [5000,5001])require('net').createServer(s=>{s.on('error',()=>{});s.end('hi')}).listen(p,'${net}.1')`;
   lab.spawn(ns.fw, [process.execPath, '-e', code]);
   await waitFor(() => connects(ns.peer, 5001), 10_000, 'the servers in fw');
   ctx = new ApiContext({
@@ -50,34 +51,13 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function connects(from: string, port: number): Promise<boolean> {
-  try {
-    await lab.exec(from, ['nc', '-z', '-w', '1', `${net}.1`, String(port)], { timeoutMs: 10_000 });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function pings(from: string, n: number): Promise<number> {
-  const r = await lab
-    .exec(from, ['ping', '-n', '-c', String(n), '-i', '0.2', '-W', '1', `${net}.1`], { timeoutMs: 20_000 })
-    .catch((e: { stdout?: string }) => ({ stdout: e.stdout ?? '' }));
-  return Number(/(\d+) received/.exec(r.stdout)?.[1] ?? -1);
-}
+const connects = (from: string, port: number) => connectsTo(lab, from, `${net}.1`, port);
+const pings = (from: string, n: number) => pingReplies(lab, from, `${net}.1`, n);
 
 // biome-ignore lint/suspicious/noExplicitAny: results are read field by field, as a script does
 const call = (name: string, ...args: unknown[]): Promise<any> => callApi(ctx, name, args);
 
-async function code(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof SentraError) return e.code;
-    throw e;
-  }
-  return 'no error';
-}
+const code = errorCode;
 
 describe.skipIf(!canRun)('firewall_* through the facade (nftables in a lab namespace)', () => {
   it('firewall_block_ip bans a host (named by its mapped address); stats count exactly its dropped pings', async () => {

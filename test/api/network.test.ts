@@ -10,8 +10,9 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiContext, callApi } from '../../src/api/index.js';
-import { ErrorCodes, SentraError } from '../../src/errors.js';
+import { ErrorCodes } from '../../src/errors.js';
 import { cleanupStaleNamespaces, freeSubnet24, isRoot, NetnsLab, run } from '../helpers/netns.js';
+import { errorCode } from './helpers.js';
 
 const execFileP = promisify(execFile);
 const canRun = isRoot();
@@ -65,15 +66,7 @@ async function tshark(file: string, display: string, field: string): Promise<str
   return stdout.split('\n').filter((l) => l !== '');
 }
 
-async function code(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof SentraError) return e.code;
-    throw e;
-  }
-  return 'no error';
-}
+const code = errorCode;
 
 describe.skipIf(!canRun)('network_* through the facade', () => {
   it('monitors the mapped interface: bandwidth, protocols, talkers, flows, connections, pcap', async () => {

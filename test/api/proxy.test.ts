@@ -9,7 +9,8 @@ import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiContext, callApi, TargetMap } from '../../src/api/index.js';
-import { ErrorCodes, SentraError } from '../../src/errors.js';
+import { ErrorCodes } from '../../src/errors.js';
+import { errorCode } from './helpers.js';
 
 const execFileP = promisify(execFile);
 const ctx = new ApiContext();
@@ -48,15 +49,7 @@ async function curl(
   return { code, sent: req, received: head + body, body: lines.join('\n').trim() };
 }
 
-async function code(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof SentraError) return e.code;
-    throw e;
-  }
-  return 'no error';
-}
+const code = errorCode;
 
 let web = '';
 beforeAll(async () => {

@@ -7,9 +7,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiContext, callApi, TargetMap } from '../../src/api/index.js';
-import { ErrorCodes, SentraError } from '../../src/errors.js';
+import { ErrorCodes } from '../../src/errors.js';
 import { isRoot, run } from '../helpers/netns.js';
 import { ScanLab } from '../scan/lab.js';
+import { errorCode } from './helpers.js';
 
 const canRun = isRoot();
 const lab = new ScanLab();
@@ -39,15 +40,7 @@ afterAll(async () => {
   await lab.destroy();
 });
 
-async function code(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof SentraError) return e.code;
-    throw e;
-  }
-  return 'no error';
-}
+const code = errorCode;
 
 describe.skipIf(!canRun)('scan_* through the facade', () => {
   it('scan_ports finds what nmap finds, with service names; the result has a scan id', async () => {

@@ -5,29 +5,15 @@
  * is checked with traffic from other namespaces and against `nft list ruleset`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connects as connectsTo, pingReplies as replies } from '../api/helpers.js';
 import { isRoot } from '../helpers/netns.js';
 import { ExampleLab, tsharkRows } from './lab.js';
 
 const lab = new ExampleLab();
 const canRun = isRoot();
 
-/** True when a TCP connection from `ns` to `ip:port` opens within a second. */
-async function connects(ns: string, ip: string, port: number): Promise<boolean> {
-  try {
-    await lab.lab.exec(ns, ['nc', '-z', '-w', '1', ip, String(port)], { timeoutMs: 10_000 });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** The number of echo replies `ping -c n` from `ns` got. */
-async function pingReplies(ns: string, ip: string, n: number): Promise<number> {
-  const r = await lab.lab
-    .exec(ns, ['ping', '-n', '-c', String(n), '-i', '0.2', '-W', '1', ip], { timeoutMs: 20_000 })
-    .catch((e: { stdout?: string }) => ({ stdout: e.stdout ?? '' }));
-  return Number(/(\d+) received/.exec(r.stdout)?.[1] ?? -1);
-}
+const connects = (ns: string, ip: string, port: number) => connectsTo(lab.lab, ns, ip, port);
+const pingReplies = (ns: string, ip: string, n: number) => replies(lab.lab, ns, ip, n);
 
 beforeAll(async () => {
   if (!canRun) return;

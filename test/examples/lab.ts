@@ -78,7 +78,7 @@ export class ExampleLab extends ScanLab {
    * Starts `sentra run FILE` inside the control namespace (working directory and SENTRA_HOME in
    * the lab's temp folder), with the lab's maps and `--timeout`.
    */
-  start(file: string, timeoutS: number, extra: string[] = []): RunningScript {
+  launch(file: string, timeoutS: number, extra: string[] = []): RunningScript {
     const argv = [
       'ip',
       'netns',
@@ -119,7 +119,7 @@ export class ExampleLab extends ScanLab {
 
   /** Runs a script to its end. */
   runScript(file: string, timeoutS: number, extra: string[] = []): Promise<ScriptRun> {
-    return this.start(file, timeoutS, extra).done;
+    return this.launch(file, timeoutS, extra).done;
   }
 
   /** Runs a command inside the control namespace. */

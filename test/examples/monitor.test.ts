@@ -68,7 +68,7 @@ async function conversationBytes(
 describe.skipIf(!canRun)('monitoring examples', () => {
   it('network_monitor.sn: bandwidth, protocol counts and top talkers of real traffic', async () => {
     const oracle = await lab.tcpdump(lab.ctl.ns, 'lan0');
-    const script = lab.start(lab.example('network_monitor.sn'), 7.5);
+    const script = lab.launch(lab.example('network_monitor.sn'), 7.5);
     await until(script.output, (o) => o.includes('Top Bandwidth Consumers'), 10_000);
     await traffic(2);
     const r = await script.done;
@@ -111,7 +111,7 @@ describe.skipIf(!canRun)('monitoring examples', () => {
 
   it('packet_capture.sn: 30 s of HTTP traffic, analysed packet by packet, saved as a pcap tshark reads', async () => {
     const oracle = await lab.tcpdump(lab.ctl.ns, 'lan0', 'tcp port 80 or tcp port 443');
-    const script = lab.start(lab.example('packet_capture.sn'), 45);
+    const script = lab.launch(lab.example('packet_capture.sn'), 45);
     await until(script.output, (o) => o.includes('Capture started'), 10_000);
     await sleep(500);
     await traffic(3); // pings and datagrams too: the filter must leave them out
@@ -148,7 +148,7 @@ describe.skipIf(!canRun)('monitoring examples', () => {
 
   it('usecase4_dashboard.sn: bandwidth, protocol shares, top talkers, connections and recent packets', async () => {
     const oracle = await lab.tcpdump(lab.ctl.ns, 'lan0');
-    const script = lab.start(lab.example('usecase4_dashboard.sn'), 5.2);
+    const script = lab.launch(lab.example('usecase4_dashboard.sn'), 5.2);
     await until(script.output, (o) => o.includes('Press Ctrl+C to exit'), 10_000);
     await traffic(2);
     const r = await script.done;

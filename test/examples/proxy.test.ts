@@ -101,7 +101,7 @@ describe.skipIf(!canRun)('proxy examples', () => {
 
   it('proxy.sn with a pause before the statistics: requests go through the chain and are counted', async () => {
     const file = withPause('proxy.sn', '// Get statistics', 4);
-    const script = lab.start(file, 30, ['--target-map', names(['upstream']).join(',')]);
+    const script = lab.launch(file, 30, ['--target-map', names(['upstream']).join(',')]);
     await until(script.output, (o) => o.includes('Proxy started'), 10_000);
     await sleep(300);
     const web = lab.host('web');
@@ -120,7 +120,7 @@ describe.skipIf(!canRun)('proxy examples', () => {
 
   it('reverse_proxy.sn: four lab backends, healthy, and requests spread by weight', async () => {
     const file = withPause('reverse_proxy.sn', '// Check backend health', 4);
-    const script = lab.start(file, 30, ['--target-map', names(BACKENDS).join(',')]);
+    const script = lab.launch(file, 30, ['--target-map', names(BACKENDS).join(',')]);
     await until(script.output, (o) => o.includes('Reverse proxy started'), 10_000);
     await sleep(300);
     await requests('http://127.0.0.1:80/req', 10);
@@ -144,7 +144,7 @@ describe.skipIf(!canRun)('proxy examples', () => {
   }, 60_000);
 
   it('usecase2_load_balancer.sn: spreads requests over web1 and web2, finds web3 down and removes it', async () => {
-    const script = lab.start(lab.example('usecase2_load_balancer.sn'), 34, [
+    const script = lab.launch(lab.example('usecase2_load_balancer.sn'), 34, [
       '--target-map',
       names(WEBS).join(','),
     ]);
