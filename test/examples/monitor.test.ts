@@ -10,6 +10,8 @@ import { isRoot } from '../helpers/netns.js';
 import { ExampleLab, sleep, tsharkRows, until } from './lab.js';
 
 const lab = new ExampleLab();
+const ROUND = '=== Network Statistics ===\n';
+const FRAME = '      NETWORK TRAFFIC MONITOR DASHBOARD';
 const canRun = isRoot();
 
 beforeAll(async () => {
@@ -68,16 +70,18 @@ async function conversationBytes(
 describe.skipIf(!canRun)('monitoring examples', () => {
   it('network_monitor.sn: bandwidth, protocol counts and top talkers of real traffic', async () => {
     const oracle = await lab.tcpdump(lab.ctl.ns, 'lan0');
-    const script = lab.launch(lab.example('network_monitor.sn'), 7.5);
+    const script = lab.launch(lab.example('network_monitor.sn'), 12);
     await until(script.output, (o) => o.includes('Top Bandwidth Consumers'), 10_000);
     await traffic(2);
+    // the first round that starts after the traffic (every 5 s; --timeout allows two more)
+    const after = script.output().split(ROUND).length - 1;
     const r = await script.done;
     const file = await oracle.stop();
     expect(r.code).toBe(124);
     expect(r.stdout).toMatch(/^Monitoring started: monitor-\d+\n/);
-    const rounds = r.stdout.split('=== Network Statistics ===\n').slice(1);
-    expect(rounds.length).toBe(2);
-    const last = rounds[1];
+    const rounds = r.stdout.split(ROUND).slice(1);
+    expect(rounds.length).toBeGreaterThan(after);
+    const last = rounds[after];
     const num = (re: RegExp) => Number(re.exec(last)?.[1]);
 
     // protocol counts: exactly what tcpdump saw (nothing else of these protocols crossed lan0)
@@ -103,7 +107,11 @@ describe.skipIf(!canRun)('monitoring examples', () => {
     for (const [, a, ap, b, bp, proto, bytes] of talkers) {
       protos.add(proto);
       const flow = { a, ap: Number(ap), b, bp: Number(bp), proto };
-      expect(Number(bytes), `${a}:${ap} -> ${b}:${bp} ${proto}`).toBe(await conversationBytes(file, flow));
+      const oracleBytes = await conversationBytes(file, flow);
+      // the test's own traffic ended before this round; the links' chatter (ICMPv6) goes on after it
+      if (['ICMP', 'TCP', 'UDP'].includes(proto))
+        expect(Number(bytes), `${a}:${ap} -> ${b}:${bp} ${proto}`).toBe(oracleBytes);
+      else expect(Number(bytes)).toBeLessThanOrEqual(oracleBytes);
     }
     // the biggest conversations are the pings and the HTTP requests (datagrams are small)
     for (const p of ['ICMP', 'TCP']) expect(protos).toContain(p);
@@ -148,16 +156,19 @@ describe.skipIf(!canRun)('monitoring examples', () => {
 
   it('usecase4_dashboard.sn: bandwidth, protocol shares, top talkers, connections and recent packets', async () => {
     const oracle = await lab.tcpdump(lab.ctl.ns, 'lan0');
-    const script = lab.launch(lab.example('usecase4_dashboard.sn'), 5.2);
+    const script = lab.launch(lab.example('usecase4_dashboard.sn'), 9);
     await until(script.output, (o) => o.includes('Press Ctrl+C to exit'), 10_000);
     await traffic(2);
+    // the first frame drawn after the traffic (every 2 s)
+    const after = script.output().split(FRAME).length - 1;
     const r = await script.done;
     const file = await oracle.stop();
     const { stdout: ss } = await lab.inCtl(['ss', '-tuanH']);
     expect(r.code).toBe(124);
-    const frames = r.stdout.split('      NETWORK TRAFFIC MONITOR DASHBOARD').slice(1);
-    expect(frames.length).toBe(3); // at 0, 2 and 4 s
-    const last = frames[2];
+    const frames = r.stdout.split(FRAME).slice(1);
+    expect(frames.length).toBeGreaterThan(after);
+    const last = frames[after];
+    expect(last).toContain('Press Ctrl+C to exit');
 
     const [tcp, udp, icmp] = [await count(file, 'tcp'), await count(file, 'udp'), await count(file, 'icmp')];
     const total = tcp + udp + icmp;
