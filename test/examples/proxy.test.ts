@@ -100,7 +100,7 @@ describe.skipIf(!canRun)('proxy examples', () => {
   }, 60_000);
 
   it('proxy.sn with a pause before the statistics: requests go through the chain and are counted', async () => {
-    const file = withPause('proxy.sn', '// Get statistics', 4);
+    const file = withPause('proxy.sn', '// Get statistics', 6);
     const script = lab.launch(file, 30, ['--target-map', names(['upstream']).join(',')]);
     await until(script.output, (o) => o.includes('Proxy started'), 10_000);
     await sleep(300);
@@ -119,7 +119,7 @@ describe.skipIf(!canRun)('proxy examples', () => {
   }, 60_000);
 
   it('reverse_proxy.sn: four lab backends, healthy, and requests spread by weight', async () => {
-    const file = withPause('reverse_proxy.sn', '// Check backend health', 4);
+    const file = withPause('reverse_proxy.sn', '// Check backend health', 8);
     const script = lab.launch(file, 30, ['--target-map', names(BACKENDS).join(',')]);
     await until(script.output, (o) => o.includes('Reverse proxy started'), 10_000);
     await sleep(300);
