@@ -17,8 +17,12 @@ import { getForwardProxy, getReverseProxy, proxyStop, reverseProxyStop } from '.
 import { TargetMap } from './target-map.js';
 
 export interface ApiContextOptions {
-  /** How the firewall is opened on the first `firewall_*` call (backend, netns, table, dbPath). */
-  readonly firewall?: FirewallOptions;
+  /**
+   * How the firewall is opened on the first `firewall_*` call (backend, netns, table, dbPath),
+   * or an open Firewall to share (the daemon's, whose IDS response bans through it too); a
+   * shared one is not closed by {@link ApiContext.dispose}.
+   */
+  readonly firewall?: FirewallOptions | Firewall;
   /** Interface names callers use -> the real ones (`--iface-map eth0=veth0`). */
   readonly ifaceMap?: ReadonlyMap<string, string>;
   /** Target renaming and confinement (`--target-map`). */
@@ -31,7 +35,7 @@ export class ApiContext {
   readonly targets: TargetMap;
   readonly signal: AbortSignal;
   private readonly ifaceMap: ReadonlyMap<string, string>;
-  private readonly firewallOptions: FirewallOptions;
+  private readonly firewallOptions: FirewallOptions | Firewall;
   private firewallOpening: Promise<{ fw: Firewall; functions: FirewallFunctions }> | null = null;
   private networkHost: Promise<ScriptHost> | null = null;
   private readonly forwardIds = new Set<string>();
@@ -65,10 +69,9 @@ export class ApiContext {
   async firewall(): Promise<FirewallFunctions> {
     this.assertOpen();
     if (this.firewallOpening === null) {
-      const opening = Firewall.open(this.firewallOptions).then((fw) => ({
-        fw,
-        functions: firewallFunctions(fw),
-      }));
+      const given = this.firewallOptions;
+      const opened = given instanceof Firewall ? Promise.resolve(given) : Firewall.open(given);
+      const opening = opened.then((fw) => ({ fw, functions: firewallFunctions(fw) }));
       // a failed open (no nft, no permission) is reported now and tried again on the next call
       opening.catch(() => {
         if (this.firewallOpening === opening) this.firewallOpening = null;
@@ -142,7 +145,7 @@ export class ApiContext {
       const host = await this.networkHost;
       await attempt('network', () => host.dispose?.());
     }
-    if (this.firewallOpening !== null) {
+    if (this.firewallOpening !== null && !(this.firewallOptions instanceof Firewall)) {
       await attempt('firewall', async () => (await this.firewallOpening)?.fw.close());
     }
     if (errors.length > 0) {

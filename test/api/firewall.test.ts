@@ -10,6 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiContext, callApi, TargetMap } from '../../src/api/index.js';
 import { ErrorCodes } from '../../src/errors.js';
+import { Firewall } from '../../src/firewall/index.js';
 import { cleanupStaleNamespaces, freeSubnet24, isRoot, NetnsLab, waitFor } from '../helpers/netns.js';
 import { connects as connectsTo, errorCode, pingReplies } from './helpers.js';
 
@@ -151,6 +152,23 @@ describe.skipIf(!canRun)('firewall_* through the facade (nftables in a lab names
     expect(await connects(ns.other, 5001)).toBe(true);
     await call('firewall_clear_rules');
   }, 60_000);
+
+  it("a context can share an open Firewall (the daemon's) and leaves it open when disposed", async () => {
+    const fw = await Firewall.open({
+      backend: 'nftables',
+      netns: ns.fw,
+      table: 'sentra_shared',
+      dbPath: path.join(dir, 'shared.db'),
+    });
+    const shared = new ApiContext({ firewall: fw });
+    const ban = (await callApi(shared, 'firewall_block_ip', [`${net}.3`])) as { id: string };
+    expect((await fw.listRules()).map((r) => r.id)).toEqual([ban.id]);
+    expect(await pings(ns.other, 1)).toBe(0);
+    await shared.dispose();
+    expect((await fw.clearRules()).removed).toBe(1);
+    expect(await pings(ns.other, 1)).toBe(1);
+    fw.close();
+  }, 30_000);
 
   it('invalid input is refused with the module codes and changes nothing', async () => {
     const before = (await call('firewall_list_rules')).length;
