@@ -1,0 +1,133 @@
+/**
+ * One of KitNET's small autoencoders (the authors' `dA`): tied weights, sigmoid hidden and
+ * output layers, inputs scaled by the min and max seen in training, trained online by one
+ * gradient step per sample; the score of a sample is the RMSE of its reconstruction.
+ * Everything is a typed array; `train` and `execute` allocate nothing.
+ */
+
+export interface AutoencoderState {
+  visible: number;
+  hidden: number;
+  learningRate: number;
+  /** visible × hidden, row-major. */
+  weights: Float64Array;
+  hiddenBias: Float64Array;
+  visibleBias: Float64Array;
+  normMin: Float64Array;
+  normMax: Float64Array;
+}
+
+function sigmoid(x: number): number {
+  return 1 / (1 + Math.exp(-x));
+}
+
+export class Autoencoder {
+  readonly visible: number;
+  readonly hidden: number;
+  readonly learningRate: number;
+  readonly weights: Float64Array;
+  readonly hiddenBias: Float64Array;
+  readonly visibleBias: Float64Array;
+  readonly normMin: Float64Array;
+  readonly normMax: Float64Array;
+  /** The last sample scaled to [0, 1] (training range) and its reconstruction. */
+  readonly x: Float64Array;
+  readonly z: Float64Array;
+  private readonly y: Float64Array;
+  private readonly dh: Float64Array;
+
+  constructor(state: AutoencoderState) {
+    this.visible = state.visible;
+    this.hidden = state.hidden;
+    this.learningRate = state.learningRate;
+    this.weights = state.weights;
+    this.hiddenBias = state.hiddenBias;
+    this.visibleBias = state.visibleBias;
+    this.normMin = state.normMin;
+    this.normMax = state.normMax;
+    this.x = new Float64Array(this.visible);
+    this.z = new Float64Array(this.visible);
+    this.y = new Float64Array(this.hidden);
+    this.dh = new Float64Array(this.hidden);
+  }
+
+  /** A new autoencoder: weights uniform in ±1/visible from `rand`, biases 0. */
+  static create(visible: number, hiddenRatio: number, learningRate: number, rand: () => number): Autoencoder {
+    const hidden = Math.max(1, Math.ceil(visible * hiddenRatio));
+    const a = 1 / visible;
+    const weights = new Float64Array(visible * hidden);
+    for (let i = 0; i < weights.length; i++) weights[i] = -a + 2 * a * rand();
+    return new Autoencoder({
+      visible,
+      hidden,
+      learningRate,
+      weights,
+      hiddenBias: new Float64Array(hidden),
+      visibleBias: new Float64Array(visible),
+      normMin: new Float64Array(visible).fill(Number.POSITIVE_INFINITY),
+      normMax: new Float64Array(visible).fill(Number.NEGATIVE_INFINITY),
+    });
+  }
+
+  /** One training step on `src[map[i]]` (or `src[i]` without a map); returns the RMSE before the step. */
+  train(src: Float64Array, map: Int32Array | null): number {
+    const n = this.visible;
+    const lo = this.normMin;
+    const hi = this.normMax;
+    for (let i = 0; i < n; i++) {
+      const v = src[map === null ? i : map[i]];
+      if (v < lo[i]) lo[i] = v;
+      if (v > hi[i]) hi[i] = v;
+    }
+    const err = this.forward(src, map);
+    const { x, y, z, dh, weights: W, hidden: h, learningRate: lr } = this;
+    // dh = (W^T (x - z)) ∘ y(1 - y), with x - z reused as the visible-bias gradient
+    for (let j = 0; j < h; j++) dh[j] = 0;
+    for (let i = 0; i < n; i++) {
+      const e = x[i] - z[i];
+      z[i] = e;
+      const r = i * h;
+      for (let j = 0; j < h; j++) dh[j] += e * W[r + j];
+    }
+    for (let j = 0; j < h; j++) dh[j] *= y[j] * (1 - y[j]);
+    for (let i = 0; i < n; i++) {
+      const r = i * h;
+      const xi = x[i];
+      const ei = z[i];
+      for (let j = 0; j < h; j++) W[r + j] += lr * (xi * dh[j] + ei * y[j]);
+      this.visibleBias[i] += lr * ei;
+    }
+    for (let j = 0; j < h; j++) this.hiddenBias[j] += lr * dh[j];
+    return err;
+  }
+
+  /** The RMSE of the reconstruction of `src[map[i]]`, leaving the model unchanged. */
+  execute(src: Float64Array, map: Int32Array | null): number {
+    return this.forward(src, map);
+  }
+
+  private forward(src: Float64Array, map: Int32Array | null): number {
+    const { x, y, z, weights: W, visible: n, hidden: h, normMin: lo, normMax: hi } = this;
+    for (let i = 0; i < n; i++) x[i] = (src[map === null ? i : map[i]] - lo[i]) / (hi[i] - lo[i] + 1e-16);
+    const hb = this.hiddenBias;
+    for (let j = 0; j < h; j++) y[j] = hb[j];
+    for (let i = 0; i < n; i++) {
+      const xi = x[i];
+      const r = i * h;
+      for (let j = 0; j < h; j++) y[j] += xi * W[r + j];
+    }
+    for (let j = 0; j < h; j++) y[j] = sigmoid(y[j]);
+    const vb = this.visibleBias;
+    let sum = 0;
+    for (let i = 0; i < n; i++) {
+      const r = i * h;
+      let a = vb[i];
+      for (let j = 0; j < h; j++) a += y[j] * W[r + j];
+      const zi = sigmoid(a);
+      z[i] = zi;
+      const e = x[i] - zi;
+      sum += e * e;
+    }
+    return Math.sqrt(sum / n);
+  }
+}
