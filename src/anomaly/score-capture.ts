@@ -49,7 +49,7 @@ export async function scoreCapture(
     packets++;
     const pkt = decoder.decode(rec);
     const s = detector.process(pkt);
-    if (s === s) {
+    if (!Number.isNaN(s)) {
       scored++;
       if (s > detector.threshold) over++;
       if (s > maxScore) maxScore = s;
