@@ -3,6 +3,7 @@
  * the IDS observer contract (onPacket after the flow table counted the packet, onFlowEnd as
  * flows leave, tick once per second of packet time, finish at the end). Used by
  * `sentra anomaly score`, the tests and the evaluation; `sentra ids` has its own engine.
+ * Observers with a `flush(): Promise<void>` (the ONNX classifier) are awaited at the end.
  */
 import type { Readable } from 'node:stream';
 import { FlowTable, type FlowTableOptions } from '../flow/table.js';
@@ -70,6 +71,11 @@ export async function runObservers(
   } finally {
     table.flush();
     for (const o of observers) o.finish?.();
+  }
+  // observers that work asynchronously (the ONNX classifier) finish their last batch
+  for (const o of observers) {
+    const f = (o as { flush?: () => Promise<void> }).flush;
+    if (typeof f === 'function') await f.call(o);
   }
   return { capture, packets, flows: table.stats().flows, alerts };
 }

@@ -42,12 +42,12 @@ export class CorrelationClustering {
 
   /** The correlation distance of features i < j. */
   distance(i: number, j: number): number {
-    const a = i < j ? i : j;
-    const b = i < j ? j : i;
+    const a = Math.min(i, j);
+    const b = Math.max(i, j);
     let den = Math.sqrt(this.sumSqRes[a]) * Math.sqrt(this.sumSqRes[b]);
     if (den === 0) den = 1e-100;
     const d = 1 - this.cross[a * this.n + b] / den;
-    return d < 0 ? 0 : d;
+    return Math.max(d, 0);
   }
 
   /** Groups of feature indices, each at most `maxSize` long, covering every feature once. */
