@@ -17,8 +17,26 @@ export interface AutoencoderState {
   normMax: Float64Array;
 }
 
-function sigmoid(x: number): number {
-  return 1 / (1 + Math.exp(-x));
+// The logistic function by linear interpolation in a table over [-SPAN, SPAN]: Math.exp
+// for every unit was most of the time per packet. Error below 3e-7, deterministic (the
+// same table everywhere), and training uses the same function as scoring.
+const SPAN = 16;
+const STEPS = 8192;
+const STEP = (2 * SPAN) / STEPS;
+const INV_STEP = 1 / STEP;
+const TABLE = new Float64Array(STEPS + 2);
+for (let i = 0; i <= STEPS + 1; i++) TABLE[i] = 1 / (1 + Math.exp(-(-SPAN + i * STEP)));
+const LOW = TABLE[0];
+const HIGH = TABLE[STEPS];
+
+/** The logistic function 1 / (1 + e^-x), tabulated. */
+export function sigmoid(x: number): number {
+  if (!(x > -SPAN)) return x !== x ? x : LOW;
+  if (x >= SPAN) return HIGH;
+  const f = (x + SPAN) * INV_STEP;
+  const i = f | 0;
+  const a = TABLE[i];
+  return a + (TABLE[i + 1] - a) * (f - i);
 }
 
 export class Autoencoder {
