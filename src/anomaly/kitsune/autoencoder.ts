@@ -1,7 +1,8 @@
 /**
  * One of KitNET's small autoencoders (the authors' `dA`): tied weights, sigmoid hidden and
  * output layers, inputs scaled by the min and max seen in training, trained online by one
- * gradient step per sample; the score of a sample is the RMSE of its reconstruction.
+ * gradient step per sample; the score of a sample is the RMSE of its reconstruction
+ * (inputs clipped, see {@link CLIP}).
  * Everything is a typed array; `train` and `execute` allocate nothing.
  */
 
@@ -20,6 +21,14 @@ export interface AutoencoderState {
 // The logistic function by linear interpolation in a table over [-SPAN, SPAN]: Math.exp
 // for every unit was most of the time per packet. Error below 3e-7, deterministic (the
 // same table everywhere), and training uses the same function as scoring.
+/**
+ * Scaled inputs are clipped to [-CLIP, 1 + CLIP] (a departure from the authors' code): a
+ * feature far outside its training range then counts as "far", not in proportion to how far,
+ * so one runaway statistic (a long idle gap's jitter variance) cannot outscore a packet on
+ * which many statistics are off (a flood). On the lab captures this raised the ROC AUC from
+ * 0.972 to 0.994 and the TPR at 1% FPR from 0 to 0.88 (bench/RESULTS.md).
+ */
+export const CLIP = 3;
 const SPAN = 16;
 const STEPS = 8192;
 const STEP = (2 * SPAN) / STEPS;
@@ -126,7 +135,11 @@ export class Autoencoder {
 
   private forward(src: Float64Array, map: Int32Array | null): number {
     const { x, y, z, weights: W, visible: n, hidden: h, normMin: lo, normMax: hi } = this;
-    for (let i = 0; i < n; i++) x[i] = (src[map === null ? i : map[i]] - lo[i]) / (hi[i] - lo[i] + 1e-16);
+    const c = CLIP;
+    for (let i = 0; i < n; i++) {
+      const v = (src[map === null ? i : map[i]] - lo[i]) / (hi[i] - lo[i] + 1e-16);
+      x[i] = v > 1 + c ? 1 + c : v < -c ? -c : v;
+    }
     const hb = this.hiddenBias;
     for (let j = 0; j < h; j++) y[j] = hb[j];
     for (let i = 0; i < n; i++) {
