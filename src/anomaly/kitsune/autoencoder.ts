@@ -40,7 +40,7 @@ const HIGH = TABLE[STEPS];
 
 /** The logistic function 1 / (1 + e^-x), tabulated. */
 export function sigmoid(x: number): number {
-  if (!(x > -SPAN)) return x !== x ? x : LOW;
+  if (!(x > -SPAN)) return Number.isNaN(x) ? x : LOW;
   if (x >= SPAN) return HIGH;
   const f = (x + SPAN) * INV_STEP;
   const i = f | 0;
@@ -62,6 +62,8 @@ export class Autoencoder {
   readonly z: Float64Array;
   private readonly y: Float64Array;
   private readonly dh: Float64Array;
+  /** 1 / (max - min + 1e-16) per input: a product per input instead of a division. */
+  private readonly inv: Float64Array;
 
   constructor(state: AutoencoderState) {
     this.visible = state.visible;
@@ -76,6 +78,8 @@ export class Autoencoder {
     this.z = new Float64Array(this.visible);
     this.y = new Float64Array(this.hidden);
     this.dh = new Float64Array(this.hidden);
+    this.inv = new Float64Array(this.visible);
+    for (let i = 0; i < this.visible; i++) this.inv[i] = 1 / (this.normMax[i] - this.normMin[i] + 1e-16);
   }
 
   /** A new autoencoder: weights uniform in ±1/visible from `rand`, biases 0. */
@@ -101,12 +105,22 @@ export class Autoencoder {
     const n = this.visible;
     const lo = this.normMin;
     const hi = this.normMax;
+    const inv = this.inv;
     for (let i = 0; i < n; i++) {
       const v = src[map === null ? i : map[i]];
-      if (v < lo[i]) lo[i] = v;
-      if (v > hi[i]) hi[i] = v;
+      let moved = false;
+      if (v < lo[i]) {
+        lo[i] = v;
+        moved = true;
+      }
+      if (v > hi[i]) {
+        hi[i] = v;
+        moved = true;
+      }
+      if (moved) inv[i] = 1 / (hi[i] - lo[i] + 1e-16);
     }
-    const err = this.forward(src, map);
+    this.load(src, map);
+    const err = this.forward();
     const { x, y, z, dh, weights: W, hidden: h, learningRate: lr } = this;
     // dh = (W^T (x - z)) ∘ y(1 - y), with x - z reused as the visible-bias gradient
     for (let j = 0; j < h; j++) dh[j] = 0;
@@ -130,16 +144,31 @@ export class Autoencoder {
 
   /** The RMSE of the reconstruction of `src[map[i]]`, leaving the model unchanged. */
   execute(src: Float64Array, map: Int32Array | null): number {
-    return this.forward(src, map);
+    this.load(src, map);
+    return this.forward();
   }
 
-  private forward(src: Float64Array, map: Int32Array | null): number {
-    const { x, y, z, weights: W, visible: n, hidden: h, normMin: lo, normMax: hi } = this;
-    const c = CLIP;
-    for (let i = 0; i < n; i++) {
-      const v = (src[map === null ? i : map[i]] - lo[i]) / (hi[i] - lo[i] + 1e-16);
-      x[i] = v > 1 + c ? 1 + c : v < -c ? -c : v;
+  /** Gathers and scales the inputs into `x`. */
+  private load(src: Float64Array, map: Int32Array | null): void {
+    const { x, visible: n, normMin: lo, inv } = this;
+    const top = 1 + CLIP;
+    const bottom = -CLIP;
+    if (map === null) {
+      for (let i = 0; i < n; i++) {
+        const v = (src[i] - lo[i]) * inv[i];
+        x[i] = v > top ? top : v < bottom ? bottom : v;
+      }
+    } else {
+      for (let i = 0; i < n; i++) {
+        const v = (src[map[i]] - lo[i]) * inv[i];
+        x[i] = v > top ? top : v < bottom ? bottom : v;
+      }
     }
+  }
+
+  /** Reconstructs `x` into `z` and returns the RMSE. */
+  private forward(): number {
+    const { x, y, z, weights: W, visible: n, hidden: h } = this;
     const hb = this.hiddenBias;
     for (let j = 0; j < h; j++) y[j] = hb[j];
     for (let i = 0; i < n; i++) {
