@@ -5,10 +5,11 @@
  * Threshold rule: during the second half of the autoencoders' training period each packet is
  * scored before it is learned (what the model would have said of benign traffic it had not
  * yet seen); when training ends the threshold is the `thresholdQuantile` quantile of those
- * scores (default 0.99) times `thresholdFactor` (default 2). The quantile rather than the
+ * scores (default 0.9) times `thresholdFactor` (default 3). A quantile rather than the
  * maximum because a benign event seen for the first time in training (a host idle for a
- * while, a first large transfer) scores high before it is learned, and is learned after. A fixed `threshold`
- * overrides the rule.
+ * while, a first large transfer) scores high before it is learned, and is learned after;
+ * the factor leaves room for benign traffic the training did not show. The defaults come
+ * from three lab runs (docs/anomaly.md). A fixed `threshold` overrides the rule.
  */
 import { ErrorCodes, SentraError } from '../../errors.js';
 import type { Packet } from '../../packet/packet.js';
@@ -28,9 +29,9 @@ export interface KitsuneOptions extends AfterImageOptions {
   learningRate?: number;
   /** Seed of the autoencoders' initial weights (default 1). */
   seed?: number;
-  /** Quantile of the calibration scores the threshold starts from (0..1, default 0.99). */
+  /** Quantile of the calibration scores the threshold starts from (0..1, default 0.9). */
   thresholdQuantile?: number;
-  /** Multiplier of that quantile (default 2). */
+  /** Multiplier of that quantile (default 3). */
   thresholdFactor?: number;
   /** A fixed threshold instead of the calibrated one. */
   threshold?: number;
@@ -47,8 +48,8 @@ export interface FeatureContribution {
 }
 
 export const DEFAULT_GRACE = 55000;
-export const DEFAULT_THRESHOLD_FACTOR = 2;
-export const DEFAULT_THRESHOLD_QUANTILE = 0.99;
+export const DEFAULT_THRESHOLD_FACTOR = 3;
+export const DEFAULT_THRESHOLD_QUANTILE = 0.9;
 /** Fewest training packets accepted (the mapper needs a few samples, the autoencoders more). */
 export const MIN_GRACE = 20;
 /** Calibration scores kept (the latest ones). */

@@ -233,8 +233,8 @@ export const registerAnomaly: CommandRegistrar = (program: Command) => {
     .option('--grace <n>', 'training packets, feature mapping included (default: every packet of the file)')
     .option('--mapping-grace <n>', 'of those, packets that teach the feature mapper (default grace/11)')
     .option('--seed <n>', 'seed of the initial weights', '1')
-    .option('--threshold-quantile <q>', 'quantile of the calibration scores (default 0.99)')
-    .option('--threshold-factor <f>', 'multiplier of that quantile (default 2)')
+    .option('--threshold-quantile <q>', 'quantile of the calibration scores (default 0.9)')
+    .option('--threshold-factor <f>', 'multiplier of that quantile (default 3)')
     .option('--json', 'print the summary as JSON')
     .action(action((file: string, opts: TrainOptions) => train(file, opts)));
   cmd
