@@ -21,6 +21,7 @@ import { KEY_WORDS, StreamTable } from './stream-table.js';
 
 /** The paper's decay rates (1/s), from the fastest to the slowest. */
 export const LAMBDAS: readonly number[] = [5, 3, 1, 0.1, 0.01];
+// (`factors` below is written for exactly these rates)
 export const FEATURE_COUNT = 100;
 const NL = 5;
 const TINY = 1e-20;
@@ -74,7 +75,6 @@ export class AfterImage {
   private readonly src = new Uint32Array(4);
   private readonly dst = new Uint32Array(4);
   private readonly fac = new Float64Array(NL);
-  private readonly lnl = new Float64Array(LAMBDAS.map((l) => -l * Math.LN2));
   private baseSec = Number.NaN;
 
   constructor(opts: AfterImageOptions = {}) {
@@ -170,11 +170,19 @@ export class AfterImage {
     return true;
   }
 
-  /** 2^(-λ·Δt) for every λ into `fac`. */
+  /**
+   * 2^(-λ·Δt) for every λ into `fac`: three exponentials, the factors of λ = 3 and 5 being
+   * powers of the factor of λ = 1.
+   */
   private factors(dt: number): Float64Array {
     const f = this.fac;
-    const l = this.lnl;
-    for (let i = 0; i < NL; i++) f[i] = Math.exp(l[i] * dt);
+    const e1 = Math.exp(-Math.LN2 * dt);
+    const e2 = e1 * e1;
+    f[0] = e2 * e2 * e1;
+    f[1] = e2 * e1;
+    f[2] = e1;
+    f[3] = Math.exp(-0.1 * Math.LN2 * dt);
+    f[4] = Math.exp(-0.01 * Math.LN2 * dt);
     return f;
   }
 

@@ -64,6 +64,8 @@ export class Autoencoder {
   private readonly dh: Float64Array;
   /** 1 / (max - min + 1e-16) per input: a product per input instead of a division. */
   private readonly inv: Float64Array;
+  /** The weights transposed (hidden × visible), so the encoder sums in a register. */
+  private readonly wt: Float64Array;
 
   constructor(state: AutoencoderState) {
     this.visible = state.visible;
@@ -80,6 +82,10 @@ export class Autoencoder {
     this.dh = new Float64Array(this.hidden);
     this.inv = new Float64Array(this.visible);
     for (let i = 0; i < this.visible; i++) this.inv[i] = 1 / (this.normMax[i] - this.normMin[i] + 1e-16);
+    this.wt = new Float64Array(this.visible * this.hidden);
+    for (let i = 0; i < this.visible; i++) {
+      for (let j = 0; j < this.hidden; j++) this.wt[j * this.visible + i] = this.weights[i * this.hidden + j];
+    }
   }
 
   /** A new autoencoder: weights uniform in ±1/visible from `rand`, biases 0. */
@@ -135,7 +141,12 @@ export class Autoencoder {
       const r = i * h;
       const xi = x[i];
       const ei = z[i];
-      for (let j = 0; j < h; j++) W[r + j] += lr * (xi * dh[j] + ei * y[j]);
+      const wt = this.wt;
+      for (let j = 0; j < h; j++) {
+        const w = W[r + j] + lr * (xi * dh[j] + ei * y[j]);
+        W[r + j] = w;
+        wt[j * n + i] = w;
+      }
       this.visibleBias[i] += lr * ei;
     }
     for (let j = 0; j < h; j++) this.hiddenBias[j] += lr * dh[j];
@@ -170,13 +181,13 @@ export class Autoencoder {
   private forward(): number {
     const { x, y, z, weights: W, visible: n, hidden: h } = this;
     const hb = this.hiddenBias;
-    for (let j = 0; j < h; j++) y[j] = hb[j];
-    for (let i = 0; i < n; i++) {
-      const xi = x[i];
-      const r = i * h;
-      for (let j = 0; j < h; j++) y[j] += xi * W[r + j];
+    const wt = this.wt;
+    for (let j = 0; j < h; j++) {
+      let a = hb[j];
+      const r = j * n;
+      for (let i = 0; i < n; i++) a += x[i] * wt[r + i];
+      y[j] = sigmoid(a);
     }
-    for (let j = 0; j < h; j++) y[j] = sigmoid(y[j]);
     const vb = this.visibleBias;
     let sum = 0;
     for (let i = 0; i < n; i++) {
