@@ -58,6 +58,14 @@ export const ErrorCodes = {
   RULE_SYNTAX: 'SENTRA_ERR_RULE_SYNTAX',
   RULE_UNSUPPORTED: 'SENTRA_ERR_RULE_UNSUPPORTED',
 
+  // --- anomaly detection and ML classifiers ---------------------------------------------
+  /** An anomaly model file is not a model this version reads (format, version, sizes). */
+  ANOMALY_MODEL_INVALID: 'SENTRA_ERR_ANOMALY_MODEL_INVALID',
+  /** A model was asked of an anomaly detector whose training is not over. */
+  ANOMALY_NOT_TRAINED: 'SENTRA_ERR_ANOMALY_NOT_TRAINED',
+  /** An ONNX classifier could not be loaded or does not fit the flow columns. */
+  ONNX_MODEL_INVALID: 'SENTRA_ERR_ONNX_MODEL_INVALID',
+
   // --- firewall / qos ------------------------------------------------------------------
   FIREWALL_BACKEND: 'SENTRA_ERR_FIREWALL_BACKEND',
   FIREWALL_PROTECTED_ADDRESS: 'SENTRA_ERR_FIREWALL_PROTECTED_ADDRESS',

@@ -3,6 +3,7 @@
  * command lives in its own file here and adds one import and one entry.
  */
 import type { CommandRegistrar } from '../command.js';
+import { registerAnomaly } from './anomaly.js';
 import { registerCapture } from './capture.js';
 import { registerDecode } from './decode.js';
 import { registerFirewall } from './firewall.js';
@@ -23,6 +24,7 @@ export const commands: CommandRegistrar[] = [
   registerCapture,
   registerTop,
   registerRules,
+  registerAnomaly,
   registerFirewall,
   registerQos,
   registerScan,
