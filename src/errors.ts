@@ -82,6 +82,8 @@ export const ErrorCodes = {
 
   // --- server --------------------------------------------------------------------------
   UNAUTHORIZED: 'SENTRA_ERR_UNAUTHORIZED',
+  /** A request body (upload, JSON) is larger than the daemon accepts. */
+  REQUEST_TOO_LARGE: 'SENTRA_ERR_REQUEST_TOO_LARGE',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
