@@ -15,7 +15,10 @@ export class StreamStats {
   retransmittedSegments = 0;
   /** Bytes of segments overlapping data already received: the first copy is kept. */
   overlapBytes = 0;
-  /** Overlapping bytes whose value differed from the copy kept (evasion attempts or corruption). */
+  /**
+   * Overlapping bytes whose value differed from the copy kept (evasion attempts or
+   * corruption); compared while the first copy is still held (buffered or not consumed yet).
+   */
   overlapDiffBytes = 0;
   /** Segments that arrived ahead of a hole and were buffered. */
   outOfOrderSegments = 0;
@@ -23,8 +26,6 @@ export class StreamStats {
   gaps = 0;
   /** Bytes missing in skipped holes. */
   gapBytes = 0;
-  /** Out-of-order bytes dropped because the cap was reached even after skipping the hole. */
-  outOfOrderDroppedBytes = 0;
   /** Directions that reached the reassembly depth. */
   depthReached = 0;
   /** Bytes beyond the reassembly depth (not delivered). */
