@@ -3,7 +3,7 @@
  * a small LAN, synthesized packet by packet with correct checksums, so that a new user sees
  * flows and alerts at once. Benign: a client (10.20.0.10) resolving names, fetching pages
  * and pinging. Attacks from 10.20.0.66 on the server 10.20.0.5, like the shared lab capture:
- * a SYN port scan, SQL injection / XSS / path traversal requests, HTTP and SSH brute force,
+ * a SYN port scan of ports 1-500, SQL injection / XSS / path traversal requests, HTTP and SSH brute force,
  * a SYN flood and a UDP flood. {@link buildDemoCapture} is deterministic: the committed file
  * is its output (a test checks it).
  */
@@ -136,7 +136,7 @@ function httpResponse(status: string, body: string): string {
   return `HTTP/1.1 ${status}\r\nServer: nginx\r\nContent-Type: text/html\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
 }
 
-const PAGE = `<html><head><title>demo</title></head><body>${'<p>Sentra demo page</p>'.repeat(20)}</body></html>`;
+const PAGE = `<html><head><title>demo</title></head><body>${'<p>Sentra demo page</p>'.repeat(8)}</body></html>`;
 const START = 1_767_225_600; // 2026-01-01T00:00:00Z
 
 /** The demo capture's packets in time order (deterministic). */
@@ -156,9 +156,9 @@ export function demoPackets(): Array<{ t: number; data: Uint8Array }> {
       b.add(t + 0.5003, 'server', 'client', 1, echo(0, i));
     }
   }
-  // port scan: SYN to 1-1024, SYN-ACK from 22 and 80, RST from the rest
+  // port scan: SYN to 1-500, SYN-ACK from 22 and 80, RST from the rest
   let t = START + 20;
-  for (let p = 1; p <= 1024; p++) {
+  for (let p = 1; p <= 500; p++) {
     t += 0.0008;
     b.add(t, 'attacker', 'server', 6, tcp(51234, p, 0x1000, 0, F.SYN));
     if (p === 22 || p === 80) {
@@ -189,12 +189,12 @@ export function demoPackets(): Array<{ t: number; data: Uint8Array }> {
   }
   // SYN flood on :80 and UDP flood on :53
   t = START + 80;
-  for (let i = 0; i < 1500; i++) {
+  for (let i = 0; i < 1000; i++) {
     b.add(t + i * 0.0002, 'attacker', 'server', 6, tcp(1024 + (i % 60000), 80, 0x20000 + i, 0, F.SYN));
   }
   t = START + 90;
   const junk = Array.from({ length: 36 }, (_, i) => (i * 37) & 255);
-  for (let i = 0; i < 800; i++) b.add(t + i * 0.0003, 'attacker', 'server', 17, udp(2000 + (i % 1000), 53, junk));
+  for (let i = 0; i < 400; i++) b.add(t + i * 0.0003, 'attacker', 'server', 17, udp(2000 + (i % 1000), 53, junk));
   return b.packets.sort((x, y) => x.t - y.t);
 }
 

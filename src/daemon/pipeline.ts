@@ -1,16 +1,17 @@
 /**
- * The daemon's packet pipeline: packets from a capture file or a live interface are decoded
- * once, counted into flows (a {@link FlowTable} per source, driven by packet time) and into the
- * traffic view, and handed to the analysers plugged in (the signature engine, behavioural
- * detectors: anything implementing the IDS {@link PacketObserver} contract). Alerts go to the
- * {@link AlertHub}; ended flows to the flow store in batches.
+ * The daemon's packet pipeline: packets from a capture file or a live interface go through an
+ * {@link IdsEngine} per source (decoding, flows driven by packet time, stream reassembly,
+ * signatures) with the analysers plugged in as observers (behavioural detectors: anything
+ * implementing the IDS {@link PacketObserver} contract). Every alert goes to the
+ * {@link AlertHub}; ended flows to the flow store in batches, packets to the traffic view.
  */
 import { LiveCapture } from '../capture/live.js';
 import { ErrorCodes, SentraError, toSentraError } from '../errors.js';
 import { flowJson } from '../flow/jsonl.js';
-import { type EndedFlow, FlowTable } from '../flow/table.js';
-import { buildDetectorAlert, type PacketObserver } from '../ids/observer.js';
-import { Decoder } from '../packet/decoder.js';
+import type { EndedFlow } from '../flow/table.js';
+import { IdsEngine } from '../ids/engine/engine.js';
+import type { RuleSet } from '../ids/match/ruleset.js';
+import type { PacketObserver } from '../ids/observer.js';
 import { readCapture } from '../packet/file/reader.js';
 import type { PacketRecord } from '../packet/record.js';
 import type { AlertHub } from './alert-hub.js';
@@ -26,6 +27,8 @@ export interface PipelineOptions {
   flows: FlowStore | null;
   idleTimeout: number;
   activeTimeout: number;
+  /** The signature rules in force (read at the start of each source). */
+  ruleSet: () => RuleSet;
   analysers?: AnalyserFactory[];
 }
 
@@ -40,13 +43,10 @@ export interface AnalysisSummary {
 
 const FLOW_BATCH = 500;
 
-/** One source (a capture file or an interface): its decoder, flow table and analysers. */
+/** One source (a capture file or an interface): its engine (flows, signatures, detectors). */
 class Analysis {
-  readonly table: FlowTable;
-  private readonly decoder = new Decoder();
-  private readonly observers: PacketObserver[];
+  readonly engine: IdsEngine;
   private flowBatch: Array<{ flow: ReturnType<typeof flowJson>; capture: string | null }> = [];
-  private lastTickSec = 0;
   packets = 0;
   bytes = 0;
   flows = 0;
@@ -55,44 +55,50 @@ class Analysis {
   constructor(
     readonly name: string,
     private readonly p: Pipeline,
+    inIface?: string,
   ) {
-    this.table = new FlowTable({
-      idleTimeout: p.opts.idleTimeout,
-      activeTimeout: p.opts.activeTimeout,
-      onFlow: (f) => this.onFlow(f),
+    // the recorder sees what the engine decoded: traffic panels and the flow store
+    const recorder: PacketObserver = {
+      name: 'daemon-recorder',
+      attach: () => {},
+      onPacket: (pkt) => p.opts.traffic.add(pkt, p.nowSec),
+      onFlowEnd: (f) => this.onFlow(f),
+    };
+    this.engine = new IdsEngine({
+      ruleSet: p.opts.ruleSet(),
+      observers: [recorder, ...(p.opts.analysers ?? []).flatMap((f) => f(name))],
+      onAlert: (rec, info) => {
+        this.alerts++;
+        p.opts.hub.submit(rec, { source: info.detector ?? 'signature', capture: name });
+      },
+      config: {
+        flowIdleTimeout: p.opts.idleTimeout,
+        flowActiveTimeout: p.opts.activeTimeout,
+        ...(inIface ? { inIface } : {}),
+      },
     });
-    this.observers = (p.opts.analysers ?? []).flatMap((f) => f(name));
-    for (const o of this.observers) {
-      o.attach({
-        emit: (a) => {
-          this.alerts++;
-          p.opts.hub.submit(buildDetectorAlert(a, o.name), { source: o.name, capture: name });
-        },
-      });
-    }
+  }
+
+  get activeFlows(): number {
+    return this.engine.table.stats().active;
   }
 
   packet(rec: PacketRecord): void {
-    const pkt = this.decoder.decode(rec);
-    const flow = this.table.update(pkt);
-    this.p.opts.traffic.add(pkt, this.p.nowSec);
+    try {
+      this.engine.processRecord(rec);
+    } catch (e) {
+      // one packet the engine cannot handle must not stop the source
+      this.p.noteError(this.name, e);
+    }
     this.packets++;
     this.bytes += rec.origLen;
     this.p.packets++;
     this.p.bytes += rec.origLen;
-    if (this.observers.length === 0) return;
-    const timeUs = rec.tsSec * 1e6 + Math.floor(rec.tsNsec / 1000);
-    for (let i = 0; i < this.observers.length; i++) this.observers[i].onPacket?.(pkt, flow, timeUs);
-    if (rec.tsSec !== this.lastTickSec) {
-      this.lastTickSec = rec.tsSec;
-      for (let i = 0; i < this.observers.length; i++) this.observers[i].tick?.(timeUs);
-    }
   }
 
   private onFlow(f: EndedFlow): void {
     this.flows++;
     this.p.flowsEnded++;
-    for (let i = 0; i < this.observers.length; i++) this.observers[i].onFlowEnd?.(f);
     if (this.p.opts.flows === null) return;
     this.flowBatch.push({ flow: flowJson(f.table, f.slot), capture: this.name });
     if (this.flowBatch.length >= FLOW_BATCH) this.flushFlows();
@@ -107,16 +113,19 @@ class Analysis {
 
   /** Wall-clock tick for live sources: idle flows end even when no packet comes. */
   tick(nowUs: number): void {
-    this.table.tick(nowUs);
-    for (const o of this.observers) o.tick?.(nowUs);
+    this.engine.tick(nowUs);
     this.flushFlows();
   }
 
   /** End of input: every open flow ends, analysers report what is pending. */
   finish(): void {
-    this.table.flush();
-    for (const o of this.observers) o.finish?.();
+    try {
+      this.engine.finish();
+    } catch (e) {
+      this.p.noteError(this.name, e);
+    }
     this.flushFlows();
+    void this.engine.close();
   }
 }
 
@@ -134,6 +143,9 @@ export class Pipeline {
   packets = 0;
   bytes = 0;
   flowsEnded = 0;
+  /** Packets whose analysis threw (a bug); the first message is kept. */
+  errors = 0;
+  firstError: string | null = null;
   private readonly analyses = new Set<Analysis>();
   private live: { cap: LiveCapture; analysis: Analysis; info: LiveSource } | null = null;
   private readonly clock: NodeJS.Timeout;
@@ -147,10 +159,15 @@ export class Pipeline {
     this.clock.unref();
   }
 
+  noteError(source: string, e: unknown): void {
+    this.errors++;
+    this.firstError ??= `${source}: ${(e as Error)?.message ?? String(e)}`;
+  }
+
   /** Flows open now over every source. */
   activeFlows(): number {
     let n = 0;
-    for (const a of this.analyses) n += a.table.stats().active;
+    for (const a of this.analyses) n += a.activeFlows;
     return n;
   }
 
@@ -232,7 +249,7 @@ export class Pipeline {
       timeoutMs: 100,
     });
     const name = opts.netns ? `${opts.netns}/${iface}` : iface;
-    const analysis = new Analysis(name, this);
+    const analysis = new Analysis(name, this, iface);
     this.analyses.add(analysis);
     const info = { iface, netns: opts.netns ?? null, filter: opts.filter ?? '', started_ms: Date.now() };
     this.live = { cap, analysis, info };
