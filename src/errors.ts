@@ -82,6 +82,10 @@ export const ErrorCodes = {
   /** A script was stopped from outside (SIGINT/SIGTERM, or its caller's AbortSignal). */
   SCRIPT_ABORTED: 'SENTRA_ERR_SCRIPT_ABORTED',
 
+  // --- api (the spec's 44 functions) ----------------------------------------------------
+  /** An address or host outside the destinations `--target-map` confines the run to. */
+  TARGET_NOT_ALLOWED: 'SENTRA_ERR_TARGET_NOT_ALLOWED',
+
   // --- server --------------------------------------------------------------------------
   UNAUTHORIZED: 'SENTRA_ERR_UNAUTHORIZED',
   /** A request body (upload, JSON) is larger than the daemon accepts. */

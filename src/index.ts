@@ -2,6 +2,7 @@
  * Sentra's public TypeScript API. Everything exported here is documented and stable within a
  * major version.
  */
+export * from './api/index.js';
 export * from './api/response/index.js';
 export * from './capture/index.js';
 export * from './errors.js';

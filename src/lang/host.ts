@@ -32,6 +32,11 @@ export interface RunContext {
   mapInterface(name: string): string;
   /** Writes text to the script's output (where `log` writes). */
   readonly write: (text: string) => void;
+  /**
+   * Host-specific settings from the command line, by name (e.g. the API facade's `targetMap`
+   * from `sentra run --target-map`). Hosts check the values they read.
+   */
+  readonly options: Readonly<Record<string, unknown>>;
 }
 
 /** One host's contribution to a run: its functions, and how to release what they started. */
@@ -88,6 +93,7 @@ export function createRunContext(settings: {
   ifaceMap?: ReadonlyMap<string, string>;
   signal?: AbortSignal;
   write: (text: string) => void;
+  options?: Readonly<Record<string, unknown>>;
 }): RunContext {
   const ifaceMap = settings.ifaceMap ?? new Map<string, string>();
   return {
@@ -96,5 +102,6 @@ export function createRunContext(settings: {
     signal: settings.signal ?? new AbortController().signal,
     mapInterface: (name: string) => ifaceMap.get(name) ?? name,
     write: settings.write,
+    options: settings.options ?? {},
   };
 }

@@ -22,6 +22,8 @@ export interface RunScriptOptions {
   readonly signal?: AbortSignal;
   /** Script output (`log`, `print`). Default: process.stdout. */
   readonly write?: (text: string) => void;
+  /** Host-specific settings, given to every host as `RunContext.options`. */
+  readonly hostOptions?: Readonly<Record<string, unknown>>;
   /** Told about hosts that failed to dispose (the run's own result is kept). Default: stderr. */
   readonly onWarning?: (message: string) => void;
 }
@@ -78,6 +80,7 @@ export async function runScript(options: RunScriptOptions): Promise<RunResult> {
     ifaceMap: options.ifaceMap,
     signal: options.signal,
     write,
+    options: options.hostOptions,
   });
   const { functions, hosts } = await startHosts(options.hosts ?? [], ctx);
   try {

@@ -6,6 +6,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
+import { apiScriptHost, TARGET_MAP_OPTION } from '../../api/script-host.js';
+import { TargetMap } from '../../api/target-map.js';
 import { ErrorCodes, SentraError, toSentraError } from '../../errors.js';
 import { formatScriptError } from '../../lang/format-error.js';
 import { parseIfaceMap, type ScriptHostProvider } from '../../lang/host.js';
@@ -16,10 +18,10 @@ import { action, type CommandRegistrar, exitCodeFor, writeJsonLine } from '../co
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
 
 /**
- * The hosts whose functions `sentra run` and `sentra repl` scripts can call. The API facade
- * registers its provider (the spec's 44 functions) here.
+ * The hosts whose functions `sentra run` and `sentra repl` scripts can call: the API facade
+ * (the spec's functions, src/api).
  */
-export const scriptHostProviders: ScriptHostProvider[] = [];
+export const scriptHostProviders: ScriptHostProvider[] = [apiScriptHost];
 
 /** After the script ended and hosts were disposed, leftover handles may keep the process this long at most. */
 const EXIT_GRACE_MS = 2000;
@@ -27,6 +29,7 @@ const EXIT_GRACE_MS = 2000;
 interface RunOptions {
   timeout?: string;
   ifaceMap?: string[];
+  targetMap?: string[];
   check?: boolean;
   json?: boolean;
 }
@@ -60,6 +63,7 @@ async function runCommand(file: string, opts: RunOptions): Promise<ExitCodeValue
   const json = opts.json === true;
   const timeout = parseTimeout(opts.timeout);
   const ifaceMap = parseIfaceMap(opts.ifaceMap ?? []);
+  const targetMap = TargetMap.parse(opts.targetMap ?? []);
   const source = await readScript(file);
   const started = Date.now();
   const result = (status: string, exitCode: number, extra: Record<string, unknown> = {}) => {
@@ -121,6 +125,7 @@ async function runCommand(file: string, opts: RunOptions): Promise<ExitCodeValue
       file,
       hosts: scriptHostProviders,
       ifaceMap,
+      hostOptions: { [TARGET_MAP_OPTION]: targetMap },
       signal: controller.signal,
       write,
     });
@@ -168,6 +173,10 @@ export const registerRun: CommandRegistrar = (program: Command) => {
     .option(
       '--iface-map <name=iface...>',
       'run the script on other interfaces than it names, e.g. eth0=veth-lab0 (repeatable, or comma-separated)',
+    )
+    .option(
+      '--target-map <from=to...>',
+      'run the script against other addresses than it names, and only those: 192.168.1.0/24=10.9.8.0/24, 192.168.1.5=10.9.8.7 or web1=10.9.8.2 (repeatable, or comma-separated); any other scan or connection target is refused',
     )
     .option('--check', 'only check syntax and names; run nothing')
     .option(
