@@ -52,6 +52,11 @@ export class AlertHub {
     this.maxBatch = opts.maxBatch ?? 1000;
   }
 
+  /** Throws (SENTRA_ERR_INVALID_ARGUMENT) when `eve` is not an EVE alert record. */
+  check(eve: EveRecord, source: string): void {
+    alertColumns(eve, source, null);
+  }
+
   /** Accepts one EVE alert record; throws (SENTRA_ERR_INVALID_ARGUMENT) when it is not one. */
   submit(eve: EveRecord, origin: AlertOrigin): void {
     alertColumns(eve, origin.source, origin.capture ?? null);
@@ -104,7 +109,13 @@ export class AlertHub {
     this.committed += ids.length;
     const out: CommittedAlert[] = batch.map((b, i) => {
       const cols = alertColumns(b.eve, b.source, b.capture);
-      return { id: ids[i], severity_word: cols.severity_word, source: cols.source, src_ip: cols.src_ip, eve: b.eve };
+      return {
+        id: ids[i],
+        severity_word: cols.severity_word,
+        source: cols.source,
+        src_ip: cols.src_ip,
+        eve: b.eve,
+      };
     });
     for (const fn of this.listeners) {
       try {

@@ -26,7 +26,10 @@ export interface CaptureQueueOptions {
 }
 
 function safeName(name: string): string {
-  const base = path.basename(name).replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 100);
+  const base = path
+    .basename(name)
+    .replace(/[^A-Za-z0-9._-]/g, '_')
+    .slice(0, 100);
   return base === '' || base.startsWith('.') ? `capture${base}` : base;
 }
 
@@ -53,9 +56,13 @@ export class CaptureQueue {
       for await (const chunk of src) {
         size += (chunk as Buffer).length;
         if (size > maxBytes) {
-          throw new SentraError(ErrorCodes.REQUEST_TOO_LARGE, `the capture is larger than ${maxBytes} bytes (http.max_upload_mb)`, {
-            details: { max_bytes: maxBytes },
-          });
+          throw new SentraError(
+            ErrorCodes.REQUEST_TOO_LARGE,
+            `the capture is larger than ${maxBytes} bytes (http.max_upload_mb)`,
+            {
+              details: { max_bytes: maxBytes },
+            },
+          );
         }
         yield chunk;
       }
@@ -68,7 +75,10 @@ export class CaptureQueue {
     }
     if (size === 0) {
       rmSync(file, { force: true });
-      throw new SentraError(ErrorCodes.INVALID_ARGUMENT, 'the upload is empty: send the pcap or pcapng file as the request body');
+      throw new SentraError(
+        ErrorCodes.INVALID_ARGUMENT,
+        'the upload is empty: send the pcap or pcapng file as the request body',
+      );
     }
     return this.add(id, name, 'upload', file, 0);
   }
@@ -101,7 +111,7 @@ export class CaptureQueue {
 
   private async runOne(id: string, speed: number): Promise<void> {
     const job = this.o.store.get(id);
-    if (!job || !job.path) return;
+    if (!job?.path) return;
     this.o.store.update(id, { status: 'running' });
     this.o.onChange?.({ ...job, status: 'running' });
     let error: { code: string; message: string } | null = null;
@@ -109,11 +119,13 @@ export class CaptureQueue {
       const s = await this.o.pipeline.analyseFile(job.path, `${job.name}#${id.slice(4)}`, {
         speed,
         signal: this.abort.signal,
-        onProgress: (p) => this.o.store.update(id, { packets: p.packets, bytes: p.bytes, flows: p.flows, alerts: p.alerts }),
+        onProgress: (p) =>
+          this.o.store.update(id, { packets: p.packets, bytes: p.bytes, flows: p.flows, alerts: p.alerts }),
       });
       this.o.store.update(id, { packets: s.packets, bytes: s.bytes, flows: s.flows, alerts: s.alerts });
       error = s.damaged;
-      if (this.abort.signal.aborted) error = { code: ErrorCodes.INVALID_STATE, message: 'the daemon stopped during the analysis' };
+      if (this.abort.signal.aborted)
+        error = { code: ErrorCodes.INVALID_STATE, message: 'the daemon stopped during the analysis' };
     } catch (e) {
       const err = toSentraError(e);
       error = { code: err.code, message: err.message };

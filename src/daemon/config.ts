@@ -293,19 +293,27 @@ export function loadConfig(opts: LoadConfigOptions = {}): DaemonConfig {
     try {
       text = readFileSync(opts.file, 'utf8');
     } catch (e) {
-      throw new SentraError(ErrorCodes.INVALID_CONFIG, `cannot read the configuration ${opts.file}: ${(e as Error).message}`, {
-        cause: e,
-        details: { file: opts.file },
-      });
+      throw new SentraError(
+        ErrorCodes.INVALID_CONFIG,
+        `cannot read the configuration ${opts.file}: ${(e as Error).message}`,
+        {
+          cause: e,
+          details: { file: opts.file },
+        },
+      );
     }
     let doc: unknown;
     try {
       doc = parseYaml(text);
     } catch (e) {
-      throw new SentraError(ErrorCodes.INVALID_CONFIG, `${opts.file}: not valid YAML: ${(e as Error).message}`, {
-        cause: e,
-        details: { file: opts.file },
-      });
+      throw new SentraError(
+        ErrorCodes.INVALID_CONFIG,
+        `${opts.file}: not valid YAML: ${(e as Error).message}`,
+        {
+          cause: e,
+          details: { file: opts.file },
+        },
+      );
     }
     if (doc !== null && doc !== undefined) merge(cfg, doc, '');
   }

@@ -10,15 +10,18 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type Database from 'better-sqlite3';
 import type { Registry } from 'prom-client';
-import { ErrorCodes, SentraError } from '../errors.js';
+import { ApiContext } from '../api/index.js';
+import { ErrorCodes, SentraError, toSentraError } from '../errors.js';
 import { Firewall } from '../firewall/firewall.js';
+import type { RuleSet } from '../ids/match/ruleset.js';
+import { loadRuleFiles } from '../ids/rules/loader.js';
 import { stopAllProxies } from '../proxy/api.js';
 import { VERSION } from '../version.js';
 import { AlertHub } from './alert-hub.js';
 import { CaptureQueue } from './captures.js';
 import { type DaemonConfig, daemonPaths } from './config.js';
-import { demoCapturePath } from './demo.js';
-import { handleRequest } from './http/server.js';
+import { demoCapturePath, demoRulesPath } from './demo.js';
+import { createHandler } from './http/server.js';
 import { EventHub } from './http/sse.js';
 import { createMetrics } from './metrics.js';
 import { EveFile } from './outputs/eve-file.js';
@@ -58,6 +61,9 @@ export interface DaemonState {
   scans: ScanRunner;
   firewall: Firewall | null;
   firewallNote: string | null;
+  /** The facade's context: the spec's functions called through the API run in it. */
+  api: ApiContext;
+  rules: { files: string[]; loaded: number; skipped: number; ruleSet: RuleSet };
   events: EventHub;
   metrics: Registry;
   log: (line: string) => void;
@@ -76,18 +82,42 @@ export interface DaemonHandle {
   close(): Promise<void>;
 }
 
+/** The rule files of `ids.rules`, or the built-in rules when none are named. */
+function loadRules(c: DaemonConfig, log: (l: string) => void): DaemonState['rules'] {
+  const files = c.ids.rules.length > 0 ? c.ids.rules : [demoRulesPath()];
+  let r: ReturnType<typeof loadRuleFiles>;
+  try {
+    r = loadRuleFiles(files);
+  } catch (e) {
+    const err = toSentraError(e);
+    throw new SentraError(ErrorCodes.INVALID_CONFIG, `configuration key ids.rules: ${err.message}`, {
+      cause: e,
+      details: { key: 'ids.rules', ...err.details },
+    });
+  }
+  if (r.issues.length > 0) {
+    const first = r.issues[0];
+    log(
+      `sentra serve: ${r.issues.length} rule(s) left out, e.g. ${first.file}:${first.line} ${first.keyword}: ${first.message}`,
+    );
+  }
+  return { files, loaded: r.stats.loaded, skipped: r.issues.length, ruleSet: r.ruleSet };
+}
+
 async function openFirewall(c: DaemonConfig, dbPath: string, log: (l: string) => void) {
-  if (c.firewall.backend === 'none') return { fw: null, note: 'firewall off (firewall.backend: none)' };
+  if (c.firewall.backend === 'none')
+    return { fw: null, note: 'firewall off (firewall.backend: none)', dbPath };
   const base = { dbPath, netns: c.firewall.netns ?? undefined, table: c.firewall.table };
   try {
-    return { fw: await Firewall.open({ ...base, backend: c.firewall.backend }), note: null };
+    return { fw: await Firewall.open({ ...base, backend: c.firewall.backend }), note: null, dbPath };
   } catch (e) {
     if (c.firewall.backend !== 'auto') throw e;
     // `auto` as a user without CAP_NET_ADMIN: keep the API and dashboard working on a dry run
     const note = `firewall: ${(e as Error).message}; bans are recorded but not enforced (memory backend)`;
     log(`sentra serve: ${note}`);
-    const fw = await Firewall.open({ ...base, backend: 'memory', dbPath: dbPath.replace(/\.db$/, '-memory.db') });
-    return { fw, note };
+    const memDb = dbPath.replace(/\.db$/, '-memory.db');
+    const fw = await Firewall.open({ ...base, backend: 'memory', dbPath: memDb });
+    return { fw, note, dbPath: memDb };
   }
 }
 
@@ -97,15 +127,20 @@ export async function startDaemon(config: DaemonConfig, opts: StartOptions = {})
   try {
     mkdirSync(config.data_dir, { recursive: true, mode: 0o700 });
   } catch (e) {
-    throw new SentraError(ErrorCodes.IO, `cannot create the data directory ${config.data_dir}: ${(e as Error).message}`, {
-      cause: e,
-    });
+    throw new SentraError(
+      ErrorCodes.IO,
+      `cannot create the data directory ${config.data_dir}: ${(e as Error).message}`,
+      {
+        cause: e,
+      },
+    );
   }
   const closers: Array<() => unknown> = [];
   const undo = async () => {
     for (const c of closers.reverse()) await c();
   };
   try {
+    const rules = loadRules(config, log);
     const { token, created } = loadOrCreateToken(paths.token);
     const db = openDatabase(paths.db);
     closers.push(() => db.close());
@@ -115,15 +150,25 @@ export async function startDaemon(config: DaemonConfig, opts: StartOptions = {})
     const captures = new CaptureStore(db);
     const e = config.outputs.eve;
     const eve = e.enabled
-      ? EveFile.open(paths.eve, { maxBytes: Math.floor(e.max_size_mb * 1024 * 1024), keep: e.keep, fsync: e.fsync })
+      ? EveFile.open(paths.eve, {
+          maxBytes: Math.floor(e.max_size_mb * 1024 * 1024),
+          keep: e.keep,
+          fsync: e.fsync,
+        })
       : null;
     if (eve) closers.push(() => eve.close());
-    if (eve && eve.repairedBytes > 0) log(`sentra serve: cut a partial last line (${eve.repairedBytes} bytes) from ${paths.eve}`);
+    if (eve && eve.repairedBytes > 0)
+      log(`sentra serve: cut a partial last line (${eve.repairedBytes} bytes) from ${paths.eve}`);
     const r = config.outputs.redis;
-    const redis = r.enabled ? new RedisOutput({ url: r.url, mode: r.mode, key: r.key, streamMaxLen: r.stream_maxlen }) : null;
+    const redis = r.enabled
+      ? new RedisOutput({ url: r.url, mode: r.mode, key: r.key, streamMaxLen: r.stream_maxlen })
+      : null;
     if (redis) {
       closers.push(() => redis.close());
-      if (!(await redis.ready(3000))) log(`sentra serve: Redis at ${r.url} is not answering yet (${redis.lastError ?? 'no answer'}); retrying`);
+      if (!(await redis.ready(3000)))
+        log(
+          `sentra serve: Redis at ${r.url} is not answering yet (${redis.lastError ?? 'no answer'}); retrying`,
+        );
     }
     const hub = new AlertHub({ store: alerts, eve, redis });
     closers.push(() => hub.drain());
@@ -134,12 +179,34 @@ export async function startDaemon(config: DaemonConfig, opts: StartOptions = {})
       flows: config.flows.store ? flows : null,
       idleTimeout: config.flows.idle_timeout,
       activeTimeout: config.flows.active_timeout,
+      ruleSet: () => rules.ruleSet,
       analysers: opts.analysers,
     });
     closers.push(() => pipeline.close());
     const events = new EventHub();
     closers.push(() => events.close());
-    const { fw: firewall, note: firewallNote } = await openFirewall(config, paths.firewallDb, log);
+    const {
+      fw: firewall,
+      note: firewallNote,
+      dbPath: fwDb,
+    } = await openFirewall(config, paths.firewallDb, log);
+    // the spec's functions share the daemon's firewall (same backend object and store file)
+    const apiAbort = new AbortController();
+    const api = new ApiContext({
+      signal: apiAbort.signal,
+      firewall: firewall
+        ? {
+            backend: firewall.backend,
+            dbPath: fwDb,
+            reconcile: false,
+            netns: config.firewall.netns ?? undefined,
+          }
+        : { backend: 'memory', dbPath: paths.firewallDb.replace(/\.db$/, '-api-memory.db') },
+    });
+    closers.push(async () => {
+      apiAbort.abort();
+      await api.dispose().catch((e: Error) => log(`sentra serve: ${e.message}`));
+    });
     if (firewall) {
       const stop = firewall.startAutoReconcile(60_000);
       closers.push(() => {
@@ -186,6 +253,8 @@ export async function startDaemon(config: DaemonConfig, opts: StartOptions = {})
       scans,
       firewall,
       firewallNote,
+      api,
+      rules,
       events,
       metrics,
       log,
@@ -209,8 +278,9 @@ export async function startDaemon(config: DaemonConfig, opts: StartOptions = {})
     trim.unref();
     closers.push(() => clearInterval(trim));
 
+    const handler = createHandler(state);
     const server: Server = createServer((req, res) => {
-      void handleRequest(state, req, res);
+      void handler(req, res);
     });
     server.requestTimeout = 0; // uploads of large captures take long; idle sockets still time out
     server.headersTimeout = 30_000;
@@ -238,10 +308,14 @@ export async function startDaemon(config: DaemonConfig, opts: StartOptions = {})
 
     // sources: live interface, watched folder, demo
     if (config.capture.interface) {
-      pipeline.startLive(config.capture.interface, { netns: config.capture.netns, filter: config.capture.filter });
+      pipeline.startLive(config.capture.interface, {
+        netns: config.capture.netns,
+        filter: config.capture.filter,
+      });
     }
     queue.watch();
-    if (config.capture.demo) queue.addFile(demoCapturePath(), 'sentra-demo.pcap', 'demo', config.capture.demo_speed);
+    if (config.capture.demo)
+      queue.addFile(demoCapturePath(), 'sentra-demo.pcap', 'demo', config.capture.demo_speed);
 
     let closing: Promise<void> | null = null;
     return {

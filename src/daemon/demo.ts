@@ -14,7 +14,19 @@ import { PcapWriter } from '../packet/file/pcap-writer.js';
 
 /** Where the shipped demo capture is (data/ at the package root, from src/ or dist/). */
 export function demoCapturePath(): string {
-  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'data', 'demo', 'sentra-demo.pcap');
+  return path.resolve(
+    path.dirname(fileURLToPath(import.meta.url)),
+    '..',
+    '..',
+    'data',
+    'demo',
+    'sentra-demo.pcap',
+  );
+}
+
+/** The built-in rules (data/demo/sentra-demo.rules): loaded when `ids.rules` is empty. */
+export function demoRulesPath(): string {
+  return path.join(path.dirname(demoCapturePath()), 'sentra-demo.rules');
 }
 
 const MAC = {
@@ -69,9 +81,32 @@ function frame(src: Host, dst: Host, proto: number, l4: number[], id: number): U
 
 const F = { FIN: 1, SYN: 2, RST: 4, PSH: 8, ACK: 16 };
 
-function tcp(sp: number, dp: number, seq: number, ack: number, flags: number, payload: number[] = []): number[] {
+function tcp(
+  sp: number,
+  dp: number,
+  seq: number,
+  ack: number,
+  flags: number,
+  payload: number[] = [],
+): number[] {
   const u32 = (v: number) => [(v >>> 24) & 255, (v >>> 16) & 255, (v >>> 8) & 255, v & 255];
-  return [sp >> 8, sp & 255, dp >> 8, dp & 255, ...u32(seq), ...u32(ack), 0x50, flags, 0xfa, 0xf0, 0, 0, 0, 0, ...payload];
+  return [
+    sp >> 8,
+    sp & 255,
+    dp >> 8,
+    dp & 255,
+    ...u32(seq),
+    ...u32(ack),
+    0x50,
+    flags,
+    0xfa,
+    0xf0,
+    0,
+    0,
+    0,
+    0,
+    ...payload,
+  ];
 }
 
 function udp(sp: number, dp: number, payload: number[]): number[] {
@@ -83,7 +118,20 @@ const text = (s: string) => [...Buffer.from(s, 'latin1')];
 
 function dnsQuery(id: number, name: string, answer: number[] | null): number[] {
   const q = [...name.split('.').flatMap((l) => [l.length, ...text(l)]), 0, 0, 1, 0, 1];
-  const head = [id >> 8, id & 255, answer ? 0x81 : 0x01, answer ? 0x80 : 0x00, 0, 1, 0, answer ? 1 : 0, 0, 0, 0, 0];
+  const head = [
+    id >> 8,
+    id & 255,
+    answer ? 0x81 : 0x01,
+    answer ? 0x80 : 0x00,
+    0,
+    1,
+    0,
+    answer ? 1 : 0,
+    0,
+    0,
+    0,
+    0,
+  ];
   const ans = answer ? [0xc0, 12, 0, 1, 0, 1, 0, 0, 0x0e, 0x10, 0, 4, ...answer] : [];
   return [...head, ...q, ...ans];
 }
@@ -108,22 +156,26 @@ class Builder {
     let cs = 1000 + this.id * 7;
     let ss = 5000 + this.id * 11;
     const step = 0.0004;
+    const next = (k = 1) => {
+      t += step * k;
+      return t;
+    };
     this.add(t, c, s, 6, tcp(sp, dport, cs, 0, F.SYN));
-    this.add((t += step), s, c, 6, tcp(dport, sp, ss, cs + 1, F.SYN | F.ACK));
+    this.add(next(), s, c, 6, tcp(dport, sp, ss, cs + 1, F.SYN | F.ACK));
     cs++;
     ss++;
-    this.add((t += step), c, s, 6, tcp(sp, dport, cs, ss, F.ACK));
+    this.add(next(), c, s, 6, tcp(sp, dport, cs, ss, F.ACK));
     if (request) {
-      this.add((t += step), c, s, 6, tcp(sp, dport, cs, ss, F.PSH | F.ACK, text(request)));
+      this.add(next(), c, s, 6, tcp(sp, dport, cs, ss, F.PSH | F.ACK, text(request)));
       cs += request.length;
     }
     if (response) {
-      this.add((t += step * 2), s, c, 6, tcp(dport, sp, ss, cs, F.PSH | F.ACK, text(response)));
+      this.add(next(2), s, c, 6, tcp(dport, sp, ss, cs, F.PSH | F.ACK, text(response)));
       ss += response.length;
     }
-    this.add((t += step), c, s, 6, tcp(sp, dport, cs, ss, F.FIN | F.ACK));
-    this.add((t += step), s, c, 6, tcp(dport, sp, ss, cs + 1, F.FIN | F.ACK));
-    this.add((t += step), c, s, 6, tcp(sp, dport, cs + 1, ss + 1, F.ACK));
+    this.add(next(), c, s, 6, tcp(sp, dport, cs, ss, F.FIN | F.ACK));
+    this.add(next(), s, c, 6, tcp(dport, sp, ss, cs + 1, F.FIN | F.ACK));
+    this.add(next(), c, s, 6, tcp(sp, dport, cs + 1, ss + 1, F.ACK));
     return t;
   }
 }
@@ -149,9 +201,26 @@ export function demoPackets(): Array<{ t: number; data: Uint8Array }> {
     const sp = b.ephemeral();
     b.add(t, 'client', 'dns', 17, udp(sp, 53, dnsQuery(0x100 + i, name, null)));
     b.add(t + 0.002, 'dns', 'client', 17, udp(53, sp, dnsQuery(0x100 + i, name, [10, 20, 0, 5])));
-    b.conversation(t + 0.01, 'client', 'server', 80, http('GET', `/index.html?page=${i}`), httpResponse('200 OK', PAGE));
+    b.conversation(
+      t + 0.01,
+      'client',
+      'server',
+      80,
+      http('GET', `/index.html?page=${i}`),
+      httpResponse('200 OK', PAGE),
+    );
     if (i % 4 === 0) {
-      const echo = (type: number, seq: number) => [type, 0, 0, 0, 0x12, 0x34, 0, seq, ...text('abcdefghijklmnop')];
+      const echo = (type: number, seq: number) => [
+        type,
+        0,
+        0,
+        0,
+        0x12,
+        0x34,
+        0,
+        seq,
+        ...text('abcdefghijklmnop'),
+      ];
       b.add(t + 0.5, 'client', 'server', 1, echo(8, i));
       b.add(t + 0.5003, 'server', 'client', 1, echo(0, i));
     }
@@ -169,23 +238,44 @@ export function demoPackets(): Array<{ t: number; data: Uint8Array }> {
   // web attacks
   t = START + 40;
   for (const uri of [
-    "/search?id=1%27%20OR%20%271%27%3D%271",
+    '/search?id=1%27%20OR%20%271%27%3D%271',
     '/search?id=1%20UNION%20SELECT%20username,password%20FROM%20users--',
     '/search?q=%3Cscript%3Ealert(1)%3C/script%3E',
     '/search?file=../../../../etc/passwd',
   ]) {
-    t = b.conversation(t + 0.5, 'attacker', 'server', 80, http('GET', uri), httpResponse('200 OK', 'no results'));
+    t = b.conversation(
+      t + 0.5,
+      'attacker',
+      'server',
+      80,
+      http('GET', uri),
+      httpResponse('200 OK', 'no results'),
+    );
   }
   // HTTP basic-auth brute force, each answered 401
   t = START + 50;
   for (let i = 0; i < 15; i++) {
     const auth = Buffer.from(`admin:pass${i}`).toString('base64');
-    t = b.conversation(t + 0.3, 'attacker', 'server', 80, http('GET', '/login', `Authorization: Basic ${auth}\r\n`), httpResponse('401 Unauthorized', 'denied'));
+    t = b.conversation(
+      t + 0.3,
+      'attacker',
+      'server',
+      80,
+      http('GET', '/login', `Authorization: Basic ${auth}\r\n`),
+      httpResponse('401 Unauthorized', 'denied'),
+    );
   }
   // SSH brute force: 12 short connections, banner exchange then close
   t = START + 60;
   for (let i = 0; i < 12; i++) {
-    t = b.conversation(t + 0.8, 'attacker', 'server', 22, 'SSH-2.0-libssh_0.9.6\r\n', 'SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n');
+    t = b.conversation(
+      t + 0.8,
+      'attacker',
+      'server',
+      22,
+      'SSH-2.0-libssh_0.9.6\r\n',
+      'SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n',
+    );
   }
   // SYN flood on :80 and UDP flood on :53
   t = START + 80;
@@ -194,7 +284,8 @@ export function demoPackets(): Array<{ t: number; data: Uint8Array }> {
   }
   t = START + 90;
   const junk = Array.from({ length: 36 }, (_, i) => (i * 37) & 255);
-  for (let i = 0; i < 400; i++) b.add(t + i * 0.0003, 'attacker', 'server', 17, udp(2000 + (i % 1000), 53, junk));
+  for (let i = 0; i < 400; i++)
+    b.add(t + i * 0.0003, 'attacker', 'server', 17, udp(2000 + (i % 1000), 53, junk));
   return b.packets.sort((x, y) => x.t - y.t);
 }
 

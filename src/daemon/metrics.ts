@@ -38,10 +38,27 @@ function mirrorCounter(reg: Registry, name: string, help: string, read: () => nu
 export function createMetrics(s: MetricsSources): Registry {
   const reg = new Registry();
   collectDefaultMetrics({ register: reg, prefix: 'sentra_' });
-  mirrorCounter(reg, 'sentra_packets_total', 'Packets analysed (live and capture files).', () => s.pipeline.packets);
-  mirrorCounter(reg, 'sentra_bytes_total', 'Bytes of the packets analysed (length on the wire).', () => s.pipeline.bytes);
-  mirrorCounter(reg, 'sentra_drops_total', 'Packets the kernel, interface or capture buffer dropped.', () => s.pipeline.drops());
-  mirrorCounter(reg, 'sentra_flows_ended_total', 'Flows that ended and were recorded.', () => s.pipeline.flowsEnded);
+  mirrorCounter(
+    reg,
+    'sentra_packets_total',
+    'Packets analysed (live and capture files).',
+    () => s.pipeline.packets,
+  );
+  mirrorCounter(
+    reg,
+    'sentra_bytes_total',
+    'Bytes of the packets analysed (length on the wire).',
+    () => s.pipeline.bytes,
+  );
+  mirrorCounter(reg, 'sentra_drops_total', 'Packets the kernel, interface or capture buffer dropped.', () =>
+    s.pipeline.drops(),
+  );
+  mirrorCounter(
+    reg,
+    'sentra_flows_ended_total',
+    'Flows that ended and were recorded.',
+    () => s.pipeline.flowsEnded,
+  );
   new Gauge({
     name: 'sentra_flows_active',
     help: 'Flows open now.',
@@ -56,7 +73,8 @@ export function createMetrics(s: MetricsSources): Registry {
     labelNames: ['severity', 'source'],
     registers: [reg],
   });
-  for (const sev of ['low', 'medium', 'high', 'critical']) alerts.inc({ severity: sev, source: 'signature' }, 0);
+  for (const sev of ['low', 'medium', 'high', 'critical'])
+    alerts.inc({ severity: sev, source: 'signature' }, 0);
   s.hub.onCommit((batch) => {
     for (const a of batch) alerts.inc({ severity: a.severity_word, source: a.source });
   });
@@ -80,7 +98,12 @@ export function createMetrics(s: MetricsSources): Registry {
     },
   });
   mirrorCounter(reg, 'sentra_redis_sent_total', 'Alerts sent to Redis.', () => s.redis()?.sent ?? 0);
-  mirrorCounter(reg, 'sentra_redis_dropped_total', 'Alerts not sent to Redis (it was away).', () => s.redis()?.dropped ?? 0);
+  mirrorCounter(
+    reg,
+    'sentra_redis_dropped_total',
+    'Alerts not sent to Redis (it was away).',
+    () => s.redis()?.dropped ?? 0,
+  );
   new Gauge({
     name: 'sentra_bans_active',
     help: 'Addresses banned now.',
@@ -98,7 +121,8 @@ export function createMetrics(s: MetricsSources): Registry {
       this.reset();
       const { forward, reverse } = listProxies();
       for (const id of forward) this.set({ proxy: id, kind: 'forward' }, proxyGetStats(id).requests_total);
-      for (const id of reverse) this.set({ proxy: id, kind: 'reverse' }, reverseProxyGetHealth(id).total_requests);
+      for (const id of reverse)
+        this.set({ proxy: id, kind: 'reverse' }, reverseProxyGetHealth(id).total_requests);
     },
   });
   new Gauge({
@@ -109,7 +133,8 @@ export function createMetrics(s: MetricsSources): Registry {
     collect() {
       this.reset();
       for (const id of listProxies().reverse) {
-        for (const b of reverseProxyGetHealth(id).backends) this.set({ proxy: id, backend: b.url }, b.healthy ? 1 : 0);
+        for (const b of reverseProxyGetHealth(id).backends)
+          this.set({ proxy: id, backend: b.url }, b.healthy ? 1 : 0);
       }
     },
   });

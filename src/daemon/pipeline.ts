@@ -10,6 +10,7 @@ import { ErrorCodes, SentraError, toSentraError } from '../errors.js';
 import { flowJson } from '../flow/jsonl.js';
 import type { EndedFlow } from '../flow/table.js';
 import { IdsEngine } from '../ids/engine/engine.js';
+import type { EveRecord } from '../ids/eve.js';
 import type { RuleSet } from '../ids/match/ruleset.js';
 import type { PacketObserver } from '../ids/observer.js';
 import { readCapture } from '../packet/file/reader.js';
@@ -69,7 +70,10 @@ class Analysis {
       observers: [recorder, ...(p.opts.analysers ?? []).flatMap((f) => f(name))],
       onAlert: (rec, info) => {
         this.alerts++;
-        p.opts.hub.submit(rec, { source: info.detector ?? 'signature', capture: name });
+        p.opts.hub.submit(rec as unknown as EveRecord, {
+          source: info.detector ?? 'signature',
+          capture: name,
+        });
       },
       config: {
         flowIdleTimeout: p.opts.idleTimeout,
@@ -241,7 +245,10 @@ export class Pipeline {
   /** Starts capturing on `iface` (one live source at a time). */
   startLive(iface: string, opts: { netns?: string | null; filter?: string } = {}): LiveSource {
     if (this.live) {
-      throw new SentraError(ErrorCodes.INVALID_STATE, `already capturing on ${this.live.info.iface}; stop it first`);
+      throw new SentraError(
+        ErrorCodes.INVALID_STATE,
+        `already capturing on ${this.live.info.iface}; stop it first`,
+      );
     }
     const cap = LiveCapture.open(iface, {
       netns: opts.netns ?? undefined,

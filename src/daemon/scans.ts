@@ -36,22 +36,39 @@ export class ScanRunner {
   /** Checks the request, records the job and starts it; resolves with the job row. */
   start(req: ScanRequest): ScanRecord {
     if (req === null || typeof req !== 'object') {
-      throw new SentraError(ErrorCodes.INVALID_ARGUMENT, 'the body must be a JSON object {kind, target, ports}');
+      throw new SentraError(
+        ErrorCodes.INVALID_ARGUMENT,
+        'the body must be a JSON object {kind, target, ports}',
+      );
     }
     const kind = req.kind ?? 'ports';
     if (!(SCAN_KINDS as readonly string[]).includes(kind)) {
-      throw new SentraError(ErrorCodes.INVALID_ARGUMENT, `kind must be one of ${SCAN_KINDS.join(', ')}, got ${JSON.stringify(kind)}`, {
-        details: { key: 'kind' },
-      });
+      throw new SentraError(
+        ErrorCodes.INVALID_ARGUMENT,
+        `kind must be one of ${SCAN_KINDS.join(', ')}, got ${JSON.stringify(kind)}`,
+        {
+          details: { key: 'kind' },
+        },
+      );
     }
     if (typeof req.target !== 'string' || req.target === '') {
-      throw new SentraError(ErrorCodes.INVALID_ARGUMENT, 'target must be an address, host name or CIDR', { details: { key: 'target' } });
+      throw new SentraError(ErrorCodes.INVALID_ARGUMENT, 'target must be an address, host name or CIDR', {
+        details: { key: 'target' },
+      });
     }
     if (this.running.size >= this.maxRunning) {
-      throw new SentraError(ErrorCodes.INVALID_STATE, `${this.maxRunning} scans are running; wait for one to end`);
+      throw new SentraError(
+        ErrorCodes.INVALID_STATE,
+        `${this.maxRunning} scans are running; wait for one to end`,
+      );
     }
     const id = `scan-${randomBytes(6).toString('hex')}`;
-    this.store.create({ id, kind, target: req.target, params: { ports: req.ports ?? null, protocol: req.protocol ?? 'tcp' } });
+    this.store.create({
+      id,
+      kind,
+      target: req.target,
+      params: { ports: req.ports ?? null, protocol: req.protocol ?? 'tcp' },
+    });
     const abort = new AbortController();
     const state = { done: 0, total: 0, abort };
     this.running.set(id, state);
@@ -59,7 +76,12 @@ export class ScanRunner {
     return this.store.get(id) as ScanRecord;
   }
 
-  private async run(id: string, kind: ScanKind, req: ScanRequest, st: { done: number; total: number; abort: AbortController }) {
+  private async run(
+    id: string,
+    kind: ScanKind,
+    req: ScanRequest,
+    st: { done: number; total: number; abort: AbortController },
+  ) {
     let lastWrite = 0;
     const progress = (done: number, total: number) => {
       st.done = done;
@@ -85,7 +107,8 @@ export class ScanRunner {
         });
       } else if (kind === 'network') result = await scanNetwork(req.target, { timeoutMs: 1000 });
       else if (kind === 'service') {
-        if (req.ports === undefined) throw new SentraError(ErrorCodes.INVALID_ARGUMENT, 'a service scan needs ports: one port number');
+        if (req.ports === undefined)
+          throw new SentraError(ErrorCodes.INVALID_ARGUMENT, 'a service scan needs ports: one port number');
         result = await scanServiceVersion(req.target, req.ports, { protocol });
       } else if (kind === 'os') result = await scanOsFingerprint(req.target);
       else result = await scanVulnerabilities(req.target);

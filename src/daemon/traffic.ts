@@ -50,7 +50,11 @@ export class TrafficView {
     const out: BandwidthPoint[] = [];
     for (let t = nowSec - Math.min(n, SECONDS - 1); t < nowSec; t++) {
       const i = t % SECONDS;
-      out.push(this.stamp[i] === t ? { t, bytes: this.bytes[i], packets: this.packets[i] } : { t, bytes: 0, packets: 0 });
+      out.push(
+        this.stamp[i] === t
+          ? { t, bytes: this.bytes[i], packets: this.packets[i] }
+          : { t, bytes: 0, packets: 0 },
+      );
     }
     return out;
   }
@@ -64,7 +68,10 @@ export class TrafficView {
     const by = new Map<string, TopTalker>();
     const bump = (ip: string, f: TrafficFlow) => {
       let t = by.get(ip);
-      if (!t) by.set(ip, (t = { ip, bytes: 0, packets: 0, flows: 0 }));
+      if (!t) {
+        t = { ip, bytes: 0, packets: 0, flows: 0 };
+        by.set(ip, t);
+      }
       t.bytes += f.bytes;
       t.packets += f.packets;
       t.flows += 1;

@@ -14,6 +14,7 @@ import { registerRepl } from './repl.js';
 import { registerRules } from './rules.js';
 import { registerRun } from './run.js';
 import { registerScan } from './scan.js';
+import { registerServe } from './serve.js';
 import { registerTop } from './top.js';
 import { registerVulndb } from './vulndb.js';
 
@@ -31,4 +32,5 @@ export const commands: CommandRegistrar[] = [
   registerLbCommand,
   registerRun,
   registerRepl,
+  registerServe,
 ];

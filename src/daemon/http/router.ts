@@ -131,7 +131,10 @@ export class Router {
   }
 
   /** Finds the route; `methodMismatch` when the path exists under another method. */
-  match(method: string, pathname: string): { route: Route; params: Record<string, string> } | 'methodMismatch' | null {
+  match(
+    method: string,
+    pathname: string,
+  ): { route: Route; params: Record<string, string> } | 'methodMismatch' | null {
     let other = false;
     for (const c of this.compiled) {
       const m = c.re.exec(pathname);
@@ -150,7 +153,13 @@ export class Router {
   }
 
   /** Runs a matched route and writes its result. */
-  async run(route: Route, params: Record<string, string>, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  async run(
+    route: Route,
+    params: Record<string, string>,
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+  ): Promise<void> {
     const ctx: RequestContext = {
       req,
       res,
@@ -175,9 +184,13 @@ export const q = {
     if (v === null || v === '') return undefined;
     const n = Number(v);
     if (!Number.isInteger(n) || n < min || n > max) {
-      throw new SentraError(ErrorCodes.INVALID_ARGUMENT, `query parameter ${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(v)}`, {
-        details: { parameter: name },
-      });
+      throw new SentraError(
+        ErrorCodes.INVALID_ARGUMENT,
+        `query parameter ${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(v)}`,
+        {
+          details: { parameter: name },
+        },
+      );
     }
     return n;
   },
@@ -196,9 +209,13 @@ export const q = {
     if (allowed) {
       for (const v of vals) {
         if (!allowed.includes(v)) {
-          throw new SentraError(ErrorCodes.INVALID_ARGUMENT, `query parameter ${name} must be among ${allowed.join(', ')}, got ${JSON.stringify(v)}`, {
-            details: { parameter: name },
-          });
+          throw new SentraError(
+            ErrorCodes.INVALID_ARGUMENT,
+            `query parameter ${name} must be among ${allowed.join(', ')}, got ${JSON.stringify(v)}`,
+            {
+              details: { parameter: name },
+            },
+          );
         }
       }
     }

@@ -50,6 +50,11 @@ export class EventHub {
     }
   }
 
+  /** One event to one client (its first snapshot). */
+  sendTo(res: ServerResponse, event: string, data: unknown): void {
+    res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  }
+
   private comment(text: string): void {
     for (const c of this.clients) c.write(`: ${text}\n\n`);
   }

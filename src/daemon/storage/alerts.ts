@@ -74,6 +74,12 @@ interface Row {
   capture: string | null;
 }
 
+/** Adds one SQL condition and its values. */
+export function clause(where: string[], args: unknown[], sql: string, ...vals: unknown[]): void {
+  where.push(sql);
+  args.push(...vals);
+}
+
 const TS_RE = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?(Z|[+-]\d\d:?\d\d)?$/;
 
 /** µs since the epoch of an EVE timestamp (`2019-08-21T19:27:04.663085+0000`); NaN when malformed. */
@@ -123,19 +129,29 @@ export function alertColumns(eve: EveRecord, source: string, capture: string | n
     throw new SentraError(ErrorCodes.INVALID_ARGUMENT, 'an EVE alert record must be a JSON object');
   }
   if (eve.event_type !== 'alert') {
-    throw new SentraError(ErrorCodes.INVALID_ARGUMENT, `EVE event_type must be "alert", got ${JSON.stringify(eve.event_type)}`, {
-      details: { key: 'event_type' },
-    });
+    throw new SentraError(
+      ErrorCodes.INVALID_ARGUMENT,
+      `EVE event_type must be "alert", got ${JSON.stringify(eve.event_type)}`,
+      {
+        details: { key: 'event_type' },
+      },
+    );
   }
   const a = eve.alert as Record<string, unknown> | undefined;
   if (a === null || typeof a !== 'object') {
-    throw new SentraError(ErrorCodes.INVALID_ARGUMENT, 'EVE alert record needs an alert object', { details: { key: 'alert' } });
+    throw new SentraError(ErrorCodes.INVALID_ARGUMENT, 'EVE alert record needs an alert object', {
+      details: { key: 'alert' },
+    });
   }
   const ts = eveTimeUs(eve.timestamp);
   if (!Number.isFinite(ts)) {
-    throw new SentraError(ErrorCodes.INVALID_ARGUMENT, `EVE timestamp is not ISO 8601: ${JSON.stringify(eve.timestamp)}`, {
-      details: { key: 'timestamp' },
-    });
+    throw new SentraError(
+      ErrorCodes.INVALID_ARGUMENT,
+      `EVE timestamp is not ISO 8601: ${JSON.stringify(eve.timestamp)}`,
+      {
+        details: { key: 'timestamp' },
+      },
+    );
   }
   const priority = intOr(a.severity, 3) as number;
   return {
@@ -159,7 +175,9 @@ export function alertColumns(eve: EveRecord, source: string, capture: string | n
 
 export class AlertStore {
   private readonly insertStmt: Database.Statement;
-  private readonly insertMany: (rows: Array<{ eve: EveRecord; source: string; capture: string | null }>) => number[];
+  private readonly insertMany: (
+    rows: Array<{ eve: EveRecord; source: string; capture: string | null }>,
+  ) => number[];
 
   constructor(private readonly db: Database.Database) {
     this.insertStmt = db.prepare(
@@ -186,9 +204,9 @@ export class AlertStore {
   }
 
   get(id: number): StoredAlert | null {
-    const r = this.db.prepare('SELECT id, eve, severity_word, source, capture FROM alerts WHERE id = ?').get(id) as
-      | Row
-      | undefined;
+    const r = this.db
+      .prepare('SELECT id, eve, severity_word, source, capture FROM alerts WHERE id = ?')
+      .get(id) as Row | undefined;
     return r ? toAlert(r) : null;
   }
 
@@ -203,20 +221,23 @@ export class AlertStore {
     };
     inList('severity_word', q.severity);
     inList('source', q.source);
-    if (q.src_ip) (where.push('src_ip = ?'), args.push(q.src_ip));
-    if (q.dest_ip) (where.push('dest_ip = ?'), args.push(q.dest_ip));
-    if (q.ip) (where.push('(src_ip = ? OR dest_ip = ?)'), args.push(q.ip, q.ip));
-    if (q.signature_id !== undefined) (where.push('signature_id = ?'), args.push(q.signature_id));
-    if (q.q) (where.push("signature LIKE ? ESCAPE '\\'"), args.push(`%${q.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`));
-    if (q.capture) (where.push('capture = ?'), args.push(q.capture));
-    if (q.since_us !== undefined) (where.push('ts_us >= ?'), args.push(q.since_us));
-    if (q.until_us !== undefined) (where.push('ts_us < ?'), args.push(q.until_us));
+    if (q.src_ip) clause(where, args, 'src_ip = ?', q.src_ip);
+    if (q.dest_ip) clause(where, args, 'dest_ip = ?', q.dest_ip);
+    if (q.ip) clause(where, args, '(src_ip = ? OR dest_ip = ?)', q.ip, q.ip);
+    if (q.signature_id !== undefined) clause(where, args, 'signature_id = ?', q.signature_id);
+    if (q.q)
+      clause(where, args, "signature LIKE ? ESCAPE '\\'", `%${q.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    if (q.capture) clause(where, args, 'capture = ?', q.capture);
+    if (q.since_us !== undefined) clause(where, args, 'ts_us >= ?', q.since_us);
+    if (q.until_us !== undefined) clause(where, args, 'ts_us < ?', q.until_us);
     const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM alerts ${filter}`).get(...args) as { n: number }).n;
+    const total = (
+      this.db.prepare(`SELECT COUNT(*) AS n FROM alerts ${filter}`).get(...args) as { n: number }
+    ).n;
     const page = [...where];
     const pargs = [...args];
-    if (q.before_id !== undefined) (page.push('id < ?'), pargs.push(q.before_id));
-    if (q.after_id !== undefined) (page.push('id > ?'), pargs.push(q.after_id));
+    if (q.before_id !== undefined) clause(page, pargs, 'id < ?', q.before_id);
+    if (q.after_id !== undefined) clause(page, pargs, 'id > ?', q.after_id);
     const limit = Math.min(Math.max(1, q.limit ?? 100), 1000);
     const offset = Math.max(0, q.offset ?? 0);
     const rows = this.db

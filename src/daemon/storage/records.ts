@@ -4,6 +4,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { FlowJson } from '../../flow/jsonl.js';
+import { clause } from './alerts.js';
 
 export interface FlowQuery {
   ip?: string;
@@ -60,14 +61,15 @@ export class FlowStore {
   query(q: FlowQuery = {}): { total: number; limit: number; offset: number; flows: StoredFlow[] } {
     const where: string[] = [];
     const args: unknown[] = [];
-    if (q.ip) (where.push('(src_ip = ? OR dst_ip = ?)'), args.push(q.ip, q.ip));
-    if (q.port !== undefined) (where.push('(src_port = ? OR dst_port = ?)'), args.push(q.port, q.port));
-    if (q.protocol !== undefined) (where.push('protocol = ?'), args.push(q.protocol));
-    if (q.application) (where.push('application = ?'), args.push(q.application));
-    if (q.capture) (where.push('capture = ?'), args.push(q.capture));
-    if (q.min_bytes !== undefined) (where.push('bytes >= ?'), args.push(q.min_bytes));
+    if (q.ip) clause(where, args, '(src_ip = ? OR dst_ip = ?)', q.ip, q.ip);
+    if (q.port !== undefined) clause(where, args, '(src_port = ? OR dst_port = ?)', q.port, q.port);
+    if (q.protocol !== undefined) clause(where, args, 'protocol = ?', q.protocol);
+    if (q.application) clause(where, args, 'application = ?', q.application);
+    if (q.capture) clause(where, args, 'capture = ?', q.capture);
+    if (q.min_bytes !== undefined) clause(where, args, 'bytes >= ?', q.min_bytes);
     const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM flows ${filter}`).get(...args) as { n: number }).n;
+    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM flows ${filter}`).get(...args) as { n: number })
+      .n;
     const limit = Math.min(Math.max(1, q.limit ?? 100), 1000);
     const offset = Math.max(0, q.offset ?? 0);
     const rows = this.db
@@ -121,23 +123,39 @@ export class ScanStore {
     // a scan cut off by a stop or a crash will never finish: say so instead of "running" forever
     db.prepare(
       `UPDATE scans SET status = 'failed', error = ?, finished_ms = ? WHERE status IN ('queued', 'running')`,
-    ).run(JSON.stringify({ code: 'SENTRA_ERR_INVALID_STATE', message: 'the daemon stopped before the scan ended' }), Date.now());
+    ).run(
+      JSON.stringify({
+        code: 'SENTRA_ERR_INVALID_STATE',
+        message: 'the daemon stopped before the scan ended',
+      }),
+      Date.now(),
+    );
   }
 
   create(r: Pick<ScanRecord, 'id' | 'kind' | 'target' | 'params'>): void {
     this.db
-      .prepare(`INSERT INTO scans (id, kind, target, params, status, created_ms) VALUES (?, ?, ?, ?, 'queued', ?)`)
+      .prepare(
+        `INSERT INTO scans (id, kind, target, params, status, created_ms) VALUES (?, ?, ?, ?, 'queued', ?)`,
+      )
       .run(r.id, r.kind, r.target, JSON.stringify(r.params), Date.now());
   }
 
   progress(id: string, done: number, total: number): void {
-    this.db.prepare(`UPDATE scans SET status = 'running', done = ?, total = ? WHERE id = ?`).run(done, total, id);
+    this.db
+      .prepare(`UPDATE scans SET status = 'running', done = ?, total = ? WHERE id = ?`)
+      .run(done, total, id);
   }
 
   finish(id: string, result: unknown, error: { code: string; message: string } | null): void {
     this.db
       .prepare(`UPDATE scans SET status = ?, result = ?, error = ?, finished_ms = ? WHERE id = ?`)
-      .run(error ? 'failed' : 'done', result === undefined ? null : JSON.stringify(result), error ? JSON.stringify(error) : null, Date.now(), id);
+      .run(
+        error ? 'failed' : 'done',
+        result === undefined ? null : JSON.stringify(result),
+        error ? JSON.stringify(error) : null,
+        Date.now(),
+        id,
+      );
   }
 
   get(id: string): ScanRecord | null {
@@ -146,7 +164,9 @@ export class ScanStore {
   }
 
   list(limit = 100): ScanRecord[] {
-    return (this.db.prepare('SELECT * FROM scans ORDER BY created_ms DESC LIMIT ?').all(limit) as ScanRow[]).map(toScan);
+    return (
+      this.db.prepare('SELECT * FROM scans ORDER BY created_ms DESC LIMIT ?').all(limit) as ScanRow[]
+    ).map(toScan);
   }
 }
 
@@ -179,19 +199,29 @@ export class CaptureStore {
   constructor(private readonly db: Database.Database) {
     db.prepare(
       `UPDATE captures SET status = 'failed', error = ?, finished_ms = ? WHERE status = 'running'`,
-    ).run(JSON.stringify({ code: 'SENTRA_ERR_INVALID_STATE', message: 'the daemon stopped during the analysis' }), Date.now());
+    ).run(
+      JSON.stringify({ code: 'SENTRA_ERR_INVALID_STATE', message: 'the daemon stopped during the analysis' }),
+      Date.now(),
+    );
   }
 
   create(j: Pick<CaptureJob, 'id' | 'name' | 'origin' | 'path'>): void {
     this.db
-      .prepare(`INSERT INTO captures (id, name, origin, path, status, created_ms) VALUES (?, ?, ?, ?, 'queued', ?)`)
+      .prepare(
+        `INSERT INTO captures (id, name, origin, path, status, created_ms) VALUES (?, ?, ?, ?, 'queued', ?)`,
+      )
       .run(j.id, j.name, j.origin, j.path, Date.now());
   }
 
-  update(id: string, f: Partial<Pick<CaptureJob, 'status' | 'packets' | 'bytes' | 'flows' | 'alerts'>>): void {
+  update(
+    id: string,
+    f: Partial<Pick<CaptureJob, 'status' | 'packets' | 'bytes' | 'flows' | 'alerts'>>,
+  ): void {
     const keys = Object.keys(f) as Array<keyof typeof f>;
     if (keys.length === 0) return;
-    this.db.prepare(`UPDATE captures SET ${keys.map((k) => `${k} = ?`).join(', ')} WHERE id = ?`).run(...keys.map((k) => f[k]), id);
+    this.db
+      .prepare(`UPDATE captures SET ${keys.map((k) => `${k} = ?`).join(', ')} WHERE id = ?`)
+      .run(...keys.map((k) => f[k]), id);
   }
 
   finish(id: string, error: { code: string; message: string } | null): void {
@@ -202,23 +232,32 @@ export class CaptureStore {
 
   /** Queued jobs left by a previous run (their files are still there): analysed again. */
   queued(): CaptureJob[] {
-    return (this.db.prepare(`SELECT * FROM captures WHERE status = 'queued' ORDER BY created_ms`).all() as Array<
-      Omit<CaptureJob, 'error'> & { error: string | null }
-    >).map(toJob);
+    return (
+      this.db.prepare(`SELECT * FROM captures WHERE status = 'queued' ORDER BY created_ms`).all() as Array<
+        Omit<CaptureJob, 'error'> & { error: string | null }
+      >
+    ).map(toJob);
   }
 
   get(id: string): CaptureJob | null {
-    const r = this.db.prepare('SELECT * FROM captures WHERE id = ?').get(id) as (Omit<CaptureJob, 'error'> & { error: string | null }) | undefined;
+    const r = this.db.prepare('SELECT * FROM captures WHERE id = ?').get(id) as
+      | (Omit<CaptureJob, 'error'> & { error: string | null })
+      | undefined;
     return r ? toJob(r) : null;
   }
 
   list(limit = 100): CaptureJob[] {
-    return (this.db.prepare('SELECT * FROM captures ORDER BY created_ms DESC LIMIT ?').all(limit) as Array<
-      Omit<CaptureJob, 'error'> & { error: string | null }
-    >).map(toJob);
+    return (
+      this.db.prepare('SELECT * FROM captures ORDER BY created_ms DESC LIMIT ?').all(limit) as Array<
+        Omit<CaptureJob, 'error'> & { error: string | null }
+      >
+    ).map(toJob);
   }
 }
 
 function toJob(r: Omit<CaptureJob, 'error'> & { error: string | null }): CaptureJob {
-  return { ...r, error: r.error === null ? null : (JSON.parse(r.error) as { code: string; message: string }) };
+  return {
+    ...r,
+    error: r.error === null ? null : (JSON.parse(r.error) as { code: string; message: string }),
+  };
 }
