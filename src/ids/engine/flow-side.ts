@@ -63,6 +63,10 @@ export class FlowSide {
   passed = false;
   /** An alert fired on this flow (EVE flow.alerted). */
   alerted = false;
+  /** The flow was bypassed (midstream policy): not inspected any more. */
+  bypassed = false;
+  /** Exception policy applied to the flow ('' none), for EVE flow.exception_policy. */
+  exceptionPolicy = '';
 
   /** Prepares the side for a new flow. */
   begin(flowId: number, start: number, ipVersion: number, ipProto: number): void {
@@ -97,6 +101,8 @@ export class FlowSide {
     this.dropped = false;
     this.passed = false;
     this.alerted = false;
+    this.bypassed = false;
+    this.exceptionPolicy = '';
   }
 
   /** The set of rules fired on transaction `txId` (created on first use). */

@@ -176,6 +176,9 @@ export class FlowPipeline {
         side.session = sess;
       }
       newBytes = sess.handlePacket(ip, dir, this.time);
+      if (!sess.tracked && side.exceptionPolicy === '' && !this.engine.streamConfig.midstream) {
+        if (this.midstreamException(side)) return side.dropped ? Verdict.DROP : Verdict.ACCEPT;
+      }
       inp.established = sess.established;
       inp.streamBytesToServer = sess.delivered(0);
       inp.streamBytesToClient = sess.delivered(1);
@@ -203,6 +206,27 @@ export class FlowPipeline {
     }
     void p;
     return verdict;
+  }
+
+  /**
+   * A session picked up midstream with pick-up off: apply stream.midstream-policy. Returns
+   * true when the flow is no longer inspected.
+   */
+  private midstreamException(side: FlowSide): boolean {
+    const policy = this.engine.config.midstreamPolicy ?? 'ignore';
+    const ips = this.engine.ips;
+    if (policy === 'ignore' || ((policy === 'drop-flow' || policy === 'reject' || policy === 'drop-packet') && !ips)) {
+      if (this.engine.config.midstreamPolicy !== undefined) side.exceptionPolicy = 'ignore';
+      return false;
+    }
+    side.exceptionPolicy = policy.replace('-', '_');
+    if (policy === 'pass-flow') side.passed = true;
+    else if (policy === 'bypass') {
+      side.passed = true;
+      side.bypassed = true;
+    } else if (policy === 'drop-flow' || policy === 'reject') side.dropped = true;
+    else return false;
+    return true;
   }
 
   /** PACKET inspection of the input as filled; `side` null for flowless packets. */
