@@ -58,6 +58,10 @@ export class FlowSide {
   /** UDP and others: a packet seen in each direction. */
   seen0 = false;
   seen1 = false;
+  /** Stream offset acknowledged by the other side, per direction (IDS: inspected up to there). */
+  readonly ackOff = [0, 0];
+  /** Rules fired by packet inspection on bytes the stream inspection has not reached yet, per direction. */
+  readonly pendingFired: [Set<number>, Set<number>] = [new Set(), new Set()];
   /** IPS verdicts for the flow's later packets. */
   dropped = false;
   passed = false;
@@ -98,6 +102,10 @@ export class FlowSide {
     this.sshServer = false;
     this.seen0 = false;
     this.seen1 = false;
+    this.ackOff[0] = 0;
+    this.ackOff[1] = 0;
+    this.pendingFired[0].clear();
+    this.pendingFired[1].clear();
     this.dropped = false;
     this.passed = false;
     this.alerted = false;
