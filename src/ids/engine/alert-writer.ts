@@ -5,7 +5,10 @@
 import { D_BYTES, D_PKTS, DIR_SLOTS, F_DIR } from '../../flow/layout.js';
 import { FlowTable } from '../../flow/table.js';
 import type { Packet } from '../../packet/packet.js';
-import { type AlertContext, buildAlertRecord, type EveHttp } from '../eve.js';
+import { Encap } from '../../packet/layers/constants.js';
+import { type AlertContext, buildAlertRecord, type EveAlertRecord, type EveHttp, eveProto } from '../eve.js';
+import { BufferId } from '../match/buffers.js';
+import { InputKind } from '../match/input.js';
 import type { MatchResult } from '../match/detect.js';
 import { severityWordOfPriority } from '../observer.js';
 import type { IdsEngine } from './engine.js';
@@ -105,9 +108,70 @@ export class AlertWriter {
           dstPort: side.serverPort,
         };
       }
-      const rec = buildAlertRecord(rule, ctx);
+      const rec = buildAlertRecord(rule, ctx) as EveAlertRecord & Record<string, unknown>;
+      rec.ip_v = inp.ipVersion;
+      rec.pkt_src = pkt === null ? 'stream (flow timeout)' : pktSrc(pkt);
+      if (pkt !== null && pkt.inner !== null) {
+        const outer = tunnelOuter(pkt);
+        if (outer !== null)
+          rec.tunnel = {
+            src_ip: outer.srcAddr(),
+            dest_ip: outer.dstAddr(),
+            proto: eveProto(outer.ipProto),
+            depth: 0,
+            pkt_src: 'wire/pcap',
+          };
+      }
+      if (eng.config.eve?.payload) {
+        const data = inp.buffers.slot(BufferId.PKT_DATA, true);
+        const bytes = data.count > 0 ? data.items[0].data : EMPTY;
+        rec.payload = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('base64');
+        rec.payload_printable = printable(bytes);
+        rec.stream = inp.kind === InputKind.PACKET ? 0 : 1;
+      }
       eng.emitAlert(rec, { rule, detector: null, severity: severityWordOfPriority(rule.priority), blocked });
     }
     return verdict;
   }
+}
+
+const EMPTY = new Uint8Array(0);
+
+/** Suricata's `pkt_src` of a packet: the wire, or the tunnel it came out of. */
+export function pktSrc(p: Packet): string {
+  let outer: Packet = p;
+  while (outer.inner !== null && outer.innerKind !== Encap.ICMP_QUOTE && outer.inner.ipVersion !== 0) {
+    const kind = outer.innerKind;
+    const next: Packet = outer.inner;
+    if (next.inner === null || next.innerKind === Encap.ICMP_QUOTE || next.inner.ipVersion === 0) {
+      if (kind === Encap.GRE) return 'gre tunnel';
+      if (kind === Encap.VXLAN) return 'vxlan encapsulation';
+      if (kind === Encap.TEREDO) return 'teredo tunnel';
+      if (kind === Encap.GENEVE) return 'geneve encapsulation';
+      return outer.ipVersion === 6 ? 'ipv6 tunnel' : 'ipv4 tunnel';
+    }
+    outer = next;
+  }
+  return 'wire/pcap';
+}
+
+/** The IP packet carrying the innermost one (null when not tunnelled). */
+function tunnelOuter(p: Packet): Packet | null {
+  let outer: Packet | null = null;
+  let cur: Packet = p;
+  while (cur.inner !== null && cur.innerKind !== Encap.ICMP_QUOTE && cur.inner.ipVersion !== 0) {
+    if (cur.ipVersion !== 0) outer = cur;
+    cur = cur.inner;
+  }
+  return outer;
+}
+
+/** Suricata's payload_printable: printable ASCII, CR/LF/TAB kept, other bytes as '.'. */
+export function printable(b: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < b.length; i++) {
+    const c = b[i];
+    s += (c >= 0x20 && c < 0x7f) || c === 0x0a || c === 0x0d || c === 0x09 ? String.fromCharCode(c) : '.';
+  }
+  return s;
 }

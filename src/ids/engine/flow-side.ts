@@ -58,11 +58,19 @@ export class FlowSide {
   /** UDP and others: a packet seen in each direction. */
   seen0 = false;
   seen1 = false;
+  /** Stream offset acknowledged by the other side, per direction (IDS: inspected up to there). */
+  readonly ackOff = [0, 0];
+  /** Rules fired by packet inspection on bytes the stream inspection has not reached yet, per direction. */
+  readonly pendingFired: [Set<number>, Set<number>] = [new Set(), new Set()];
   /** IPS verdicts for the flow's later packets. */
   dropped = false;
   passed = false;
   /** An alert fired on this flow (EVE flow.alerted). */
   alerted = false;
+  /** The flow was bypassed (midstream policy): not inspected any more. */
+  bypassed = false;
+  /** Exception policy applied to the flow ('' none), for EVE flow.exception_policy. */
+  exceptionPolicy = '';
 
   /** Prepares the side for a new flow. */
   begin(flowId: number, start: number, ipVersion: number, ipProto: number): void {
@@ -94,9 +102,15 @@ export class FlowSide {
     this.sshServer = false;
     this.seen0 = false;
     this.seen1 = false;
+    this.ackOff[0] = 0;
+    this.ackOff[1] = 0;
+    this.pendingFired[0].clear();
+    this.pendingFired[1].clear();
     this.dropped = false;
     this.passed = false;
     this.alerted = false;
+    this.bypassed = false;
+    this.exceptionPolicy = '';
   }
 
   /** The set of rules fired on transaction `txId` (created on first use). */

@@ -149,7 +149,7 @@ export function fillPacketInput(
     const n = ip.end - o;
     inp.payloadLen = Math.max(n, 0);
     inp.buffers.setPacket(BufferId.PKT_DATA, n > 0 ? b.subarray(o, ip.end) : EMPTY);
-  } else if ((L & Layer.PAYLOAD) !== 0 && (L & (Layer.TCP | Layer.UDP)) !== 0 && ip.payloadCapLen > 0) {
+  } else if ((L & (Layer.TCP | Layer.UDP)) !== 0 && ip.payloadCapLen > 0) {
     inp.payloadLen = ip.payloadCapLen;
     inp.buffers.setPacket(
       BufferId.PKT_DATA,

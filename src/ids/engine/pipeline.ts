@@ -16,7 +16,7 @@ import type { Packet } from '../../packet/packet.js';
 import { type EveRecord, eveProto, formatEveTimestamp } from '../eve.js';
 import { BufferId } from '../match/buffers.js';
 import type { Detector } from '../match/detect.js';
-import { InputKind } from '../match/input.js';
+import { type DetectInput, InputKind } from '../match/input.js';
 import type { TxMeta } from '../observer.js';
 import { TcpSession } from '../stream/session.js';
 import { AlertWriter } from './alert-writer.js';
@@ -176,6 +176,9 @@ export class FlowPipeline {
         side.session = sess;
       }
       newBytes = sess.handlePacket(ip, dir, this.time);
+      if (!sess.tracked && side.exceptionPolicy === '' && !this.engine.streamConfig.midstream) {
+        if (this.midstreamException(side)) return side.dropped ? Verdict.DROP : Verdict.ACCEPT;
+      }
       inp.established = sess.established;
       inp.streamBytesToServer = sess.delivered(0);
       inp.streamBytesToClient = sess.delivered(1);
@@ -189,20 +192,87 @@ export class FlowPipeline {
     inp.appProto = side.appProto;
     inp.tlsVersion = side.tlsVersion;
     inp.flowVars = side.flowVars;
-    this.pktFired.clear();
+    const fired = this.pktFired;
+    fired.clear();
     let verdict = this.inspectPacket(side);
     if (side.passed) return verdict;
+    // packet matches of rules that also read the stream: the stream chunk holding this
+    // packet's bytes must not fire them again (Suricata inspects the stream or the packet)
+    if (sess !== null && fired.size > 0 && ip.payloadCapLen > 0) for (const r of fired) side.pendingFired[dir].add(r);
     // UDP app layer (DNS) works per datagram
     if ((ip.layers & Layer.UDP) !== 0 && ip.payloadCapLen > 0) this.app.datagram(ip, side, toServer);
-    if (sess !== null && newBytes > 0) {
-      for (let v = sess.read(dir); v.length > 0; v = sess.read(dir)) {
-        if (this.inspectStream(side, toServer, v) === Verdict.DROP) verdict = Verdict.DROP;
-        this.app.stream(side, toServer, v);
-        sess.consume(dir, v.length);
+    if (sess === null) return verdict;
+    if (this.engine.ips) {
+      // inline: data is inspected as it arrives
+      if (newBytes > 0 && this.drain(side, sess, dir, Number.POSITIVE_INFINITY) === Verdict.DROP) verdict = Verdict.DROP;
+      return verdict;
+    }
+    // IDS: a direction's data is inspected once the other side acknowledged it (Suricata's
+    // raw stream and app-layer progress in IDS mode), the rest when the flow ends
+    const other = 1 - dir;
+    if ((ip.tcpFlags & 0x10) !== 0 && sess.dirs[other].hasBase) {
+      const acked = sess.dirs[other].offsetOf(ip.ack);
+      if (acked > side.ackOff[other]) side.ackOff[other] = acked;
+      if (sess.available(other) > 0 && sess.offset(other) < side.ackOff[other]) {
+        this.swapDirection(inp);
+        this.drain(side, sess, other, side.ackOff[other]);
+        this.swapDirection(inp);
+        inp.toServer = toServer;
       }
     }
-    void p;
+    void newBytes;
     return verdict;
+  }
+
+  /** Turns the input's endpoints around (inspecting the other direction's data on this packet). */
+  private swapDirection(inp: DetectInput): void {
+    const a = inp.src;
+    inp.src = inp.dst;
+    inp.dst = a;
+    const p = inp.srcPort;
+    inp.srcPort = inp.dstPort;
+    inp.dstPort = p;
+  }
+
+  /** STREAM inspection and app-layer parsing of `dir`'s readable bytes below stream offset `limit`. */
+  private drain(side: FlowSide, sess: TcpSession, dir: number, limit: number): number {
+    let verdict: number = Verdict.ACCEPT;
+    const toServer = dir === 0;
+    for (;;) {
+      let v = sess.read(dir);
+      if (v.length === 0) break;
+      const room = limit - sess.offset(dir);
+      if (room <= 0) break;
+      if (v.length > room) v = v.subarray(0, room);
+      const pending = side.pendingFired[dir];
+      if (this.inspectStream(side, toServer, v, pending) === Verdict.DROP) verdict = Verdict.DROP;
+      pending.clear();
+      this.app.stream(side, toServer, v);
+      sess.consume(dir, v.length);
+      if (side.passed || side.dropped) break;
+    }
+    return verdict;
+  }
+
+  /**
+   * A session picked up midstream with pick-up off: apply stream.midstream-policy. Returns
+   * true when the flow is no longer inspected.
+   */
+  private midstreamException(side: FlowSide): boolean {
+    const policy = this.engine.config.midstreamPolicy ?? 'ignore';
+    const ips = this.engine.ips;
+    if (policy === 'ignore' || ((policy === 'drop-flow' || policy === 'reject' || policy === 'drop-packet') && !ips)) {
+      if (this.engine.config.midstreamPolicy !== undefined) side.exceptionPolicy = 'ignore';
+      return false;
+    }
+    side.exceptionPolicy = policy.replace('-', '_');
+    if (policy === 'pass-flow') side.passed = true;
+    else if (policy === 'bypass') {
+      side.passed = true;
+      side.bypassed = true;
+    } else if (policy === 'drop-flow' || policy === 'reject') side.dropped = true;
+    else return false;
+    return true;
   }
 
   /** PACKET inspection of the input as filled; `side` null for flowless packets. */
@@ -215,14 +285,14 @@ export class FlowPipeline {
   }
 
   /** STREAM inspection of one chunk of reassembled bytes of the current packet's flow. */
-  inspectStream(side: FlowSide, toServer: boolean, chunk: Uint8Array): number {
+  inspectStream(side: FlowSide, toServer: boolean, chunk: Uint8Array, fired: Set<number>): number {
     const inp = this.engine.input;
     const out = this.engine.result;
     this.counters.inspStream++;
     inp.kind = InputKind.STREAM;
     inp.toServer = toServer;
     inp.buffers.setPacket(BufferId.PKT_DATA, chunk);
-    this.detector.detect(inp, out, this.pktFired);
+    this.detector.detect(inp, out, fired);
     const v = this.alerts.matches(out, side, null, -1, this.current);
     inp.kind = InputKind.PACKET;
     return v;
@@ -280,12 +350,7 @@ export class FlowPipeline {
           sess.flush(dir);
           if (sess.available(dir) === 0 && side.appState === 0) continue;
           this.pseudoInput(side, dir === 0, slot);
-          for (let v = sess.read(dir); v.length > 0; v = sess.read(dir)) {
-            this.pktFired.clear();
-            this.inspectStream(side, dir === 0, v);
-            this.app.stream(side, dir === 0, v);
-            sess.consume(dir, v.length);
-          }
+          this.drain(side, sess, dir, Number.POSITIVE_INFINITY);
         }
       }
       if (side.http !== null) {

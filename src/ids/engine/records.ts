@@ -59,8 +59,9 @@ export function flowRecord(
   const last = F[b + F_LAST] / 1e6;
   const p = ports(side.ipProto);
   const sess = side.session;
-  const state =
-    side.ipProto === 6 && sess !== null
+  const state = side.bypassed
+    ? 'bypassed'
+    : side.ipProto === 6 && sess !== null
       ? sess.state >= 10 || reason === 3
         ? 'closed'
         : sess.state >= 3
@@ -91,7 +92,8 @@ export function flowRecord(
       state,
       reason: reason === 5 ? 'shutdown' : reason === 0 ? 'timeout' : END_REASON_NAMES[reason],
       alerted: side.alerted,
-      ...(side.dropped ? { action: 'drop' } : {}),
+      ...(side.dropped ? { action: 'drop' } : side.passed ? { action: 'pass' } : {}),
+      ...(side.exceptionPolicy !== '' ? { exception_policy: [{ target: 'stream_midstream', policy: side.exceptionPolicy }] } : {}),
     },
   };
   if (side.ipProto === 6) rec.tcp = { state };

@@ -51,6 +51,8 @@ export interface EveTypes {
   drop?: boolean;
   /** A final `stats` record from {@link IdsEngine.finish} (default false). */
   stats?: boolean;
+  /** `payload`, `payload_printable` and `stream` in alert records (default false). */
+  payload?: boolean;
   /** `alert.metadata` in alert records (Suricata's default: true). */
   metadata?: boolean;
 }
@@ -63,6 +65,12 @@ export interface IdsEngineConfig {
   flowActiveTimeout?: number;
   /** Most flows held at once (default 1,000,000). */
   maxFlows?: number;
+  /**
+   * What to do with a TCP session picked up without its handshake while midstream pick-up
+   * is off (Suricata's `stream.midstream-policy`): 'ignore' (default: inspect its packets),
+   * 'pass-flow' or 'bypass' (stop inspecting the flow), 'drop-flow' / 'reject' (IPS: drop it).
+   */
+  midstreamPolicy?: 'ignore' | 'pass-flow' | 'bypass' | 'drop-flow' | 'reject' | 'pass-packet' | 'drop-packet';
   /** Stream reassembly (depth, midstream pick-up...). */
   stream?: Partial<StreamConfig>;
   /** HTTP parser limits. */

@@ -45,6 +45,12 @@ export const HttpTxFlag = {
   RESPONSE_WITHOUT_REQUEST: 0x200,
   /** A gap in the stream fell inside this transaction. */
   GAP: 0x400,
+  /** A header line without a name (no colon, or nothing before it). */
+  HEADER_INVALID: 0x800,
+  /** The message was cut: its direction ended or stopped before it was complete. */
+  INCOMPLETE: 0x1000,
+  /** CONNECT accepted or protocol switched (101): the rest of the flow is not HTTP. */
+  TUNNEL: 0x2000,
 } as const;
 
 /** The parsed request of a transaction. */
