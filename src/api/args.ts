@@ -32,7 +32,7 @@ function kindOf(v: unknown): string {
 }
 
 /** The argument as the function gets it, or undefined when it does not fit `type`. */
-function fit(type: ParamType, v: unknown): { ok: boolean; value: unknown } {
+function coerce(type: ParamType, v: unknown): { ok: boolean; value: unknown } {
   switch (type) {
     case 'string':
       return { ok: typeof v === 'string', value: v };
@@ -90,7 +90,7 @@ export function checkArgs(name: string, params: readonly ParamDoc[], args: reado
       out.push(undefined);
       continue;
     }
-    const r = fit(p.type, v);
+    const r = coerce(p.type, v);
     if (!r.ok) {
       throw new SentraError(
         ErrorCodes.INVALID_ARGUMENT,
