@@ -35,10 +35,12 @@ describe('daemon API: access and errors', () => {
   it('answers /api/health without a token and refuses the API without one', async () => {
     const h = await fetch(`${t.url}/api/health`);
     expect(h.status).toBe(200);
-    expect((await h.json()).status).toBe('ok');
+    expect(((await h.json()) as { status: string }).status).toBe('ok');
     const noToken = await fetch(`${t.url}/api/alerts`);
     expect(noToken.status).toBe(401);
-    expect((await noToken.json()).error.code).toBe('SENTRA_ERR_UNAUTHORIZED');
+    expect(((await noToken.json()) as { error: { code: string } }).error.code).toBe(
+      'SENTRA_ERR_UNAUTHORIZED',
+    );
     const wrong = await fetch(`${t.url}/api/alerts`, { headers: { authorization: 'Bearer nope' } });
     expect(wrong.status).toBe(401);
     const metrics = await fetch(`${t.url}/metrics`);
@@ -67,7 +69,9 @@ describe('daemon API: access and errors', () => {
       body: '{not json',
     });
     expect(res.status).toBe(400);
-    expect((await res.json()).error.code).toBe('SENTRA_ERR_INVALID_ARGUMENT');
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe(
+      'SENTRA_ERR_INVALID_ARGUMENT',
+    );
     const badIp = await t.call('POST', '/api/bans', { ip: '300.1.1.1' });
     expect(badIp.status).toBe(400);
     expect(badIp.json.error.code).toMatch(/^SENTRA_ERR_INVALID_(IP|CIDR)$/);
@@ -75,13 +79,25 @@ describe('daemon API: access and errors', () => {
 
   it('serves an OpenAPI document listing the routes and every spec function', async () => {
     const res = await fetch(`${t.url}/api/openapi.json`);
-    const doc = await res.json();
+    const doc = (await res.json()) as any;
     expect(doc.openapi).toBe('3.1.0');
-    for (const p of ['/api/alerts', '/api/alerts/{id}', '/api/flows', '/api/bans', '/api/bans/{target}', '/api/captures', '/api/scans', '/metrics']) {
+    for (const p of [
+      '/api/alerts',
+      '/api/alerts/{id}',
+      '/api/flows',
+      '/api/bans',
+      '/api/bans/{target}',
+      '/api/captures',
+      '/api/scans',
+      '/metrics',
+    ]) {
       expect(doc.paths[p], p).toBeDefined();
     }
-    for (const name of Object.keys(API_FUNCTIONS)) expect(doc.paths[`/api/functions/${name}`], name).toBeDefined();
-    expect(doc.paths['/api/alerts'].get.parameters.map((p: { name: string }) => p.name)).toContain('severity');
+    for (const name of Object.keys(API_FUNCTIONS))
+      expect(doc.paths[`/api/functions/${name}`], name).toBeDefined();
+    expect(doc.paths['/api/alerts'].get.parameters.map((p: { name: string }) => p.name)).toContain(
+      'severity',
+    );
   });
 });
 
@@ -109,7 +125,9 @@ describe('daemon API: captures, flows, alerts', () => {
     let packets = 0;
     let total = 0;
     for (let offset = 0; ; offset += 1000) {
-      const page = (await t.call('GET', `/api/flows?capture=${encodeURIComponent(capture)}&limit=1000&offset=${offset}`)).json;
+      const page = (
+        await t.call('GET', `/api/flows?capture=${encodeURIComponent(capture)}&limit=1000&offset=${offset}`)
+      ).json;
       total = page.total;
       for (const f of page.flows) packets += f.bidirectional_packets;
       if (page.flows.length < 1000) break;
@@ -130,7 +148,11 @@ describe('daemon API: captures, flows, alerts', () => {
   });
 
   it('rejects a file that is not a capture, keeping the job with the error', async () => {
-    const up = await t.call('POST', '/api/captures?name=junk.pcap', new Uint8Array(Buffer.from('not a pcap at all, sorry')));
+    const up = await t.call(
+      'POST',
+      '/api/captures?name=junk.pcap',
+      new Uint8Array(Buffer.from('not a pcap at all, sorry')),
+    );
     const job = await until(async () => {
       const j = (await t.call('GET', `/api/captures/${up.json.id}`)).json;
       return j.status === 'failed' ? j : null;
@@ -149,7 +171,10 @@ describe('daemon API: captures, flows, alerts', () => {
     const recs = Array.from({ length: 30 }, (_, i) => eveAlert(i, {}, (i % 3) + 1));
     const ok = await t.call('POST', '/api/alerts?source=sensor-b', recs);
     expect(ok.json).toEqual({ accepted: 30, committed: 30 });
-    const eveLines = readFileSync(path.join(t.dir, 'eve.json'), 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l));
+    const eveLines = readFileSync(path.join(t.dir, 'eve.json'), 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const sigs = new Set(eveLines.map((r) => r.alert.signature));
     for (const r of recs) expect(sigs.has((r.alert as { signature: string }).signature)).toBe(true);
   });
@@ -159,13 +184,20 @@ describe('daemon API: captures, flows, alerts', () => {
     expect(all.total).toBe(30);
     const high = (await t.call('GET', '/api/alerts?source=sensor-b&severity=high&limit=1000')).json;
     expect(high.total).toBe(10);
-    expect(high.alerts.every((a: { severity_word: string; eve: { alert: { severity: number } } }) => a.severity_word === 'high' && a.eve.alert.severity === 1)).toBe(true);
+    expect(
+      high.alerts.every(
+        (a: { severity_word: string; eve: { alert: { severity: number } } }) =>
+          a.severity_word === 'high' && a.eve.alert.severity === 1,
+      ),
+    ).toBe(true);
     const two = (await t.call('GET', '/api/alerts?source=sensor-b&severity=high,low&limit=1000')).json;
     expect(two.total).toBe(20);
     const seen: number[] = [];
     let before: number | undefined;
     for (;;) {
-      const page = (await t.call('GET', `/api/alerts?source=sensor-b&limit=7${before ? `&before_id=${before}` : ''}`)).json;
+      const page = (
+        await t.call('GET', `/api/alerts?source=sensor-b&limit=7${before ? `&before_id=${before}` : ''}`)
+      ).json;
       if (page.alerts.length === 0) break;
       seen.push(...page.alerts.map((a: { id: number }) => a.id));
       before = page.alerts[page.alerts.length - 1].id;
@@ -181,7 +213,9 @@ describe('daemon API: captures, flows, alerts', () => {
     copyFileSync(demo, path.join(t.dir, 'inbox', 'dropped.pcap'));
     const job = await until(async () => {
       const list = (await t.call('GET', '/api/captures')).json.captures;
-      const j = list.find((c: { name: string; status: string }) => c.name === 'dropped.pcap' && c.status === 'done');
+      const j = list.find(
+        (c: { name: string; status: string }) => c.name === 'dropped.pcap' && c.status === 'done',
+      );
       return j ?? null;
     });
     expect(job.origin).toBe('watch');
@@ -230,13 +264,16 @@ describe('daemon API: firewall, functions, proxies, metrics, events', () => {
       });
       expect(lb.status, JSON.stringify(lb.json)).toBe(200);
       const lbPort = lb.json.result.port;
-      for (let i = 0; i < 3; i++) expect(await (await fetch(`http://127.0.0.1:${lbPort}/`)).text()).toBe('ok');
+      for (let i = 0; i < 3; i++)
+        expect(await (await fetch(`http://127.0.0.1:${lbPort}/`)).text()).toBe('ok');
       const px = (await t.call('GET', '/api/proxies')).json;
       const mine = px.reverse.find((r: { port: number }) => r.port === lbPort);
       expect(mine.backends[0].healthy).toBe(true);
       expect(mine.backends[0].requests).toBe(3);
       const m = (await t.call('GET', '/metrics')).json as string;
-      expect(m).toMatch(new RegExp(`sentra_backend_up\\{proxy="${mine.id}",backend="http://127.0.0.1:${port}"\\} 1`));
+      expect(m).toMatch(
+        new RegExp(`sentra_backend_up\\{proxy="${mine.id}",backend="http://127.0.0.1:${port}"\\} 1`),
+      );
       expect(m).toMatch(new RegExp(`sentra_proxy_requests\\{proxy="${mine.id}",kind="reverse"\\} 3`));
     } finally {
       await new Promise((r) => backend.close(r));
@@ -256,7 +293,10 @@ describe('daemon API: firewall, functions, proxies, metrics, events', () => {
 
   it('streams stats and new alerts as server-sent events', async () => {
     const ac = new AbortController();
-    const res = await fetch(`${t.url}/api/events`, { headers: { authorization: `Bearer ${t.token}` }, signal: ac.signal });
+    const res = await fetch(`${t.url}/api/events`, {
+      headers: { authorization: `Bearer ${t.token}` },
+      signal: ac.signal,
+    });
     expect(res.headers.get('content-type')).toContain('text/event-stream');
     const reader = res.body!.getReader();
     let text = '';

@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CONFIG_KEYS, defaultConfig, loadConfig, parseSetting } from '../../src/daemon/config.js';
 import { overridesFromFlags } from '../../src/cli/commands/serve.js';
+import { CONFIG_KEYS, defaultConfig, loadConfig, parseSetting } from '../../src/daemon/config.js';
 import { tempDir } from './helpers.js';
 
 function yaml(text: string): string {
@@ -62,15 +62,22 @@ describe('daemon configuration', () => {
     expect(CONFIG_KEYS.length).toBeGreaterThan(25);
     expect(parseSetting('storage.max_alerts=5')).toEqual({ key: 'storage.max_alerts', value: 5 });
     expect(parseSetting('capture.interface=null')).toEqual({ key: 'capture.interface', value: null });
-    expect(parseSetting('ids.rules=a.rules,b.rules')).toEqual({ key: 'ids.rules', value: ['a.rules', 'b.rules'] });
+    expect(parseSetting('ids.rules=a.rules,b.rules')).toEqual({
+      key: 'ids.rules',
+      value: ['a.rules', 'b.rules'],
+    });
     expect(configError(() => parseSetting('flows.store=maybe')).details.key).toBe('flows.store');
     expect(configError(() => parseSetting('nope=1')).message).toContain('unknown key');
     // each key of the defaults is reachable by --set (the schema covers the whole object)
     const flat = (o: Record<string, unknown>, pre = ''): string[] =>
       Object.entries(o).flatMap(([k, v]) =>
-        v !== null && typeof v === 'object' && !Array.isArray(v) ? flat(v as Record<string, unknown>, `${pre}${k}.`) : [`${pre}${k}`],
+        v !== null && typeof v === 'object' && !Array.isArray(v)
+          ? flat(v as Record<string, unknown>, `${pre}${k}.`)
+          : [`${pre}${k}`],
       );
-    expect(flat(defaultConfig() as unknown as Record<string, unknown>).sort()).toEqual([...CONFIG_KEYS].sort());
+    expect(flat(defaultConfig() as unknown as Record<string, unknown>).sort()).toEqual(
+      [...CONFIG_KEYS].sort(),
+    );
   });
 
   it('maps the serve flags onto keys', () => {

@@ -39,7 +39,9 @@ export async function startTestDaemon(
       method,
       headers: {
         authorization: `Bearer ${d.token}`,
-        ...(body !== undefined && !(body instanceof Uint8Array) ? { 'content-type': 'application/json' } : {}),
+        ...(body !== undefined && !(body instanceof Uint8Array)
+          ? { 'content-type': 'application/json' }
+          : {}),
       },
       body: body === undefined ? undefined : body instanceof Uint8Array ? body : JSON.stringify(body),
     });
@@ -66,7 +68,11 @@ export async function startTestDaemon(
 }
 
 /** Polls `fn` until it returns a truthy value (or throws after `ms`). */
-export async function until<T>(fn: () => Promise<T | null | undefined | false>, ms = 30_000, what = 'condition'): Promise<T> {
+export async function until<T>(
+  fn: () => Promise<T | null | undefined | false>,
+  ms = 30_000,
+  what = 'condition',
+): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const v = await fn();
@@ -77,7 +83,11 @@ export async function until<T>(fn: () => Promise<T | null | undefined | false>, 
 }
 
 /** A minimal EVE alert record. */
-export function eveAlert(i: number, over: Record<string, unknown> = {}, severity = 2): Record<string, unknown> {
+export function eveAlert(
+  i: number,
+  over: Record<string, unknown> = {},
+  severity = 2,
+): Record<string, unknown> {
   return {
     timestamp: `2026-01-01T00:00:${String(i % 60).padStart(2, '0')}.000000+0000`,
     event_type: 'alert',
