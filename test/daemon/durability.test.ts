@@ -22,9 +22,13 @@ interface Running {
 
 async function serve(args: string[]): Promise<Running> {
   if (!existsSync(CLI)) throw new Error(`build first: ${CLI} is missing (npm run build)`);
-  const child = spawn(process.execPath, [CLI, 'serve', '--json', '--port', '0', '--firewall', 'memory', ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [CLI, 'serve', '--json', '--port', '0', '--firewall', 'memory', ...args],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const lines: Array<Record<string, unknown>> = [];
   let stderr = '';
   child.stderr!.on('data', (d) => {
@@ -70,7 +74,11 @@ describe('daemon durability', () => {
       while (!stop) {
         const batch = Array.from({ length: 50 }, () => eveAlert(n++));
         try {
-          const res = await fetch(`${r.listening.url}/api/alerts?source=load`, { method: 'POST', headers, body: JSON.stringify(batch) });
+          const res = await fetch(`${r.listening.url}/api/alerts?source=load`, {
+            method: 'POST',
+            headers,
+            body: JSON.stringify(batch),
+          });
           if (res.ok) acknowledged.push(...batch.map((b) => (b.alert as { signature: string }).signature));
         } catch {
           return; // the daemon is gone
@@ -102,7 +110,9 @@ describe('daemon durability', () => {
 
     const db = new Database(path.join(dir, 'sentra.db'));
     const rows = new Map(
-      (db.prepare('SELECT id, signature FROM alerts').all() as Array<{ id: number; signature: string }>).map((x) => [x.id, x.signature]),
+      (db.prepare('SELECT id, signature FROM alerts').all() as Array<{ id: number; signature: string }>).map(
+        (x) => [x.id, x.signature],
+      ),
     );
     db.close();
     for (const [id, sig] of reported) expect(rows.get(id), `alert ${id}`).toBe(sig);
@@ -132,25 +142,40 @@ describe('daemon durability', () => {
     const a = await lab.ns('a');
     const b = await lab.ns('b');
     const base = net; // 10.x.y
-    await lab.veth({ ns: a, ifname: 'eth0', addr4: `${base}.1/24` }, { ns: b, ifname: 'eth0', addr4: `${base}.2/24` });
+    await lab.veth(
+      { ns: a, ifname: 'eth0', addr4: `${base}.1/24` },
+      { ns: b, ifname: 'eth0', addr4: `${base}.2/24` },
+    );
     const dir = tempDir('live');
     dirs.push(dir);
     const r = await serve(['--data-dir', dir, '-i', 'eth0', '--netns', a, '-f', 'icmp']);
     children.push(r.child);
     const headers = { authorization: `Bearer ${r.listening.token}` };
-    const ping = await lab.exec(b, ['ping', '-c', '5', '-i', '0.2', '-W', '1', `${base}.1`], { timeoutMs: 20_000 });
+    const ping = await lab.exec(b, ['ping', '-c', '5', '-i', '0.2', '-W', '1', `${base}.1`], {
+      timeoutMs: 20_000,
+    });
     expect(ping.stdout).toContain('5 received');
-    await until(async () => {
-      const s = (await (await fetch(`${r.listening.url}/api/status`, { headers })).json()) as { packets: number };
-      return s.packets >= 10;
-    }, 20_000, 'the pings to be captured');
+    await until(
+      async () => {
+        const s = (await (await fetch(`${r.listening.url}/api/status`, { headers })).json()) as {
+          packets: number;
+        };
+        return s.packets >= 10;
+      },
+      20_000,
+      'the pings to be captured',
+    );
     // still open: idle timeout is 120 s, so nothing is stored yet
-    const before = (await (await fetch(`${r.listening.url}/api/flows?ip=${base}.2`, { headers })).json()) as { total: number };
+    const before = (await (await fetch(`${r.listening.url}/api/flows?ip=${base}.2`, { headers })).json()) as {
+      total: number;
+    };
     expect(before.total).toBe(0);
     r.child.kill('SIGTERM');
     expect(await r.exit).toBe(130);
     const db = new Database(path.join(dir, 'sentra.db'));
-    const flows = db.prepare('SELECT src_ip, dst_ip, protocol, packets, end_reason FROM flows').all() as Array<{
+    const flows = db
+      .prepare('SELECT src_ip, dst_ip, protocol, packets, end_reason FROM flows')
+      .all() as Array<{
       src_ip: string;
       dst_ip: string;
       protocol: number;
@@ -158,7 +183,9 @@ describe('daemon durability', () => {
       end_reason: string;
     }>;
     db.close();
-    const icmp = flows.filter((f) => f.protocol === 1 && f.src_ip === `${base}.2` && f.dst_ip === `${base}.1`);
+    const icmp = flows.filter(
+      (f) => f.protocol === 1 && f.src_ip === `${base}.2` && f.dst_ip === `${base}.1`,
+    );
     expect(icmp.length).toBeGreaterThanOrEqual(1);
     // ping sent 5 requests and got 5 replies
     expect(icmp.reduce((s, f) => s + f.packets, 0)).toBe(10);

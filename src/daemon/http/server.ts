@@ -108,6 +108,11 @@ export function createHandler(s: DaemonState): (req: IncomingMessage, res: Serve
         await router.run(m.route, m.params, req, res, url);
         return;
       }
+      if (p === '/favicon.ico') {
+        res.writeHead(204);
+        res.end();
+        return;
+      }
       const f = STATIC[p];
       if (!f || (req.method !== 'GET' && req.method !== 'HEAD')) {
         throw new SentraError(ErrorCodes.NOT_FOUND, `nothing at ${p}`, { details: { path: p } });
