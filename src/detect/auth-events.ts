@@ -5,8 +5,22 @@
  * FTP USER/PASS exchange...), and an HTTP 401 or 403 answer. Encrypted protocols hide the
  * outcome, so a short session is the sign: a successful login stays connected.
  */
+
+import {
+  CHUNK_BITS,
+  CHUNK_MASK,
+  D_PAYLOAD,
+  DIR_SLOTS,
+  F_DIR,
+  F_FIRST,
+  F_LAST,
+  K_DST,
+  K_META,
+  K_PORTS,
+  K_SRC,
+  KEY_WORDS,
+} from '../flow/layout.js';
 import type { EndedFlow } from '../flow/table.js';
-import { CHUNK_BITS, CHUNK_MASK, D_PAYLOAD, DIR_SLOTS, F_DIR, F_FIRST, F_LAST, K_DST, K_META, K_PORTS, K_SRC, KEY_WORDS } from '../flow/layout.js';
 import { FlowTable } from '../flow/table.js';
 import { formatIPv6 } from '../net/address.js';
 

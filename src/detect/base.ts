@@ -52,7 +52,12 @@ export abstract class Detector implements PacketObserver {
    * same key within the suppression time (a null key: never suppressed). Returns whether it
    * was raised.
    */
-  protected alert(sig: DetectorSignature, severity: SeverityWord, key: string | null, f: AlertFacts): boolean {
+  protected alert(
+    sig: DetectorSignature,
+    severity: SeverityWord,
+    key: string | null,
+    f: AlertFacts,
+  ): boolean {
     if (key !== null) {
       const k = `${sig.sid}|${key}`;
       const prev = this.lastAlert.get(k);

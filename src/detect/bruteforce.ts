@@ -12,8 +12,18 @@ import { BoundedMap, EventRing, keyText } from './common.js';
 import type { BruteForceConfig, DetectConfig } from './config.js';
 
 export const BRUTEFORCE_SIGNATURES = {
-  sessions: { sid: 9100201, msg: 'SENTRA BRUTE FORCE burst of short sessions to an authentication service', category: Category.BRUTE, kind: 'brute_force' },
-  http: { sid: 9100202, msg: 'SENTRA BRUTE FORCE burst of HTTP 401/403 answers to one client', category: Category.BRUTE, kind: 'brute_force' },
+  sessions: {
+    sid: 9100201,
+    msg: 'SENTRA BRUTE FORCE burst of short sessions to an authentication service',
+    category: Category.BRUTE,
+    kind: 'brute_force',
+  },
+  http: {
+    sid: 9100202,
+    msg: 'SENTRA BRUTE FORCE burst of HTTP 401/403 answers to one client',
+    category: Category.BRUTE,
+    kind: 'brute_force',
+  },
 } satisfies Record<string, DetectorSignature>;
 
 export class BruteForceDetector extends Detector {

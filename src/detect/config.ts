@@ -168,7 +168,8 @@ function check(section: string, base: Record<string, unknown>, input: unknown): 
       }
       if (k === 'udpReplyRatio' && (v as number) > 1) bad(key, 'a number from 0 to 1', v);
     } else if (typeof d === 'string') {
-      if (!(SEVERITY_WORDS as readonly string[]).includes(v as string)) bad(key, 'low, medium, high or critical', v);
+      if (!(SEVERITY_WORDS as readonly string[]).includes(v as string))
+        bad(key, 'low, medium, high or critical', v);
     } else if (Array.isArray(d)) {
       if (!Array.isArray(v) || !v.every((p) => Number.isInteger(p) && p > 0 && p < 65536)) {
         bad(key, 'a list of ports', v);
@@ -192,7 +193,10 @@ export interface DetectSwitches {
 }
 
 /** Fills defaults, validates, and applies the spec's switches (a switch set to false turns its detector off). */
-export function resolveDetectConfig(input: DetectConfigInput = {}, switches: DetectSwitches = {}): DetectConfig {
+export function resolveDetectConfig(
+  input: DetectConfigInput = {},
+  switches: DetectSwitches = {},
+): DetectConfig {
   const d = DEFAULT_DETECT_CONFIG;
   if (typeof input !== 'object' || input === null) bad('detectors', 'an object', input);
   for (const k of Object.keys(input)) if (!(k in d)) bad(k, `one of ${Object.keys(d).join(', ')}`, k);
@@ -204,8 +208,10 @@ export function resolveDetectConfig(input: DetectConfigInput = {}, switches: Det
     maxTracked: input.maxTracked ?? d.maxTracked,
     suppressSec: input.suppressSec ?? d.suppressSec,
   };
-  if (!Number.isInteger(cfg.maxTracked) || cfg.maxTracked < 16) bad('maxTracked', 'an integer of 16 or more', cfg.maxTracked);
-  if (typeof cfg.suppressSec !== 'number' || !(cfg.suppressSec >= 0)) bad('suppressSec', '0 or more seconds', cfg.suppressSec);
+  if (!Number.isInteger(cfg.maxTracked) || cfg.maxTracked < 16)
+    bad('maxTracked', 'an integer of 16 or more', cfg.maxTracked);
+  if (typeof cfg.suppressSec !== 'number' || !(cfg.suppressSec >= 0))
+    bad('suppressSec', '0 or more seconds', cfg.suppressSec);
   for (const [name, key] of [
     ['detect_port_scan', 'portscan'],
     ['detect_dos', 'dos'],

@@ -18,9 +18,24 @@ import { addrKey, addrPortKey, BoundedMap, ipOf, keyText, RateWindow } from './c
 import type { DetectConfig, DosConfig } from './config.js';
 
 export const DOS_SIGNATURES = {
-  synFlood: { sid: 9100101, msg: 'SENTRA DOS TCP SYN flood (half-open connections toward one port)', category: Category.DOS, kind: 'syn_flood' },
-  udpFlood: { sid: 9100102, msg: 'SENTRA DOS UDP flood toward one port', category: Category.DOS, kind: 'udp_flood' },
-  icmpFlood: { sid: 9100103, msg: 'SENTRA DOS ICMP echo flood toward one host', category: Category.DOS, kind: 'icmp_flood' },
+  synFlood: {
+    sid: 9100101,
+    msg: 'SENTRA DOS TCP SYN flood (half-open connections toward one port)',
+    category: Category.DOS,
+    kind: 'syn_flood',
+  },
+  udpFlood: {
+    sid: 9100102,
+    msg: 'SENTRA DOS UDP flood toward one port',
+    category: Category.DOS,
+    kind: 'udp_flood',
+  },
+  icmpFlood: {
+    sid: 9100103,
+    msg: 'SENTRA DOS ICMP echo flood toward one host',
+    category: Category.DOS,
+    kind: 'icmp_flood',
+  },
 } satisfies Record<string, DetectorSignature>;
 
 const WINDOW_US = 1e6;
@@ -59,7 +74,12 @@ export class DosDetector extends Detector {
   private target(m: BoundedMap<number | string, Target>, k: number | string, replies: boolean): Target {
     let t = m.get(k);
     if (t === undefined) {
-      t = { rate: new RateWindow(WINDOW_US), replies: replies ? new RateWindow(WINDOW_US) : null, cand: 0, votes: 0 };
+      t = {
+        rate: new RateWindow(WINDOW_US),
+        replies: replies ? new RateWindow(WINDOW_US) : null,
+        cand: 0,
+        votes: 0,
+      };
       m.set(k, t);
     }
     return t;

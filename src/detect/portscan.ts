@@ -18,18 +18,52 @@ import type { SeverityWord } from '../ids/observer.js';
 import { Layer, TcpFlag } from '../packet/layers/constants.js';
 import type { Packet } from '../packet/packet.js';
 import { Category, Detector, type DetectorSignature } from './base.js';
-import { addrKey, BoundedMap, DistinctWindow, EventRing, icmpQuote, ipOf, isGroupDest, keyText } from './common.js';
+import {
+  addrKey,
+  BoundedMap,
+  DistinctWindow,
+  EventRing,
+  icmpQuote,
+  ipOf,
+  isGroupDest,
+  keyText,
+} from './common.js';
 import type { DetectConfig, PortScanConfig } from './config.js';
 
 export const PORTSCAN_SIGNATURES = {
-  vertical: { sid: 9100001, msg: 'SENTRA SCAN vertical port scan (many ports of one host)', category: Category.SCAN, kind: 'port_scan' },
-  horizontal: { sid: 9100002, msg: 'SENTRA SCAN horizontal port scan (one port on many hosts)', category: Category.SCAN, kind: 'port_scan' },
-  probes: { sid: 9100003, msg: 'SENTRA SCAN TCP probe connections aborted before any data', category: Category.SCAN, kind: 'port_scan' },
-  synScan: { sid: 9100004, msg: 'SENTRA SCAN SYN scan (half-open connections reset by the client)', category: Category.SCAN, kind: 'port_scan' },
+  vertical: {
+    sid: 9100001,
+    msg: 'SENTRA SCAN vertical port scan (many ports of one host)',
+    category: Category.SCAN,
+    kind: 'port_scan',
+  },
+  horizontal: {
+    sid: 9100002,
+    msg: 'SENTRA SCAN horizontal port scan (one port on many hosts)',
+    category: Category.SCAN,
+    kind: 'port_scan',
+  },
+  probes: {
+    sid: 9100003,
+    msg: 'SENTRA SCAN TCP probe connections aborted before any data',
+    category: Category.SCAN,
+    kind: 'port_scan',
+  },
+  synScan: {
+    sid: 9100004,
+    msg: 'SENTRA SCAN SYN scan (half-open connections reset by the client)',
+    category: Category.SCAN,
+    kind: 'port_scan',
+  },
   finScan: { sid: 9100005, msg: 'SENTRA SCAN TCP FIN scan', category: Category.SCAN, kind: 'port_scan' },
   nullScan: { sid: 9100006, msg: 'SENTRA SCAN TCP NULL scan', category: Category.SCAN, kind: 'port_scan' },
   xmasScan: { sid: 9100007, msg: 'SENTRA SCAN TCP XMAS scan', category: Category.SCAN, kind: 'port_scan' },
-  ackScan: { sid: 9100008, msg: 'SENTRA SCAN TCP ACK scan (bare ACKs answered by RST)', category: Category.SCAN, kind: 'port_scan' },
+  ackScan: {
+    sid: 9100008,
+    msg: 'SENTRA SCAN TCP ACK scan (bare ACKs answered by RST)',
+    category: Category.SCAN,
+    kind: 'port_scan',
+  },
 } satisfies Record<string, DetectorSignature>;
 
 const F = TcpFlag;
@@ -112,7 +146,8 @@ export class PortScanDetector extends Detector {
               : null;
       if (sig !== null) {
         const s = this.source(addrKey(p, true));
-        if (s.stealth.hit(t, this.windowUs)) this.raise(sig, this.c.severity, p, t, this.c.stealthPackets, true);
+        if (s.stealth.hit(t, this.windowUs))
+          this.raise(sig, this.c.severity, p, t, this.c.stealthPackets, true);
       }
     }
     if (flow.isNew) {
@@ -175,7 +210,13 @@ export class PortScanDetector extends Detector {
   }
 
   /** A probe from `src` to `dst`:`port` got no session. */
-  private failedProbe(src: number | string, dst: number | string, port: number, proto: number, t: number): void {
+  private failedProbe(
+    src: number | string,
+    dst: number | string,
+    port: number,
+    proto: number,
+    t: number,
+  ): void {
     const w = this.windowUs;
     const vk = `${src}|${dst}`;
     let v = this.vertical.get(vk);
@@ -212,7 +253,14 @@ export class PortScanDetector extends Detector {
     }
   }
 
-  private raise(sig: DetectorSignature, sev: SeverityWord, p: Packet, t: number, n: number, fromSrc: boolean): void {
+  private raise(
+    sig: DetectorSignature,
+    sev: SeverityWord,
+    p: Packet,
+    t: number,
+    n: number,
+    fromSrc: boolean,
+  ): void {
     const src = addrKey(p, fromSrc);
     this.alert(sig, sev, String(src), {
       timeUs: t,
@@ -264,7 +312,13 @@ export class PortScanDetector extends Detector {
     const kind = this.pState[i];
     // an ACK probe with no answer says nothing (a filtered port or a mid-stream capture)
     if (count && kind !== 0 && kind !== K_ACK) {
-      this.failedProbe(this.pSrc[i], this.pDst[i], this.pPort[i], this.pProto[i], this.pTime[i] + this.timeoutUs);
+      this.failedProbe(
+        this.pSrc[i],
+        this.pDst[i],
+        this.pPort[i],
+        this.pProto[i],
+        this.pTime[i] + this.timeoutUs,
+      );
     }
     this.pSrc[i] = 0;
     this.pDst[i] = 0;
@@ -279,7 +333,9 @@ export class PortScanDetector extends Detector {
   tick(timeUs: number): void {
     this.expire(timeUs);
     const w = this.windowUs;
-    this.sources.sweep((s) => timeUs - Math.max(s.probes.last, s.synScan.last, s.stealth.last, s.ack.last) > w);
+    this.sources.sweep(
+      (s) => timeUs - Math.max(s.probes.last, s.synScan.last, s.stealth.last, s.ack.last) > w,
+    );
     this.vertical.sweep((d) => timeUs - d.last > w);
     this.horizontal.sweep((d) => timeUs - d.last > w);
   }

@@ -4,7 +4,12 @@
  */
 import type { PacketObserver } from '../ids/observer.js';
 import { BruteForceDetector } from './bruteforce.js';
-import { type DetectConfig, type DetectConfigInput, type DetectSwitches, resolveDetectConfig } from './config.js';
+import {
+  type DetectConfig,
+  type DetectConfigInput,
+  type DetectSwitches,
+  resolveDetectConfig,
+} from './config.js';
 import { DosDetector } from './dos.js';
 import { PortScanDetector } from './portscan.js';
 import { WebAttackDetector } from './webattack.js';
@@ -28,7 +33,10 @@ export function detectorNames(): string[] {
 }
 
 /** The detectors a configuration turns on (defaults filled in), ready to attach to an engine. */
-export function createDetectors(input: DetectConfigInput = {}, switches: DetectSwitches = {}): PacketObserver[] {
+export function createDetectors(
+  input: DetectConfigInput = {},
+  switches: DetectSwitches = {},
+): PacketObserver[] {
   const cfg = resolveDetectConfig(input, switches);
   const out: PacketObserver[] = [];
   for (const f of Object.values(DETECTORS)) if (f.enabled(cfg)) out.push(f.create(cfg));

@@ -38,7 +38,12 @@ function percentDecode(s: string, plus: boolean): string {
   let out = '';
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c === 37 /* % */ && i + 2 < s.length + 0 && isHex(s.charCodeAt(i + 1)) && isHex(s.charCodeAt(i + 2))) {
+    if (
+      c === 37 /* % */ &&
+      i + 2 < s.length + 0 &&
+      isHex(s.charCodeAt(i + 1)) &&
+      isHex(s.charCodeAt(i + 2))
+    ) {
       out += String.fromCharCode(parseInt(s.substr(i + 1, 2), 16));
       i += 2;
     } else if (
@@ -65,7 +70,8 @@ export function decodeEntities(s: string): string {
   if (s.indexOf('&') < 0) return s;
   return s.replace(/&(#[xX][0-9a-fA-F]{1,6}|#[0-9]{1,7}|[a-zA-Z]{2,8});?/g, (m, body: string) => {
     if (body[0] === '#') {
-      const n = body[1] === 'x' || body[1] === 'X' ? parseInt(body.slice(2), 16) : parseInt(body.slice(1), 10);
+      const n =
+        body[1] === 'x' || body[1] === 'X' ? parseInt(body.slice(2), 16) : parseInt(body.slice(1), 10);
       return n > 0 && n <= 0x10ffff ? String.fromCodePoint(n) : m;
     }
     return ENTITIES[body.toLowerCase()] ?? m;
@@ -95,21 +101,57 @@ export interface WebPattern {
 export const WEB_PATTERNS: readonly WebPattern[] = [
   // ---- SQL injection
   { kind: 'sql_injection', name: 'union select', re: /\bunion\b(?: all| distinct)?\s*\(?\s*select\b/ },
-  { kind: 'sql_injection', name: 'quote then boolean test', re: /['"`]\s*\)*\s*(?:or|and|\|\||&&)\s*\(*\s*(?:['"`]?[\w.]*['"`]?\s*(?:=|<>|!=|like\b|>|<)|\d+\b|true\b|false\b|not\b)/ },
+  {
+    kind: 'sql_injection',
+    name: 'quote then boolean test',
+    re: /['"`]\s*\)*\s*(?:or|and|\|\||&&)\s*\(*\s*(?:['"`]?[\w.]*['"`]?\s*(?:=|<>|!=|like\b|>|<)|\d+\b|true\b|false\b|not\b)/,
+  },
   { kind: 'sql_injection', name: 'numeric tautology', re: /\b(?:or|and)\s+(\d+)\s*=\s*\1\b/ },
-  { kind: 'sql_injection', name: 'stacked query', re: /;\s*(?:drop|delete|insert|update|alter|create|truncate|exec|execute|declare|shutdown)\s+(?:table|from|into|database|user|procedure|\w+\s*set|\w)/ },
+  {
+    kind: 'sql_injection',
+    name: 'stacked query',
+    re: /;\s*(?:drop|delete|insert|update|alter|create|truncate|exec|execute|declare|shutdown)\s+(?:table|from|into|database|user|procedure|\w+\s*set|\w)/,
+  },
   { kind: 'sql_injection', name: 'quote then comment', re: /['"`]\s*\)*\s*;?\s*(?:--(?:\s|$)|#\s*$)/ },
-  { kind: 'sql_injection', name: 'time delay', re: /\b(?:sleep|benchmark|pg_sleep)\s*\(\s*\d|\bwaitfor\s+delay\s+'/ },
-  { kind: 'sql_injection', name: 'schema probe', re: /\binformation_schema\b|\b(?:sys\.)?sysobjects\b|@@version\b|\bload_file\s*\(|\binto\s+(?:out|dump)file\b|\bxp_cmdshell\b/ },
+  {
+    kind: 'sql_injection',
+    name: 'time delay',
+    re: /\b(?:sleep|benchmark|pg_sleep)\s*\(\s*\d|\bwaitfor\s+delay\s+'/,
+  },
+  {
+    kind: 'sql_injection',
+    name: 'schema probe',
+    re: /\binformation_schema\b|\b(?:sys\.)?sysobjects\b|@@version\b|\bload_file\s*\(|\binto\s+(?:out|dump)file\b|\bxp_cmdshell\b/,
+  },
   // ---- cross-site scripting
   { kind: 'xss', name: 'script element', re: /<\s*\/?\s*script\b/ },
-  { kind: 'xss', name: 'event handler', re: /<[^>]*\bon(?:error|load|mouse\w+|click|focus|blur|submit|change|key\w+|toggle|animation\w+|pointer\w+)\s*=/ },
+  {
+    kind: 'xss',
+    name: 'event handler',
+    re: /<[^>]*\bon(?:error|load|mouse\w+|click|focus|blur|submit|change|key\w+|toggle|animation\w+|pointer\w+)\s*=/,
+  },
   { kind: 'xss', name: 'javascript url', re: /\b(?:java|vb)script\s*:/ },
-  { kind: 'xss', name: 'active element', re: /<\s*(?:iframe|frame|object|embed|svg|math|base|meta\s[^>]*http-equiv)\b/ },
-  { kind: 'xss', name: 'dom sink', re: /\bdocument\s*\.\s*(?:cookie|write|location)\b|\bwindow\s*\.\s*location\b|\beval\s*\(|\balert\s*\(|\bstring\.fromcharcode\s*\(/ },
+  {
+    kind: 'xss',
+    name: 'active element',
+    re: /<\s*(?:iframe|frame|object|embed|svg|math|base|meta\s[^>]*http-equiv)\b/,
+  },
+  {
+    kind: 'xss',
+    name: 'dom sink',
+    re: /\bdocument\s*\.\s*(?:cookie|write|location)\b|\bwindow\s*\.\s*location\b|\beval\s*\(|\balert\s*\(|\bstring\.fromcharcode\s*\(/,
+  },
   // ---- path traversal
-  { kind: 'path_traversal', name: 'dot-dot climb', re: /(?:\.\.[\\/]){2,}|(?:^|[\\/=])\.\.[\\/](?:[^\\/]*[\\/])*(?:etc|windows|winnt|boot\.ini|proc|var|usr|root|home)\b/ },
-  { kind: 'path_traversal', name: 'system file', re: /(?:^|[\\/=])(?:etc[\\/](?:passwd|shadow|group|hosts)|proc[\\/]self[\\/]|windows[\\/]win\.ini|boot\.ini)\b/ },
+  {
+    kind: 'path_traversal',
+    name: 'dot-dot climb',
+    re: /(?:\.\.[\\/]){2,}|(?:^|[\\/=])\.\.[\\/](?:[^\\/]*[\\/])*(?:etc|windows|winnt|boot\.ini|proc|var|usr|root|home)\b/,
+  },
+  {
+    kind: 'path_traversal',
+    name: 'system file',
+    re: /(?:^|[\\/=])(?:etc[\\/](?:passwd|shadow|group|hosts)|proc[\\/]self[\\/]|windows[\\/]win\.ini|boot\.ini)\b/,
+  },
   { kind: 'path_traversal', name: 'nul byte', re: /\u0000/ },
   // ---- command injection
   {

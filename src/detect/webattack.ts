@@ -13,10 +13,25 @@ import type { DetectConfig, WebAttackConfig } from './config.js';
 import { looksBinary, matchWebAttack, normalizeForInspection, type WebAttackKind } from './web-patterns.js';
 
 export const WEBATTACK_SIGNATURES: Record<WebAttackKind, DetectorSignature> = {
-  sql_injection: { sid: 9100301, msg: 'SENTRA WEB SQL injection attempt', category: Category.WEB, kind: 'sql_injection' },
+  sql_injection: {
+    sid: 9100301,
+    msg: 'SENTRA WEB SQL injection attempt',
+    category: Category.WEB,
+    kind: 'sql_injection',
+  },
   xss: { sid: 9100302, msg: 'SENTRA WEB cross-site scripting attempt', category: Category.WEB, kind: 'xss' },
-  path_traversal: { sid: 9100303, msg: 'SENTRA WEB path traversal attempt', category: Category.WEB, kind: 'path_traversal' },
-  command_injection: { sid: 9100304, msg: 'SENTRA WEB command injection attempt', category: Category.WEB, kind: 'command_injection' },
+  path_traversal: {
+    sid: 9100303,
+    msg: 'SENTRA WEB path traversal attempt',
+    category: Category.WEB,
+    kind: 'path_traversal',
+  },
+  command_injection: {
+    sid: 9100304,
+    msg: 'SENTRA WEB command injection attempt',
+    category: Category.WEB,
+    kind: 'command_injection',
+  },
 };
 
 /** Headers whose values are not attacker text worth decoding (credentials, sizes, negotiation). */
@@ -37,7 +52,8 @@ const SKIP_HEADERS = new Set([
   'sec-websocket-key',
 ]);
 
-const text = (v: Uint8Array | string): string => (typeof v === 'string' ? v : Buffer.from(v).toString('latin1'));
+const text = (v: Uint8Array | string): string =>
+  typeof v === 'string' ? v : Buffer.from(v).toString('latin1');
 
 export class WebAttackDetector extends Detector {
   readonly name = 'webattack';
@@ -63,7 +79,8 @@ export class WebAttackDetector extends Detector {
     const body = req.body;
     if (body !== undefined && body.length > 0) {
       const n = Math.min(body.length, this.c.maxBodyBytes);
-      const form = headerValue(req.headers, 'content-type')?.toLowerCase().includes('x-www-form-urlencoded') ?? false;
+      const form =
+        headerValue(req.headers, 'content-type')?.toLowerCase().includes('x-www-form-urlencoded') ?? false;
       const b = Buffer.from(body.buffer, body.byteOffset, n).toString('latin1');
       if (!looksBinary(b)) this.inspect(b, 'body', form, req, meta);
     }
@@ -87,7 +104,13 @@ export class WebAttackDetector extends Detector {
     }
   }
 
-  private raise(kind: WebAttackKind, pattern: string, where: string, req: HttpRequestView, meta: TxMeta): void {
+  private raise(
+    kind: WebAttackKind,
+    pattern: string,
+    where: string,
+    req: HttpRequestView,
+    meta: TxMeta,
+  ): void {
     const client = bytesKey(meta.client);
     const rk = `${kind}|${client}`;
     let r = this.rate.get(rk);
