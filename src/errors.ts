@@ -57,6 +57,8 @@ export const ErrorCodes = {
   // --- ids -----------------------------------------------------------------------------
   RULE_SYNTAX: 'SENTRA_ERR_RULE_SYNTAX',
   RULE_UNSUPPORTED: 'SENTRA_ERR_RULE_UNSUPPORTED',
+  /** A stream reassembly or HTTP parser setting is out of range (ids/stream, ids/app). */
+  STREAM_CONFIG: 'SENTRA_ERR_STREAM_CONFIG',
 
   // --- firewall / qos ------------------------------------------------------------------
   FIREWALL_BACKEND: 'SENTRA_ERR_FIREWALL_BACKEND',

@@ -4,6 +4,7 @@
  */
 import type { CommandRegistrar } from '../command.js';
 import { registerCapture } from './capture.js';
+import { registerConformance } from './conformance.js';
 import { registerDecode } from './decode.js';
 import { registerFirewall } from './firewall.js';
 import { registerFlows } from './flows.js';
@@ -23,6 +24,7 @@ export const commands: CommandRegistrar[] = [
   registerCapture,
   registerTop,
   registerRules,
+  registerConformance,
   registerFirewall,
   registerQos,
   registerScan,
