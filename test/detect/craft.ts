@@ -125,29 +125,33 @@ export class Traffic {
   ): number {
     let cs = 1000;
     let ss = 5000;
+    const next = (): number => {
+      t += dt;
+      return t;
+    };
     this.tcp(t, client, server, cport, sport, 'S', cs, 0);
-    this.tcp((t += dt), server, client, sport, cport, 'SA', ss, cs + 1);
+    this.tcp(next(), server, client, sport, cport, 'SA', ss, cs + 1);
     cs++;
     ss++;
-    this.tcp((t += dt), client, server, cport, sport, 'A', cs, ss);
+    this.tcp(next(), client, server, cport, sport, 'A', cs, ss);
     for (const m of msgs) {
       const n = Buffer.byteLength(m.data, 'latin1');
       if (m.from === 'client') {
-        this.tcp((t += dt), client, server, cport, sport, 'PA', cs, ss, m.data);
+        this.tcp(next(), client, server, cport, sport, 'PA', cs, ss, m.data);
         cs += n;
-        this.tcp((t += dt), server, client, sport, cport, 'A', ss, cs);
+        this.tcp(next(), server, client, sport, cport, 'A', ss, cs);
       } else {
-        this.tcp((t += dt), server, client, sport, cport, 'PA', ss, cs, m.data);
+        this.tcp(next(), server, client, sport, cport, 'PA', ss, cs, m.data);
         ss += n;
-        this.tcp((t += dt), client, server, cport, sport, 'A', cs, ss);
+        this.tcp(next(), client, server, cport, sport, 'A', cs, ss);
       }
     }
     if (close === 'fin') {
-      this.tcp((t += dt), client, server, cport, sport, 'FA', cs, ss);
-      this.tcp((t += dt), server, client, sport, cport, 'FA', ss, cs + 1);
-      this.tcp((t += dt), client, server, cport, sport, 'A', cs + 1, ss + 1);
+      this.tcp(next(), client, server, cport, sport, 'FA', cs, ss);
+      this.tcp(next(), server, client, sport, cport, 'FA', ss, cs + 1);
+      this.tcp(next(), client, server, cport, sport, 'A', cs + 1, ss + 1);
     } else if (close === 'rst') {
-      this.tcp((t += dt), client, server, cport, sport, 'RA', cs, ss);
+      this.tcp(next(), client, server, cport, sport, 'RA', cs, ss);
     }
     return t;
   }
