@@ -82,8 +82,8 @@ export function decodeEntities(s: string): string {
 export function normalizeForInspection(raw: string, plusIsSpace = true): string {
   let s = percentDecode(percentDecode(raw, plusIsSpace), false);
   s = decodeEntities(decodeEntities(s));
-  // inline comments hide keywords from matching: UN/**/ION -> UNION, SELECT/**/x -> SELECT x
-  s = s.replace(/\/\*!?\d*/g, ' /*').replace(/\/\*[\s\S]*?\*\//g, '');
+  // SQL reads a comment as a space (UNION/**/SELECT) and runs MySQL's /*!50000 ... */ bodies
+  s = s.replace(/\/\*!\d*([\s\S]*?)\*\//g, ' $1 ').replace(/\/\*[\s\S]*?\*\//g, ' ');
   s = s.replace(/[\s\u0000\u000b\u000c]+/g, ' ');
   return s.toLowerCase();
 }

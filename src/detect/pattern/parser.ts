@@ -326,6 +326,7 @@ class Parser {
       );
     }
     const values: Array<string | number> = [];
+    const valuePos = this.peek().pos;
     const list = this.peek().kind === 'punct' && this.peek().text === '[';
     if (list) {
       if (op !== 'in' && op !== 'not_in' && op !== 'contains' && op !== 'eq') this.fail('a single value');
