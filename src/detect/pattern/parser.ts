@@ -354,7 +354,7 @@ class Parser {
       } catch (e) {
         throw patternError(
           this.src,
-          opTok.pos,
+          valuePos,
           `a valid regular expression (${(e as Error).message})`,
           String(values[0]),
         );
