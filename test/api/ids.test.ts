@@ -28,7 +28,10 @@ describe('ids_* on lab-basic.pcap', () => {
     severity: 'high',
     action: 'alert',
   });
-  const sig = ids.ids_add_rule(h.id, 'alert http any any -> any any (msg:"login page"; http.uri; content:"/login"; sid:1000001; rev:1;)');
+  const sig = ids.ids_add_rule(
+    h.id,
+    'alert http any any -> any any (msg:"login page"; http.uri; content:"/login"; sid:1000001; rev:1;)',
+  );
 
   it('ids_start returns the id and what runs', () => {
     expect(h.id).toMatch(/^ids-\d+$/);
@@ -81,18 +84,32 @@ describe('ids_* on lab-basic.pcap', () => {
   });
 
   it('ids_remove_rule removes by id; unknown ids are NOT_FOUND', () => {
-    expect(ids.ids_remove_rule(h.id, custom.rule_id)).toMatchObject({ success: true, rule_id: custom.rule_id });
+    expect(ids.ids_remove_rule(h.id, custom.rule_id)).toMatchObject({
+      success: true,
+      rule_id: custom.rule_id,
+    });
     expect(ids.ids_remove_rule(h.id, sig.rule_id).success).toBe(true);
     expect(ids.ids_get_stats(h.id).signature_rules).toBe(0);
-    expect(() => ids.ids_remove_rule(h.id, custom.rule_id)).toThrow(expect.objectContaining({ code: ErrorCodes.NOT_FOUND }));
-    expect(() => ids.ids_get_stats('ids-999')).toThrow(expect.objectContaining({ code: ErrorCodes.NOT_FOUND }));
+    expect(() => ids.ids_remove_rule(h.id, custom.rule_id)).toThrow(
+      expect.objectContaining({ code: ErrorCodes.NOT_FOUND }),
+    );
+    expect(() => ids.ids_get_stats('ids-999')).toThrow(
+      expect.objectContaining({ code: ErrorCodes.NOT_FOUND }),
+    );
   });
 
   it('bad input: severity, limit, pattern (with position), Suricata rule', () => {
-    expect(() => ids.ids_get_alerts(h.id, 'urgent', 5)).toThrow(expect.objectContaining({ code: ErrorCodes.INVALID_ARGUMENT }));
-    expect(() => ids.ids_get_alerts(h.id, 'all', -1)).toThrow(expect.objectContaining({ code: ErrorCodes.INVALID_ARGUMENT }));
+    expect(() => ids.ids_get_alerts(h.id, 'urgent', 5)).toThrow(
+      expect.objectContaining({ code: ErrorCodes.INVALID_ARGUMENT }),
+    );
+    expect(() => ids.ids_get_alerts(h.id, 'all', -1)).toThrow(
+      expect.objectContaining({ code: ErrorCodes.INVALID_ARGUMENT }),
+    );
     expect(() => ids.ids_add_rule(h.id, { pattern: 'failed login attempts >> 10' })).toThrow(
-      expect.objectContaining({ code: ErrorCodes.RULE_SYNTAX, details: expect.objectContaining({ position: 23 }) }),
+      expect.objectContaining({
+        code: ErrorCodes.RULE_SYNTAX,
+        details: expect.objectContaining({ position: 23 }),
+      }),
     );
     expect(() => ids.ids_add_rule(h.id, 'alert tcp any any -> any any (msg:"x"; content:; sid:5;)')).toThrow(
       expect.objectContaining({ code: ErrorCodes.RULE_SYNTAX }),
@@ -101,8 +118,12 @@ describe('ids_* on lab-basic.pcap', () => {
 
   it('ids_block_threat without a firewall: a clear error', async () => {
     const a = ids.ids_get_alerts(h.id, 'all', 1)[0];
-    await expect(ids.ids_block_threat(h.id, a.id)).rejects.toMatchObject({ code: ErrorCodes.DEPENDENCY_MISSING });
-    await expect(ids.ids_block_threat(h.id, 'alert-999999')).rejects.toMatchObject({ code: ErrorCodes.NOT_FOUND });
+    await expect(ids.ids_block_threat(h.id, a.id)).rejects.toMatchObject({
+      code: ErrorCodes.DEPENDENCY_MISSING,
+    });
+    await expect(ids.ids_block_threat(h.id, 'alert-999999')).rejects.toMatchObject({
+      code: ErrorCodes.NOT_FOUND,
+    });
   });
 
   it('ids_stop after the end keeps alerts and stats readable', async () => {
