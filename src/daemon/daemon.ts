@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import type Database from 'better-sqlite3';
 import type { Registry } from 'prom-client';
 import { ApiContext } from '../api/index.js';
+import { createDetectors } from '../detect/registry.js';
 import { ErrorCodes, SentraError, toSentraError } from '../errors.js';
 import { Firewall } from '../firewall/firewall.js';
 import type { RuleSet } from '../ids/match/ruleset.js';
@@ -180,7 +181,9 @@ export async function startDaemon(config: DaemonConfig, opts: StartOptions = {})
       idleTimeout: config.flows.idle_timeout,
       activeTimeout: config.flows.active_timeout,
       ruleSet: () => rules.ruleSet,
-      analysers: opts.analysers,
+      // the behavioural detectors (port scan, DoS, brute force, web attacks) with their
+      // defaults, fresh for each source, then whatever the caller plugs in
+      analysers: [...(config.ids.detectors ? [() => createDetectors()] : []), ...(opts.analysers ?? [])],
     });
     closers.push(() => pipeline.close());
     const events = new EventHub();

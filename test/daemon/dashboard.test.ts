@@ -109,9 +109,11 @@ describe('dashboard in chromium', () => {
 
   it("shows an alert's full EVE record", async () => {
     await page.fill('#filter-q', 'cross-site scripting');
-    await page.selectOption('#filter-source', '');
+    await page.selectOption('#filter-source', 'signature');
     await page.click('#alert-filters button[type=submit]');
-    await expect.poll(() => page.locator('#alerts-table tbody tr').count()).toBe(1);
+    const xss = (await t.call('GET', '/api/alerts?q=cross-site%20scripting&source=signature&limit=1')).json.total;
+    expect(xss).toBeGreaterThanOrEqual(1);
+    await expect.poll(() => page.locator('#alerts-table tbody tr').count()).toBe(xss);
     await page.locator('#alerts-table tbody tr').first().click();
     const eve = JSON.parse((await page.locator('#eve-detail').textContent()) ?? '{}');
     expect(eve.event_type).toBe('alert');
