@@ -280,6 +280,38 @@ describe('daemon API: firewall, functions, proxies, metrics, events', () => {
     }
   });
 
+  it('runs a port scan in the background and stores its result', async () => {
+    const open = http.createServer();
+    await new Promise<void>((r) => open.listen(0, '127.0.0.1', r));
+    const openPort = (open.address() as { port: number }).port;
+    const closed = http.createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const closedPort = (closed.address() as { port: number }).port;
+    await new Promise((r) => closed.close(r));
+    try {
+      const start = await t.call('POST', '/api/scans', {
+        kind: 'ports',
+        target: '127.0.0.1',
+        ports: `${openPort},${closedPort}`,
+      });
+      expect(start.status).toBe(200);
+      const done = await until(async () => {
+        const r = (await t.call('GET', `/api/scans/${start.json.id}`)).json;
+        return r.status === 'done' || r.status === 'failed' ? r : null;
+      });
+      expect(done.error).toBeNull();
+      expect(done.result.open_ports).toEqual([openPort]);
+      expect(done.result.closed).toBe(1);
+      expect(done.done).toBe(done.total);
+      expect((await t.call('GET', '/api/scans')).json.scans[0].id).toBe(start.json.id);
+      const bad = await t.call('POST', '/api/scans', { kind: 'teleport', target: 'x' });
+      expect(bad.status).toBe(400);
+      expect(bad.json.error.details.key).toBe('kind');
+    } finally {
+      await new Promise((r) => open.close(r));
+    }
+  });
+
   it('exports packets, flows, alerts by severity and bans at /metrics', async () => {
     const status = (await t.call('GET', '/api/status')).json;
     const m = (await t.call('GET', '/metrics')).json as string;
