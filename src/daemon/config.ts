@@ -81,6 +81,13 @@ export interface DaemonConfig {
     netns: string | null;
     table: string;
   };
+  response: {
+    /** Ban the source of every alert at or above `min_severity` (fail2ban-style escalation). */
+    auto_ban: boolean;
+    min_severity: 'low' | 'medium' | 'high' | 'critical';
+    /** Seconds of the first ban (0: permanent). */
+    ban_time: number;
+  };
   storage: {
     /** Oldest alerts and flows are deleted beyond these counts (0: keep all). */
     max_alerts: number;
@@ -115,6 +122,7 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env): DaemonConfi
       },
     },
     firewall: { backend: 'auto', netns: null, table: 'sentra' },
+    response: { auto_ban: false, min_severity: 'high', ban_time: 600 },
     storage: { max_alerts: 1_000_000, max_flows: 1_000_000 },
   };
 }
@@ -153,6 +161,9 @@ const SCHEMA: Record<string, Kind> = {
   'firewall.backend': { enum: ['auto', 'nftables', 'iptables', 'memory', 'none'] },
   'firewall.netns': 'nstring',
   'firewall.table': 'string',
+  'response.auto_ban': 'bool',
+  'response.min_severity': { enum: ['low', 'medium', 'high', 'critical'] },
+  'response.ban_time': 'int',
   'storage.max_alerts': 'int',
   'storage.max_flows': 'int',
 };
@@ -262,6 +273,7 @@ function checkValues(c: DaemonConfig): void {
   range('outputs.eve.max_size_mb', c.outputs.eve.max_size_mb, 0, 1 << 20);
   range('outputs.eve.keep', c.outputs.eve.keep, 0, 1000);
   range('outputs.redis.stream_maxlen', c.outputs.redis.stream_maxlen, 0, 1e12);
+  range('response.ban_time', c.response.ban_time, 0, 365 * 86_400);
   range('storage.max_alerts', c.storage.max_alerts, 0, 1e12);
   range('storage.max_flows', c.storage.max_flows, 0, 1e12);
   if (c.data_dir === '') throw bad('data_dir', 'must not be empty');

@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import type Database from 'better-sqlite3';
 import type { Registry } from 'prom-client';
 import { ApiContext } from '../api/index.js';
+import { AlertResponder } from '../api/response/responder.js';
 import { createDetectors } from '../detect/registry.js';
 import { ErrorCodes, SentraError, toSentraError } from '../errors.js';
 import { Firewall } from '../firewall/firewall.js';
@@ -268,6 +269,7 @@ export async function startDaemon(config: DaemonConfig, opts: StartOptions = {})
         batch.map((a) => ({ id: a.id, severity_word: a.severity_word, source: a.source, src_ip: a.src_ip })),
       ),
     );
+    if (firewall && config.response.auto_ban) autoBan(state, firewall);
     const ticker = setInterval(() => {
       const now = Math.floor(Date.now() / 1000);
       events.send('stats', statsSnapshot(state, now));
@@ -338,6 +340,36 @@ export async function startDaemon(config: DaemonConfig, opts: StartOptions = {})
     await undo();
     throw err;
   }
+}
+
+/**
+ * Bans the source of every committed alert at or above `response.min_severity`, one decision
+ * at a time (the responder counts earlier bans for escalating ban times).
+ */
+function autoBan(s: DaemonState, fw: Firewall): void {
+  const responder = new AlertResponder(fw, {
+    minSeverity: s.config.response.min_severity,
+    banTimeSec: s.config.response.ban_time,
+  });
+  let chain: Promise<unknown> = Promise.resolve();
+  s.hub.onCommit((batch) => {
+    for (const a of batch) {
+      const alert = a.eve.alert as { signature?: string } | undefined;
+      chain = chain.then(async () => {
+        try {
+          const d = await responder.handle({
+            id: `alert-${a.id}`,
+            src_ip: a.src_ip,
+            severity: a.severity_word,
+            message: alert?.signature ?? '',
+          });
+          if (d.action === 'banned') s.events.send('bans', await fw.listRules({ kind: 'ban' }));
+        } catch (e) {
+          s.log(`sentra serve: auto-ban of ${a.src_ip} failed: ${(e as Error).message}`);
+        }
+      });
+    }
+  });
 }
 
 /** The `stats` event and GET /api/traffic: chart point, totals, protocols, top talkers. */
