@@ -182,6 +182,8 @@ export class Pipeline {
     return this.liveDropsBefore + s.droppedKernel + s.droppedBuffer + s.droppedInterface;
   }
   private liveDropsBefore = 0;
+  /** Why the live capture stopped by itself (interface gone...), if it did. */
+  liveError: string | null = null;
 
   liveSource(): LiveSource | null {
     return this.live?.info ?? null;
@@ -260,7 +262,8 @@ export class Pipeline {
     this.analyses.add(analysis);
     const info = { iface, netns: opts.netns ?? null, filter: opts.filter ?? '', started_ms: Date.now() };
     this.live = { cap, analysis, info };
-    cap.on('error', () => {
+    cap.on('error', (e) => {
+      this.liveError = `${name}: ${e.message}`;
       this.stopLive();
     });
     cap.onPacket((rec) => analysis.packet(rec));

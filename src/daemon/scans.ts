@@ -26,6 +26,8 @@ export interface ScanRequest {
 
 export class ScanRunner {
   private readonly running = new Map<string, { done: number; total: number; abort: AbortController }>();
+  private readonly tasks = new Set<Promise<void>>();
+  private closed = false;
 
   constructor(
     private readonly store: ScanStore,
@@ -72,7 +74,8 @@ export class ScanRunner {
     const abort = new AbortController();
     const state = { done: 0, total: 0, abort };
     this.running.set(id, state);
-    void this.run(id, kind, req, state);
+    const task = this.run(id, kind, req, state).finally(() => this.tasks.delete(task));
+    this.tasks.add(task);
     return this.store.get(id) as ScanRecord;
   }
 
@@ -87,7 +90,7 @@ export class ScanRunner {
       st.done = done;
       st.total = total;
       const now = Date.now();
-      if (now - lastWrite > 250 || done === total) {
+      if (!this.closed && (now - lastWrite > 250 || done === total)) {
         lastWrite = now;
         this.store.progress(id, done, total);
         const r = this.store.get(id);
@@ -118,6 +121,8 @@ export class ScanRunner {
       error = { code: err.code, message: err.message };
     }
     this.running.delete(id);
+    // after a stop the store is closed: the row stays "running" and is marked failed on the next start
+    if (this.closed) return;
     this.store.finish(id, result, error);
     const r = this.store.get(id);
     if (r) this.onChange(r);
@@ -134,7 +139,10 @@ export class ScanRunner {
     return { running: this.running.size, done, total };
   }
 
-  stopAll(): void {
+  /** Aborts the running scans and waits (at most `graceMs`) for them to end. */
+  async stopAll(graceMs = 2000): Promise<void> {
     for (const s of this.running.values()) s.abort.abort();
+    await Promise.race([Promise.all(this.tasks), new Promise((r) => setTimeout(r, graceMs).unref())]);
+    this.closed = true;
   }
 }

@@ -76,6 +76,7 @@ export function dataRoutes(s: DaemonState): Route[] {
         uptime_s: Math.round((Date.now() - s.startedMs) / 1000),
         data_dir: s.config.data_dir,
         live: s.pipeline.liveSource(),
+        live_error: s.pipeline.liveError,
         packets: s.pipeline.packets,
         bytes: s.pipeline.bytes,
         drops: s.pipeline.drops(),

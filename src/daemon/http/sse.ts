@@ -41,6 +41,10 @@ export class EventHub {
     if (this.clients.size === 0) return;
     const msg = `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
     for (const c of this.clients) {
+      if (c.destroyed || c.writableEnded) {
+        this.clients.delete(c);
+        continue;
+      }
       if (c.writableLength > this.maxBuffered) {
         c.destroy();
         this.clients.delete(c);
@@ -56,7 +60,7 @@ export class EventHub {
   }
 
   private comment(text: string): void {
-    for (const c of this.clients) c.write(`: ${text}\n\n`);
+    for (const c of this.clients) if (!c.destroyed && !c.writableEnded) c.write(`: ${text}\n\n`);
   }
 
   close(): void {
