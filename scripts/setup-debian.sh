@@ -23,6 +23,8 @@ PACKAGES=(
   time
   # terminal UI tests
   tmux
+  # dashboard browser tests (Playwright drives Debian's chromium, headless)
+  chromium
 )
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${PACKAGES[@]}" >/dev/null

@@ -57,6 +57,8 @@ export const ErrorCodes = {
   // --- ids -----------------------------------------------------------------------------
   RULE_SYNTAX: 'SENTRA_ERR_RULE_SYNTAX',
   RULE_UNSUPPORTED: 'SENTRA_ERR_RULE_UNSUPPORTED',
+  /** A stream reassembly or HTTP parser setting is out of range (ids/stream, ids/app). */
+  STREAM_CONFIG: 'SENTRA_ERR_STREAM_CONFIG',
 
   // --- anomaly detection and ML classifiers ---------------------------------------------
   /** An anomaly model file is not a model this version reads (format, version, sizes). */
@@ -94,6 +96,8 @@ export const ErrorCodes = {
 
   // --- server --------------------------------------------------------------------------
   UNAUTHORIZED: 'SENTRA_ERR_UNAUTHORIZED',
+  /** A request body (upload, JSON) is larger than the daemon accepts. */
+  REQUEST_TOO_LARGE: 'SENTRA_ERR_REQUEST_TOO_LARGE',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

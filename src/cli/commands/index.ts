@@ -5,6 +5,7 @@
 import type { CommandRegistrar } from '../command.js';
 import { registerAnomaly } from './anomaly.js';
 import { registerCapture } from './capture.js';
+import { registerConformance } from './conformance.js';
 import { registerDecode } from './decode.js';
 import { registerFirewall } from './firewall.js';
 import { registerFlows } from './flows.js';
@@ -15,6 +16,7 @@ import { registerRepl } from './repl.js';
 import { registerRules } from './rules.js';
 import { registerRun } from './run.js';
 import { registerScan } from './scan.js';
+import { registerServe } from './serve.js';
 import { registerTop } from './top.js';
 import { registerVulndb } from './vulndb.js';
 
@@ -24,6 +26,7 @@ export const commands: CommandRegistrar[] = [
   registerCapture,
   registerTop,
   registerRules,
+  registerConformance,
   registerAnomaly,
   registerFirewall,
   registerQos,
@@ -33,4 +36,5 @@ export const commands: CommandRegistrar[] = [
   registerLbCommand,
   registerRun,
   registerRepl,
+  registerServe,
 ];

@@ -1,0 +1,230 @@
+/**
+ * Building blocks shared by the behavioural detectors: bounded key tables, exact sliding
+ * windows (event counts, distinct values, rates) and address keys. Memory is bounded by
+ * construction: every table has a cap and drops its oldest entry beyond it; every window is a
+ * fixed array sized by its threshold.
+ */
+import { formatIPv4, formatIPv6 } from '../net/address.js';
+import { Encap } from '../packet/layers/constants.js';
+import type { Packet } from '../packet/packet.js';
+
+/**
+ * A Map with a size cap: beyond it the oldest inserted key leaves (FIFO). Keys are numbers for
+ * IPv4 (no allocation) and strings for IPv6. An attacker who churns keys can push tracked keys
+ * out; the cap only bounds memory.
+ */
+export class BoundedMap<K, V> {
+  readonly map = new Map<K, V>();
+  /** Entries dropped because the table was full. */
+  evicted = 0;
+  constructor(readonly cap: number) {}
+  get(k: K): V | undefined {
+    return this.map.get(k);
+  }
+  set(k: K, v: V): void {
+    if (!this.map.has(k) && this.map.size >= this.cap) {
+      const first = this.map.keys().next();
+      if (!first.done) {
+        this.map.delete(first.value);
+        this.evicted++;
+      }
+    }
+    this.map.set(k, v);
+  }
+  delete(k: K): boolean {
+    return this.map.delete(k);
+  }
+  get size(): number {
+    return this.map.size;
+  }
+  /** Removes entries for which `stale` says true (periodic expiry from `tick`). */
+  sweep(stale: (v: V, k: K) => boolean): void {
+    for (const [k, v] of this.map) if (stale(v, k)) this.map.delete(k);
+  }
+  clear(): void {
+    this.map.clear();
+  }
+}
+
+/**
+ * The last `n` event times: {@link hit} says whether `n` events fell within one window ending
+ * now — an exact sliding-window threshold in O(1) and `n` float64s.
+ */
+export class EventRing {
+  private readonly t: Float64Array;
+  private head = 0;
+  private count = 0;
+  last = 0;
+  constructor(readonly n: number) {
+    this.t = new Float64Array(Math.max(1, n));
+  }
+  /** Records an event at `nowUs`; true when the last `n` events all lie within `windowUs`. */
+  hit(nowUs: number, windowUs: number): boolean {
+    const t = this.t;
+    t[this.head] = nowUs;
+    this.head = (this.head + 1) % t.length;
+    if (this.count < t.length) this.count++;
+    this.last = nowUs;
+    // the oldest of the last n sits where the next write goes once the ring is full
+    return this.count === t.length && nowUs - t[this.head % t.length] <= windowUs;
+  }
+  /** Events within `windowUs` of `nowUs` (up to n). */
+  within(nowUs: number, windowUs: number): number {
+    let c = 0;
+    const t = this.t;
+    for (let i = 0; i < this.count; i++) if (nowUs - t[i] <= windowUs) c++;
+    return c;
+  }
+  reset(): void {
+    this.count = 0;
+    this.head = 0;
+  }
+}
+
+/**
+ * Distinct values seen within a sliding window, counted exactly up to `cap` (the threshold):
+ * a value seen again refreshes its time; expired values free their place.
+ */
+export class DistinctWindow {
+  private readonly vals: Float64Array;
+  private readonly times: Float64Array;
+  private used = 0;
+  last = 0;
+  constructor(readonly cap: number) {
+    this.vals = new Float64Array(Math.max(1, cap));
+    this.times = new Float64Array(Math.max(1, cap));
+  }
+  /** Adds `v` at `nowUs`; returns how many distinct values lie within `windowUs` (at most cap). */
+  add(v: number, nowUs: number, windowUs: number): number {
+    this.last = nowUs;
+    const { vals, times } = this;
+    let live = 0;
+    let found = -1;
+    let free = -1;
+    for (let i = 0; i < this.used; i++) {
+      if (nowUs - times[i] > windowUs) {
+        if (free < 0) free = i;
+        continue;
+      }
+      if (vals[i] === v) found = i;
+      live++;
+    }
+    if (found >= 0) {
+      times[found] = nowUs;
+      return live;
+    }
+    if (free < 0 && this.used < vals.length) free = this.used++;
+    if (free < 0) return live; // full of live values: at cap already
+    vals[free] = v;
+    times[free] = nowUs;
+    return live + 1;
+  }
+}
+
+/**
+ * Events per sliding window in `buckets` sub-buckets (window quantized to window/buckets):
+ * for high-rate counts (floods) where one time per event would be too much memory.
+ */
+export class RateWindow {
+  private readonly counts: Uint32Array;
+  private readonly bucketUs: number;
+  private cur = -1;
+  private total = 0;
+  last = 0;
+  constructor(
+    readonly windowUs: number,
+    buckets = 10,
+  ) {
+    this.counts = new Uint32Array(buckets);
+    this.bucketUs = windowUs / buckets;
+  }
+  private advance(nowUs: number): void {
+    const b = Math.floor(nowUs / this.bucketUs);
+    if (this.cur < 0 || b - this.cur >= this.counts.length) {
+      this.counts.fill(0);
+      this.total = 0;
+    } else {
+      for (let i = this.cur + 1; i <= b; i++) {
+        const j = i % this.counts.length;
+        this.total -= this.counts[j];
+        this.counts[j] = 0;
+      }
+    }
+    if (b > this.cur) this.cur = b;
+  }
+  /** Adds `k` events at `nowUs`; returns the count within the window. */
+  add(nowUs: number, k = 1): number {
+    this.advance(nowUs);
+    this.last = nowUs;
+    this.counts[this.cur % this.counts.length] += k;
+    this.total += k;
+    return this.total;
+  }
+  /** Takes one event back (a handshake completed) if the window holds any. */
+  remove(nowUs: number): void {
+    this.advance(nowUs);
+    const j = this.cur % this.counts.length;
+    if (this.counts[j] > 0) {
+      this.counts[j]--;
+      this.total--;
+    } else if (this.total > 0) {
+      for (let i = 0; i < this.counts.length; i++) {
+        if (this.counts[i] > 0) {
+          this.counts[i]--;
+          this.total--;
+          break;
+        }
+      }
+    }
+  }
+  count(nowUs: number): number {
+    this.advance(nowUs);
+    return this.total;
+  }
+}
+
+/** The IP packet a detector looks at: the innermost one of a tunnel (ICMP quotes not followed). */
+export function ipOf(pkt: Packet): Packet {
+  return pkt.inner === null ? pkt : pkt.innermost();
+}
+
+/** A table key for the source (or destination) address: uint32 for IPv4, text for IPv6. */
+export function addrKey(p: Packet, src: boolean): number | string {
+  if (p.ipVersion === 4) return (src ? p.src4 : p.dst4) >>> 0;
+  return src ? formatIPv6(p.buf, p.srcOffset) : formatIPv6(p.buf, p.dstOffset);
+}
+
+/** Key of an address and a port: IPv4 address * 65536 + port (< 2^48), else text. */
+export function addrPortKey(p: Packet, src: boolean, port: number): number | string {
+  if (p.ipVersion === 4) return ((src ? p.src4 : p.dst4) >>> 0) * 65536 + port;
+  return `${src ? formatIPv6(p.buf, p.srcOffset) : formatIPv6(p.buf, p.dstOffset)}#${port}`;
+}
+
+/** Text of the source or destination address. */
+export function addrText(p: Packet, src: boolean): string {
+  const off = src ? p.srcOffset : p.dstOffset;
+  return p.ipVersion === 4 ? formatIPv4(p.buf, off) : formatIPv6(p.buf, off);
+}
+
+/** The address is multicast or broadcast (IPv4 224/4, 255.255.255.255, x.x.x.255 of a /24; IPv6 ff00::/8). */
+export function isGroupDest(p: Packet): boolean {
+  if (p.ipVersion === 4) {
+    const d = p.dst4 >>> 0;
+    return d >>> 28 === 14 || d === 0xffffffff || (d & 0xff) === 0xff;
+  }
+  return p.buf[p.dstOffset] === 0xff;
+}
+
+/** Quoted packet of an ICMP error (destination unreachable...), or null. */
+export function icmpQuote(p: Packet): Packet | null {
+  return p.inner !== null && p.innerKind === Encap.ICMP_QUOTE ? p.inner : null;
+}
+
+/** Seconds to microseconds, validated by the config reader. */
+export const US = 1e6;
+
+/** Text of an address key made by {@link addrKey}. */
+export function keyText(k: number | string): string {
+  if (typeof k === 'string') return k;
+  return `${k >>> 24}.${(k >>> 16) & 0xff}.${(k >>> 8) & 0xff}.${k & 0xff}`;
+}

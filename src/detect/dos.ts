@@ -1,0 +1,163 @@
+/**
+ * Floods toward one target, over a one-second sliding window (ten 100 ms buckets):
+ *
+ * - SYN flood: new TCP connections toward one host and port whose handshake did not complete
+ *   (each completed handshake takes its SYN back out of the window);
+ * - UDP flood: datagrams toward one host and port, unless the target answers a good share of
+ *   them (a busy DNS or QUIC server answers; a flooded port does not);
+ * - ICMP flood: echo requests toward one host.
+ *
+ * The alert names the target and, as source, the address that sent most of the flood
+ * (Boyer-Moore majority vote: the true majority when one exists, no memory per source).
+ */
+import type { FlowState } from '../flow/table.js';
+import { Layer, TcpFlag } from '../packet/layers/constants.js';
+import type { Packet } from '../packet/packet.js';
+import { Category, Detector, type DetectorSignature } from './base.js';
+import { addrKey, addrPortKey, BoundedMap, ipOf, keyText, RateWindow } from './common.js';
+import type { DetectConfig, DosConfig } from './config.js';
+
+export const DOS_SIGNATURES = {
+  synFlood: {
+    sid: 9100101,
+    msg: 'SENTRA DOS TCP SYN flood (half-open connections toward one port)',
+    category: Category.DOS,
+    kind: 'syn_flood',
+  },
+  udpFlood: {
+    sid: 9100102,
+    msg: 'SENTRA DOS UDP flood toward one port',
+    category: Category.DOS,
+    kind: 'udp_flood',
+  },
+  icmpFlood: {
+    sid: 9100103,
+    msg: 'SENTRA DOS ICMP echo flood toward one host',
+    category: Category.DOS,
+    kind: 'icmp_flood',
+  },
+} satisfies Record<string, DetectorSignature>;
+
+const WINDOW_US = 1e6;
+
+interface Target {
+  rate: RateWindow;
+  replies: RateWindow | null;
+  /** Majority vote over the senders. */
+  cand: number | string;
+  votes: number;
+}
+
+function vote(t: Target, src: number | string): void {
+  if (t.votes === 0) {
+    t.cand = src;
+    t.votes = 1;
+  } else if (t.cand === src) t.votes++;
+  else t.votes--;
+}
+
+export class DosDetector extends Detector {
+  readonly name = 'dos';
+  private readonly c: DosConfig;
+  private readonly syn: BoundedMap<number | string, Target>;
+  private readonly udp: BoundedMap<number | string, Target>;
+  private readonly icmp: BoundedMap<number | string, Target>;
+
+  constructor(cfg: DetectConfig) {
+    super(cfg.suppressSec, cfg.maxTracked);
+    this.c = cfg.dos;
+    this.syn = new BoundedMap(cfg.maxTracked);
+    this.udp = new BoundedMap(cfg.maxTracked);
+    this.icmp = new BoundedMap(cfg.maxTracked);
+  }
+
+  private target(m: BoundedMap<number | string, Target>, k: number | string, replies: boolean): Target {
+    let t = m.get(k);
+    if (t === undefined) {
+      t = {
+        rate: new RateWindow(WINDOW_US),
+        replies: replies ? new RateWindow(WINDOW_US) : null,
+        cand: 0,
+        votes: 0,
+      };
+      m.set(k, t);
+    }
+    return t;
+  }
+
+  onPacket(pkt: Packet, flow: FlowState | null, t: number): void {
+    if (flow === null) return;
+    const p = ipOf(pkt);
+    const L = p.layers;
+    if ((L & Layer.TCP) !== 0) {
+      const fl = p.tcpFlags;
+      if (flow.isNew) {
+        if (flow.direction !== 0 || (fl & (TcpFlag.SYN | TcpFlag.ACK)) !== TcpFlag.SYN) return;
+        const tg = this.target(this.syn, addrPortKey(p, false, p.dstPort), false);
+        vote(tg, addrKey(p, true));
+        const n = tg.rate.add(t);
+        if (n >= this.c.synPerSec) {
+          this.raise(DOS_SIGNATURES.synFlood, this.c.synSeverity, p, tg, t, n, 6, this.c.synPerSec);
+        }
+      } else if (
+        flow.direction === 0 &&
+        flow.toServerPackets === 2 &&
+        flow.toClientPackets >= 1 &&
+        (fl & (TcpFlag.ACK | TcpFlag.SYN | TcpFlag.RST)) === TcpFlag.ACK
+      ) {
+        // the handshake completed: this SYN was a connection, not part of a flood
+        const tg = this.syn.get(addrPortKey(p, false, p.dstPort));
+        if (tg !== undefined) tg.rate.remove(t);
+      }
+    } else if ((L & Layer.UDP) !== 0) {
+      if (flow.direction === 0) {
+        const tg = this.target(this.udp, addrPortKey(p, false, p.dstPort), true);
+        vote(tg, addrKey(p, true));
+        const n = tg.rate.add(t);
+        if (n >= this.c.udpPerSec && (tg.replies as RateWindow).count(t) <= n * this.c.udpReplyRatio) {
+          this.raise(DOS_SIGNATURES.udpFlood, this.c.udpSeverity, p, tg, t, n, 17, this.c.udpPerSec);
+        }
+      } else {
+        const tg = this.udp.get(addrPortKey(p, true, p.srcPort));
+        if (tg !== undefined) (tg.replies as RateWindow).add(t);
+      }
+    } else if ((L & (Layer.ICMP | Layer.ICMPV6)) !== 0) {
+      if (p.ipProto === 1 ? p.icmpType !== 8 : p.icmpType !== 128) return;
+      const tg = this.target(this.icmp, addrKey(p, false), false);
+      vote(tg, addrKey(p, true));
+      const n = tg.rate.add(t);
+      if (n >= this.c.icmpPerSec) {
+        this.raise(DOS_SIGNATURES.icmpFlood, this.c.icmpSeverity, p, tg, t, n, p.ipProto, this.c.icmpPerSec);
+      }
+    }
+  }
+
+  private raise(
+    sig: DetectorSignature,
+    sev: DosConfig['synSeverity'],
+    p: Packet,
+    tg: Target,
+    t: number,
+    n: number,
+    proto: number,
+    threshold: number,
+  ): void {
+    const dst = addrKey(p, false);
+    const port = proto === 1 || proto === 58 ? undefined : p.dstPort;
+    this.alert(sig, sev, `${dst}|${port ?? ''}`, {
+      timeUs: t,
+      src: keyText(tg.votes > 0 ? tg.cand : addrKey(p, true)),
+      dst: keyText(dst),
+      dstPort: port,
+      ipProto: proto,
+      facts: { packets_per_sec: n, threshold },
+    });
+  }
+
+  tick(t: number): void {
+    const stale = (tg: Target) => t - tg.rate.last > 10 * WINDOW_US;
+    this.syn.sweep(stale);
+    this.udp.sweep(stale);
+    this.icmp.sweep(stale);
+  }
+}

@@ -1,0 +1,353 @@
+/**
+ * Port scans, from the way probes end rather than from connection counts, so that a busy
+ * client is not a scanner: a probe is a TCP or UDP attempt that got no session — refused (RST
+ * from the target, ICMP unreachable), unanswered for `probeTimeoutSec`, or aborted by the
+ * client before any data (half-open SYN-RST, connect-then-reset, connect-then-FIN).
+ *
+ * - vertical scan: probes to `verticalPorts` distinct ports of one host within the window;
+ * - horizontal scan: probes to one port on `horizontalHosts` distinct hosts;
+ * - probe connections: `probeConnections` TCP connections aborted by the client before data;
+ * - SYN scan: `synScanProbes` half-open connections (SYN, SYN-ACK, RST from the client);
+ * - FIN / NULL / XMAS packets (no legitimate stack sends them) and ACK probes answered by RST.
+ *
+ * Unanswered probes wait in a ring ordered by flow id (flows are numbered as they start, so
+ * the ring is sorted and a reply finds its probe by binary search, without a map per flow).
+ */
+import type { FlowState } from '../flow/table.js';
+import type { SeverityWord } from '../ids/observer.js';
+import { Layer, TcpFlag } from '../packet/layers/constants.js';
+import type { Packet } from '../packet/packet.js';
+import { Category, Detector, type DetectorSignature } from './base.js';
+import {
+  addrKey,
+  BoundedMap,
+  DistinctWindow,
+  EventRing,
+  icmpQuote,
+  ipOf,
+  isGroupDest,
+  keyText,
+} from './common.js';
+import type { DetectConfig, PortScanConfig } from './config.js';
+
+export const PORTSCAN_SIGNATURES = {
+  vertical: {
+    sid: 9100001,
+    msg: 'SENTRA SCAN vertical port scan (many ports of one host)',
+    category: Category.SCAN,
+    kind: 'port_scan',
+  },
+  horizontal: {
+    sid: 9100002,
+    msg: 'SENTRA SCAN horizontal port scan (one port on many hosts)',
+    category: Category.SCAN,
+    kind: 'port_scan',
+  },
+  probes: {
+    sid: 9100003,
+    msg: 'SENTRA SCAN TCP probe connections aborted before any data',
+    category: Category.SCAN,
+    kind: 'port_scan',
+  },
+  synScan: {
+    sid: 9100004,
+    msg: 'SENTRA SCAN SYN scan (half-open connections reset by the client)',
+    category: Category.SCAN,
+    kind: 'port_scan',
+  },
+  finScan: { sid: 9100005, msg: 'SENTRA SCAN TCP FIN scan', category: Category.SCAN, kind: 'port_scan' },
+  nullScan: { sid: 9100006, msg: 'SENTRA SCAN TCP NULL scan', category: Category.SCAN, kind: 'port_scan' },
+  xmasScan: { sid: 9100007, msg: 'SENTRA SCAN TCP XMAS scan', category: Category.SCAN, kind: 'port_scan' },
+  ackScan: {
+    sid: 9100008,
+    msg: 'SENTRA SCAN TCP ACK scan (bare ACKs answered by RST)',
+    category: Category.SCAN,
+    kind: 'port_scan',
+  },
+} satisfies Record<string, DetectorSignature>;
+
+const F = TcpFlag;
+const PENDING = 1 << 16;
+/** Kinds of pending probes. */
+const K_SYN = 1;
+const K_UDP = 2;
+const K_ACK = 3;
+
+interface SourceState {
+  probes: EventRing;
+  synScan: EventRing;
+  stealth: EventRing;
+  ack: EventRing;
+}
+
+export class PortScanDetector extends Detector {
+  readonly name = 'portscan';
+  private readonly c: PortScanConfig;
+  private readonly windowUs: number;
+  private readonly timeoutUs: number;
+  private readonly sources: BoundedMap<number | string, SourceState>;
+  private readonly vertical: BoundedMap<string, DistinctWindow>;
+  private readonly horizontal: BoundedMap<string, DistinctWindow>;
+  // pending probes: a ring sorted by flow id
+  private readonly pFlow = new Float64Array(PENDING);
+  private readonly pTime = new Float64Array(PENDING);
+  private readonly pState = new Uint8Array(PENDING); // 0 answered/done, else kind
+  private readonly pPort = new Uint16Array(PENDING);
+  private readonly pProto = new Uint8Array(PENDING);
+  private readonly pSrc: (number | string)[] = new Array(PENDING).fill(0);
+  private readonly pDst: (number | string)[] = new Array(PENDING).fill(0);
+  private pHead = 0;
+  private pCount = 0;
+
+  constructor(cfg: DetectConfig) {
+    super(cfg.suppressSec, cfg.maxTracked);
+    this.c = cfg.portscan;
+    this.windowUs = this.c.windowSec * 1e6;
+    this.timeoutUs = this.c.probeTimeoutSec * 1e6;
+    this.sources = new BoundedMap(cfg.maxTracked);
+    this.vertical = new BoundedMap(cfg.maxTracked);
+    this.horizontal = new BoundedMap(cfg.maxTracked);
+  }
+
+  onPacket(pkt: Packet, flow: FlowState | null, timeUs: number): void {
+    const p = ipOf(pkt);
+    const L = p.layers;
+    if ((L & Layer.TCP) !== 0) {
+      if (flow !== null) this.tcp(p, flow, timeUs);
+    } else if ((L & Layer.UDP) !== 0) {
+      if (flow === null) return;
+      if (flow.isNew) {
+        if (!isGroupDest(p)) this.addPending(flow.id, timeUs, K_UDP, p, 17);
+      } else if (flow.direction === 1 && flow.toClientPackets === 1) {
+        this.answer(flow.id);
+      }
+    } else if ((L & (Layer.ICMP | Layer.ICMPV6)) !== 0) {
+      const q = icmpQuote(p);
+      // destination unreachable (v4 type 3, v6 type 1) quoting a TCP/UDP probe of the quote's source
+      if (q !== null && (p.ipProto === 1 ? p.icmpType === 3 : p.icmpType === 1)) {
+        if ((q.layers & (Layer.TCP | Layer.UDP)) !== 0 && q.ipVersion !== 0) {
+          this.failedProbe(addrKey(q, true), addrKey(q, false), q.dstPort, q.ipProto, timeUs);
+        }
+      }
+    }
+  }
+
+  private tcp(p: Packet, flow: FlowState, t: number): void {
+    const fl = p.tcpFlags;
+    // stealth scan packets: no SYN, RST or ACK
+    if ((fl & (F.SYN | F.RST | F.ACK)) === 0) {
+      const sig =
+        fl === 0
+          ? PORTSCAN_SIGNATURES.nullScan
+          : (fl & (F.FIN | F.PSH | F.URG)) === (F.FIN | F.PSH | F.URG)
+            ? PORTSCAN_SIGNATURES.xmasScan
+            : (fl & F.FIN) !== 0
+              ? PORTSCAN_SIGNATURES.finScan
+              : null;
+      if (sig !== null) {
+        const s = this.source(addrKey(p, true));
+        if (s.stealth.hit(t, this.windowUs))
+          this.raise(sig, this.c.severity, p, t, this.c.stealthPackets, true);
+      }
+    }
+    if (flow.isNew) {
+      if (flow.direction !== 0) return;
+      if ((fl & (F.SYN | F.ACK)) === F.SYN) this.addPending(flow.id, t, K_SYN, p, 6);
+      else if (fl === F.ACK && p.payloadLen === 0) this.addPending(flow.id, t, K_ACK, p, 6);
+      return;
+    }
+    if (flow.direction === 1) {
+      if (flow.toClientPackets !== 1) return;
+      // the first answer of the responder
+      const i = this.find(flow.id);
+      if (i < 0) return;
+      const kind = this.pState[i];
+      this.pState[i] = 0;
+      if (kind === 0 || (fl & F.RST) === 0) return;
+      // refused: p is the target's RST, so source and destination are swapped
+      const src = addrKey(p, false);
+      if (kind === K_ACK) {
+        const s = this.source(src);
+        if (s.ack.hit(t, this.windowUs)) {
+          this.raise(PORTSCAN_SIGNATURES.ackScan, this.c.severity, p, t, this.c.ackScanProbes, false);
+        }
+      }
+      this.failedProbe(src, addrKey(p, true), p.srcPort, 6, t);
+      return;
+    }
+    // from the client, early in the connection: the answer was seen, or the client aborts
+    const early = flow.toServerPackets <= 3 && flow.toClientPackets <= 1;
+    if (!early) return;
+    if (flow.toServerPackets === 2) {
+      const i = this.find(flow.id);
+      if (i >= 0) this.pState[i] = 0;
+    }
+    if ((fl & (F.RST | F.FIN)) === 0 || flow.toClientPackets === 0 || p.payloadLen > 0) return;
+    const src = addrKey(p, true);
+    const s = this.source(src);
+    if ((fl & F.RST) !== 0 && flow.toServerPackets === 2 && s.synScan.hit(t, this.windowUs)) {
+      this.raise(PORTSCAN_SIGNATURES.synScan, this.c.severity, p, t, this.c.synScanProbes, true);
+    }
+    if (s.probes.hit(t, this.windowUs)) {
+      this.raise(PORTSCAN_SIGNATURES.probes, this.c.probeSeverity, p, t, this.c.probeConnections, true);
+    }
+    this.failedProbe(src, addrKey(p, false), p.dstPort, 6, t);
+  }
+
+  private source(k: number | string): SourceState {
+    let s = this.sources.get(k);
+    if (s === undefined) {
+      const c = this.c;
+      s = {
+        probes: new EventRing(c.probeConnections),
+        synScan: new EventRing(c.synScanProbes),
+        stealth: new EventRing(c.stealthPackets),
+        ack: new EventRing(c.ackScanProbes),
+      };
+      this.sources.set(k, s);
+    }
+    return s;
+  }
+
+  /** A probe from `src` to `dst`:`port` got no session. */
+  private failedProbe(
+    src: number | string,
+    dst: number | string,
+    port: number,
+    proto: number,
+    t: number,
+  ): void {
+    const w = this.windowUs;
+    const vk = `${src}|${dst}`;
+    let v = this.vertical.get(vk);
+    if (v === undefined) {
+      v = new DistinctWindow(this.c.verticalPorts);
+      this.vertical.set(vk, v);
+    }
+    const ports = v.add(proto * 65536 + port, t, w);
+    if (ports >= this.c.verticalPorts) {
+      this.alert(PORTSCAN_SIGNATURES.vertical, this.c.severity, vk, {
+        timeUs: t,
+        src: keyText(src),
+        dst: keyText(dst),
+        ipProto: proto,
+        facts: { distinct_ports: ports, window_sec: this.c.windowSec },
+      });
+    }
+    const hk = `${src}|${proto}|${port}`;
+    let h = this.horizontal.get(hk);
+    if (h === undefined) {
+      h = new DistinctWindow(this.c.horizontalHosts);
+      this.horizontal.set(hk, h);
+    }
+    const hosts = h.add(typeof dst === 'number' ? dst : hashText(dst), t, w);
+    if (hosts >= this.c.horizontalHosts) {
+      this.alert(PORTSCAN_SIGNATURES.horizontal, this.c.severity, hk, {
+        timeUs: t,
+        src: keyText(src),
+        dst: keyText(dst),
+        dstPort: port,
+        ipProto: proto,
+        facts: { distinct_hosts: hosts, window_sec: this.c.windowSec },
+      });
+    }
+  }
+
+  private raise(
+    sig: DetectorSignature,
+    sev: SeverityWord,
+    p: Packet,
+    t: number,
+    n: number,
+    fromSrc: boolean,
+  ): void {
+    const src = addrKey(p, fromSrc);
+    this.alert(sig, sev, String(src), {
+      timeUs: t,
+      src: keyText(src),
+      dst: keyText(addrKey(p, !fromSrc)),
+      ipProto: 6,
+      facts: { count: n, window_sec: this.c.windowSec },
+    });
+  }
+
+  // ---- pending probes ------------------------------------------------------------------------
+
+  private addPending(flowId: number, t: number, kind: number, p: Packet, proto: number): void {
+    this.expire(t);
+    if (this.pCount === PENDING) this.popHead(true);
+    const i = (this.pHead + this.pCount) % PENDING;
+    this.pFlow[i] = flowId;
+    this.pTime[i] = t;
+    this.pState[i] = kind;
+    this.pPort[i] = p.dstPort;
+    this.pProto[i] = proto;
+    this.pSrc[i] = addrKey(p, true);
+    this.pDst[i] = addrKey(p, false);
+    this.pCount++;
+  }
+
+  private answer(flowId: number): void {
+    const i = this.find(flowId);
+    if (i >= 0) this.pState[i] = 0;
+  }
+
+  /** Ring index of a pending flow id, or -1 (binary search: ids grow along the ring). */
+  private find(flowId: number): number {
+    let lo = 0;
+    let hi = this.pCount - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const i = (this.pHead + mid) % PENDING;
+      const v = this.pFlow[i];
+      if (v === flowId) return i;
+      if (v < flowId) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
+  }
+
+  private popHead(count: boolean): void {
+    const i = this.pHead;
+    const kind = this.pState[i];
+    // an ACK probe with no answer says nothing (a filtered port or a mid-stream capture)
+    if (count && kind !== 0 && kind !== K_ACK) {
+      this.failedProbe(
+        this.pSrc[i],
+        this.pDst[i],
+        this.pPort[i],
+        this.pProto[i],
+        this.pTime[i] + this.timeoutUs,
+      );
+    }
+    this.pSrc[i] = 0;
+    this.pDst[i] = 0;
+    this.pHead = (i + 1) % PENDING;
+    this.pCount--;
+  }
+
+  private expire(now: number): void {
+    while (this.pCount > 0 && now - this.pTime[this.pHead] >= this.timeoutUs) this.popHead(true);
+  }
+
+  tick(timeUs: number): void {
+    this.expire(timeUs);
+    const w = this.windowUs;
+    this.sources.sweep(
+      (s) => timeUs - Math.max(s.probes.last, s.synScan.last, s.stealth.last, s.ack.last) > w,
+    );
+    this.vertical.sweep((d) => timeUs - d.last > w);
+    this.horizontal.sweep((d) => timeUs - d.last > w);
+  }
+
+  finish(): void {
+    // end of input: what never got an answer is unanswered
+    while (this.pCount > 0) this.popHead(true);
+  }
+}
+
+function hashText(s: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
+  return h >>> 0;
+}

@@ -1,0 +1,178 @@
+/**
+ * Parses a message head (start line, header lines, the empty line) the way libhtp's generic
+ * personality does: tolerant of bare LF line ends, of whitespace around the colon, of folded
+ * continuation lines (joined to the header before them), and of a request URI that contains
+ * spaces (the protocol is the last word when it starts with "HTTP/").
+ */
+import type { HttpHeader } from '../../match/http-buffers.js';
+import type { HttpRequest, HttpResponse } from './transaction.js';
+import { HttpTxFlag } from './transaction.js';
+
+const SP = 0x20;
+const HT = 0x09;
+const CR = 0x0d;
+const LF = 0x0a;
+const COLON = 0x3a;
+
+const isWs = (c: number) => c === SP || c === HT;
+
+/** End of the line starting at `i` (index of its LF, or `end`). */
+function lineEnd(b: Uint8Array, i: number, end: number): number {
+  const lf = b.indexOf(LF, i);
+  return lf < 0 || lf >= end ? end : lf;
+}
+
+/** `b[from, to)` without a final CR. */
+function trimCr(b: Uint8Array, from: number, to: number): number {
+  return to > from && b[to - 1] === CR ? to - 1 : to;
+}
+
+const HTTP_ = [0x48, 0x54, 0x54, 0x50, 0x2f]; // "HTTP/"
+
+function startsWithHttp(b: Uint8Array, i: number, end: number): boolean {
+  if (end - i < 5) return false;
+  for (let k = 0; k < 5; k++)
+    if ((b[i + k] & 0xdf) !== (HTTP_[k] & 0xdf) && b[i + k] !== HTTP_[k]) return false;
+  return true;
+}
+
+/**
+ * Parses the header lines of `b[from, end)` (which ends with the empty line) into `out`.
+ * Returns HttpTxFlag bits for what was unusual.
+ */
+export function parseHeaderLines(b: Uint8Array, from: number, end: number, out: HttpHeader[]): number {
+  let flags = 0;
+  let i = from;
+  while (i < end) {
+    let le = lineEnd(b, i, end);
+    let te = trimCr(b, i, le);
+    if (te === i) break; // the empty line
+    let line: Uint8Array = b.subarray(i, te);
+    // folded continuation lines belong to this header
+    let next = le + 1;
+    while (next < end && isWs(b[next])) {
+      const le2 = lineEnd(b, next, end);
+      const te2 = trimCr(b, next, le2);
+      if (te2 === next) break;
+      const joined = new Uint8Array(line.length + (te2 - next));
+      joined.set(line, 0);
+      joined.set(b.subarray(next, te2), line.length);
+      line = joined;
+      flags |= HttpTxFlag.HEADER_FOLDING;
+      le = le2;
+      te = te2;
+      next = le2 + 1;
+    }
+    const colon = line.indexOf(COLON);
+    if (colon <= 0) {
+      // no name: libhtp keeps the line as a header without value and flags it
+      flags |= HttpTxFlag.HEADER_INVALID;
+      out.push({ name: line, value: line.subarray(line.length) });
+    } else {
+      let ne = colon;
+      while (ne > 0 && isWs(line[ne - 1])) ne--;
+      let vs = colon + 1;
+      let ve = line.length;
+      while (vs < ve && isWs(line[vs])) vs++;
+      while (ve > vs && isWs(line[ve - 1])) ve--;
+      out.push({ name: line.subarray(0, ne), value: line.subarray(vs, ve) });
+    }
+    i = next;
+  }
+  return flags;
+}
+
+/**
+ * Fills `req` from a request head (`head` is owned by the request from now on). Returns
+ * HttpTxFlag bits; REQUEST_INVALID when the request line has no method or URI.
+ */
+export function parseRequestHead(head: Uint8Array, req: HttpRequest): number {
+  const end = head.length;
+  const le = lineEnd(head, 0, end);
+  const te = trimCr(head, 0, le);
+  req.requestLine = head.subarray(0, te);
+  // leading whitespace before the method is ignored (IDS personality)
+  let i = 0;
+  while (i < te && isWs(head[i])) i++;
+  const ms = i;
+  while (i < te && !isWs(head[i])) i++;
+  req.method = head.subarray(ms, i);
+  while (i < te && isWs(head[i])) i++;
+  // protocol: the last word, when it looks like one; the URI is what lies between
+  let pe = te;
+  while (pe > i && isWs(head[pe - 1])) pe--;
+  let ps = pe;
+  while (ps > i && !isWs(head[ps - 1])) ps--;
+  let ue = pe;
+  if (ps > i && startsWithHttp(head, ps, pe)) {
+    req.protocol = head.subarray(ps, pe);
+    ue = ps;
+    while (ue > i && isWs(head[ue - 1])) ue--;
+  } else {
+    req.protocol = head.subarray(pe, pe);
+  }
+  req.rawUri = head.subarray(i, ue);
+  const hs = Math.min(le + 1, end);
+  req.rawHeaders = head.subarray(hs);
+  let flags = parseHeaderLines(head, hs, end, req.headers);
+  if (req.method.length === 0 || req.rawUri.length === 0) flags |= HttpTxFlag.REQUEST_INVALID;
+  return flags;
+}
+
+/** True when the first line of a request (`b[0, end)`) has no protocol: HTTP/0.9, no headers follow. */
+export function isHttp09RequestLine(b: Uint8Array, end: number): boolean {
+  let te = trimCr(b, 0, end);
+  while (te > 0 && isWs(b[te - 1])) te--;
+  let ps = te;
+  while (ps > 0 && !isWs(b[ps - 1])) ps--;
+  // a single word (no URI) is not a request line at all; let the head parser flag it
+  let k = 0;
+  while (k < ps && isWs(b[k])) k++;
+  return ps > k && !startsWithHttp(b, ps, te);
+}
+
+/** Fills `resp` from a response head. Returns HttpTxFlag bits (RESPONSE_INVALID: bad status line). */
+export function parseResponseHead(head: Uint8Array, resp: HttpResponse): number {
+  const end = head.length;
+  const le = lineEnd(head, 0, end);
+  const te = trimCr(head, 0, le);
+  resp.responseLine = head.subarray(0, te);
+  let i = 0;
+  while (i < te && isWs(head[i])) i++;
+  const ps = i;
+  while (i < te && !isWs(head[i])) i++;
+  resp.protocol = head.subarray(ps, i);
+  while (i < te && isWs(head[i])) i++;
+  const cs = i;
+  while (i < te && !isWs(head[i])) i++;
+  resp.statusCode = head.subarray(cs, i);
+  while (i < te && isWs(head[i])) i++;
+  resp.statusMsg = head.subarray(i, te);
+  let status = -1;
+  if (resp.statusCode.length === 3) {
+    status = 0;
+    for (const c of resp.statusCode) {
+      if (c < 0x30 || c > 0x39) {
+        status = -1;
+        break;
+      }
+      status = status * 10 + (c - 0x30);
+    }
+  }
+  resp.status = status;
+  const hs = Math.min(le + 1, end);
+  resp.rawHeaders = head.subarray(hs);
+  let flags = parseHeaderLines(head, hs, end, resp.headers);
+  if (status < 100 || !startsWithHttp(head, ps, ps + resp.protocol.length))
+    flags |= HttpTxFlag.RESPONSE_INVALID;
+  return flags;
+}
+
+/** Content-Length value: digits with optional surrounding whitespace, else -1 (libhtp's rule). */
+export function parseContentLength(v: Uint8Array | string): number {
+  const s = typeof v === 'string' ? v : Buffer.from(v).toString('latin1');
+  const t = s.trim();
+  if (!/^[0-9]+$/.test(t)) return -1;
+  const n = Number(t);
+  return Number.isSafeInteger(n) ? n : -1;
+}

@@ -1,0 +1,232 @@
+/**
+ * Application-layer inspection of a flow: protocol detection from the first payload bytes,
+ * then the parsers — HTTP/1.x (the stream module's parser, across segments), DNS per
+ * datagram, TLS ClientHello / ServerHello, SSH banners — and a TX inspection at each progress
+ * point with the transaction's buffers.
+ */
+
+import { parseSshBanner } from '../../packet/layers/ssh.js';
+import { parseTlsClientHello } from '../../packet/layers/tls.js';
+import type { Packet } from '../../packet/packet.js';
+import { httpEveRecord } from '../app/http/eve.js';
+import type { HttpEvent } from '../app/http/parser.js';
+import { HttpParser } from '../app/http/parser.js';
+import { HttpProgress, type HttpTransaction } from '../app/http/transaction.js';
+import { BufferId, bufferIdByName } from '../match/buffers.js';
+import { setHttpRequestBuffers, setHttpResponseBuffers } from '../match/http-buffers.js';
+import { AppState, type FlowSide } from './flow-side.js';
+import type { FlowPipeline } from './pipeline.js';
+import { detectProtocol } from './probe.js';
+import { fileinfoRecord, httpRecord } from './records.js';
+import { Verdict } from './types.js';
+
+const TLS_SNI = bufferIdByName('tls.sni')!;
+const SSH_PROTO = bufferIdByName('ssh.proto')!;
+const SSH_SOFTWARE = bufferIdByName('ssh.software')!;
+
+/** Payload bytes per direction looked at before protocol detection gives up. */
+const PROBE_LIMIT = 4096;
+
+export class AppLayer {
+  constructor(private readonly pipe: FlowPipeline) {}
+
+  /** One UDP datagram of a flow: DNS queries and answers. */
+  datagram(ip: Packet, side: FlowSide, toServer: boolean): void {
+    const dns = ip.dns();
+    if (dns === null) return;
+    if (side.appProto === '') {
+      side.appProto = 'dns';
+      side.appState = AppState.KNOWN;
+    }
+    if (dns.response) {
+      this.dnsTx(side, toServer, null, ip, dns.id);
+      return;
+    }
+    const names: Uint8Array[] = [];
+    for (const q of dns.questions) names.push(Buffer.from(q.name === '<Root>' ? '' : q.name, 'latin1'));
+    this.dnsTx(side, toServer, names, ip, dns.id);
+  }
+
+  private dnsTx(side: FlowSide, toServer: boolean, names: Uint8Array[] | null, ip: Packet, id: number): void {
+    const pipe = this.pipe;
+    const inp = pipe.engine.input;
+    const pkt = inp.buffers.slot(BufferId.PKT_DATA, true).items[0]?.data;
+    inp.buffers.clear();
+    if (pkt !== undefined) inp.buffers.setPacket(BufferId.PKT_DATA, pkt);
+    if (names !== null) {
+      const slot = inp.buffers.slot(BufferId.DNS_QUERY, true);
+      for (const n of names) slot.add(n);
+    }
+    pipe.counters.txDns++;
+    // DNS transactions are one query and its answer: keyed by the DNS id
+    const txId = side.txCount++;
+    pipe.inspectTx(side, toServer, txId, null);
+    void ip;
+    void id;
+  }
+
+  /** New in-order bytes of one direction of a TCP flow. */
+  stream(side: FlowSide, toServer: boolean, data: Uint8Array): void {
+    if (side.appState === AppState.UNKNOWN) {
+      const proto = detectProtocol(data, toServer);
+      if (proto !== '') {
+        side.appProto = proto;
+        side.appState = AppState.KNOWN;
+      } else {
+        if (toServer) side.probeBytes0 += data.length;
+        else side.probeBytes1 += data.length;
+        if (
+          side.probeBytes0 >= PROBE_LIMIT ||
+          side.probeBytes1 >= PROBE_LIMIT ||
+          (side.probeBytes0 > 0 && side.probeBytes1 > 0)
+        ) {
+          side.appProto = 'failed';
+          side.appState = AppState.FAILED;
+        }
+        return;
+      }
+    }
+    switch (side.appProto) {
+      case 'http':
+        this.http(side, toServer, data);
+        break;
+      case 'tls':
+        this.tls(side, toServer, data);
+        break;
+      case 'ssh':
+        this.ssh(side, toServer, data);
+        break;
+    }
+  }
+
+  private http(side: FlowSide, toServer: boolean, data: Uint8Array): void {
+    let h = side.http;
+    if (h === null) {
+      h = new HttpParser(this.pipe.engine.config.http ?? {}, this.pipe.engine.httpStats);
+      side.http = h;
+    }
+    h.feed(toServer, data);
+    this.httpEvents(side, h, data);
+  }
+
+  /** Flow end: both directions of the HTTP parser end; pending transactions are inspected and logged. */
+  httpEnd(side: FlowSide): void {
+    const h = side.http;
+    if (h === null) return;
+    h.end(true);
+    h.end(false);
+    this.httpEvents(side, h, null);
+    // transactions that never completed are logged at flow end, as Suricata does
+    for (const tx of h.transactions()) this.logTx(side, tx, true);
+  }
+
+  private httpEvents(side: FlowSide, h: HttpParser, data: Uint8Array | null): void {
+    const pipe = this.pipe;
+    const eng = pipe.engine;
+    const inp = eng.input;
+    const n = h.eventCount;
+    for (let i = 0; i < n; i++) {
+      const ev: HttpEvent = h.events[i];
+      const tx = ev.tx;
+      inp.buffers.clear();
+      if (data !== null) inp.buffers.setPacket(BufferId.PKT_DATA, data);
+      setHttpRequestBuffers(inp.buffers, tx.request);
+      if (tx.response !== null) setHttpResponseBuffers(inp.buffers, tx.response);
+      pipe.inspectTx(side, ev.toServer, tx.id, httpEveRecord(tx) as unknown as Record<string, unknown>);
+      this.observe(ev, side);
+      if (ev.kind === HttpProgress.RESPONSE_COMPLETE) this.logTx(side, tx, false);
+    }
+    h.clearEvents();
+    if (data !== null) inp.buffers.setPacket(BufferId.PKT_DATA, data);
+  }
+
+  private readonly logged = new WeakSet<HttpTransaction>();
+
+  private logTx(side: FlowSide, tx: HttpTransaction, atEnd: boolean): void {
+    if (this.logged.has(tx)) return;
+    this.logged.add(tx);
+    const eng = this.pipe.engine;
+    const eve = eng.config.eve;
+    if (!eve?.http && !eve?.fileinfo) return;
+    void atEnd;
+    const meta = this.pipe.recordMeta(side);
+    if (eve.http) eng.write(httpRecord(tx, meta));
+    if (eve.fileinfo) for (const r of fileinfoRecord(tx, meta)) eng.write(r);
+  }
+
+  private observe(ev: HttpEvent, side: FlowSide): void {
+    const obs = this.pipe.engine.observers;
+    if (obs.length === 0) return;
+    if (ev.kind !== HttpProgress.REQUEST_COMPLETE && ev.kind !== HttpProgress.RESPONSE_HEADERS) return;
+    const meta = this.pipe.txMeta(side, ev.tx.id);
+    for (const o of obs) {
+      if (ev.kind === HttpProgress.REQUEST_COMPLETE) o.onHttpRequest?.(ev.tx.request, meta);
+      else if (ev.tx.response !== null) o.onHttpResponse?.(ev.tx.response, ev.tx.request, meta);
+    }
+  }
+
+  private tls(side: FlowSide, toServer: boolean, data: Uint8Array): void {
+    const pipe = this.pipe;
+    const inp = pipe.engine.input;
+    if (toServer && !side.tlsClientHello) {
+      const hello = parseTlsClientHello(data, 0, data.length);
+      if (hello === null) return;
+      side.tlsClientHello = true;
+      inp.buffers.clear();
+      inp.buffers.setPacket(BufferId.PKT_DATA, data);
+      if (hello.serverName !== '') inp.buffers.set(TLS_SNI, true, Buffer.from(hello.serverName, 'latin1'));
+      pipe.counters.txTls++;
+      pipe.inspectTx(side, true, 0, null);
+    } else if (!toServer && !side.tlsServerHello) {
+      const v = serverHelloVersion(data);
+      if (v < 0) return;
+      side.tlsServerHello = true;
+      side.tlsVersion = v;
+      inp.buffers.clear();
+      inp.buffers.setPacket(BufferId.PKT_DATA, data);
+      pipe.inspectTx(side, false, 0, null);
+    }
+  }
+
+  private ssh(side: FlowSide, toServer: boolean, data: Uint8Array): void {
+    if (toServer ? side.sshClient : side.sshServer) return;
+    const b = parseSshBanner(data, 0, data.length);
+    if (b === null) return;
+    if (toServer) side.sshClient = true;
+    else side.sshServer = true;
+    const pipe = this.pipe;
+    const inp = pipe.engine.input;
+    inp.buffers.clear();
+    inp.buffers.setPacket(BufferId.PKT_DATA, data);
+    inp.buffers.set(SSH_PROTO, toServer, Buffer.from(b.protocol, 'latin1'));
+    inp.buffers.set(SSH_SOFTWARE, toServer, Buffer.from(b.software, 'latin1'));
+    pipe.counters.txSsh++;
+    pipe.inspectTx(side, toServer, 0, null);
+  }
+}
+
+/**
+ * The negotiated version of a ServerHello at the start of `d` (the supported_versions
+ * extension when present, TLS 1.3), or -1.
+ */
+export function serverHelloVersion(d: Uint8Array): number {
+  if (d.length < 11 || d[0] !== 22 || d[1] !== 3 || d[5] !== 2) return -1;
+  let v = (d[9] << 8) | d[10];
+  // skip random (32), session id, cipher (2), compression (1), then extensions
+  let o = 11 + 32;
+  if (o >= d.length) return v;
+  o += 1 + d[o];
+  o += 3;
+  if (o + 2 > d.length) return v;
+  const extEnd = Math.min(d.length, o + 2 + ((d[o] << 8) | d[o + 1]));
+  o += 2;
+  while (o + 4 <= extEnd) {
+    const type = (d[o] << 8) | d[o + 1];
+    const len = (d[o + 2] << 8) | d[o + 3];
+    if (type === 43 && len === 2 && o + 6 <= extEnd) v = (d[o + 4] << 8) | d[o + 5];
+    o += 4 + len;
+  }
+  return v;
+}
+
+export { Verdict };

@@ -1,0 +1,125 @@
+/**
+ * What the IDS engine keeps beside each flow of the flow table: the detector's flow variables,
+ * the TCP session, the application-layer state and parsers, the per-transaction sets of fired
+ * rules, and the IPS verdict. One object per flow-table slot, reused when the slot gets a new
+ * flow ({@link FlowSide.begin}), so a busy table allocates them once.
+ */
+import type { HttpParser } from '../app/http/parser.js';
+import { FlowVars } from '../match/flow-vars.js';
+import type { TcpSession } from '../stream/session.js';
+
+/** Where the engine is in finding a flow's application protocol. */
+export const AppState = {
+  /** Not known yet: the first payload bytes will tell. */
+  UNKNOWN: 0,
+  /** Known (`appProto` is set). */
+  KNOWN: 1,
+  /** Detection gave up (`appProto` is 'failed'). */
+  FAILED: 2,
+} as const;
+
+export class FlowSide {
+  /** Flow id of the flow-table flow this side belongs to (0: free). */
+  flowId = 0;
+  /** First packet, seconds. */
+  start = 0;
+  ipVersion = 4;
+  ipProto = 0;
+  /** Client (initiator) and server addresses and ports. */
+  readonly client = new Uint8Array(16);
+  readonly server = new Uint8Array(16);
+  clientView: Uint8Array = this.client.subarray(0, 4);
+  serverView: Uint8Array = this.server.subarray(0, 4);
+  clientPort = 0;
+  serverPort = 0;
+
+  flowVars = new FlowVars();
+  /** TCP only; created on the first TCP flow of the slot and reused. */
+  session: TcpSession | null = null;
+  appState: number = AppState.UNKNOWN;
+  appProto = '';
+  /** Payload bytes looked at for protocol detection, per direction. */
+  probeBytes0 = 0;
+  probeBytes1 = 0;
+  http: HttpParser | null = null;
+  /** HTTP parser in use for this flow (set when app-proto is http). */
+  httpActive = false;
+  /** Fired rule indices per transaction id. */
+  readonly txFired = new Map<number, Set<number>>();
+  /** Transactions counted for non-HTTP protocols (DNS, TLS, SSH). */
+  txCount = 0;
+  /** TLS: ClientHello / ServerHello / Certificate seen. */
+  tlsClientHello = false;
+  tlsServerHello = false;
+  tlsVersion = -1;
+  /** SSH banners seen per side. */
+  sshClient = false;
+  sshServer = false;
+  /** UDP and others: a packet seen in each direction. */
+  seen0 = false;
+  seen1 = false;
+  /** Stream offset acknowledged by the other side, per direction (IDS: inspected up to there). */
+  readonly ackOff = [0, 0];
+  /** Rules fired by packet inspection on bytes the stream inspection has not reached yet, per direction. */
+  readonly pendingFired: [Set<number>, Set<number>] = [new Set(), new Set()];
+  /** IPS verdicts for the flow's later packets. */
+  dropped = false;
+  passed = false;
+  /** An alert fired on this flow (EVE flow.alerted). */
+  alerted = false;
+  /** The flow was bypassed (midstream policy): not inspected any more. */
+  bypassed = false;
+  /** Exception policy applied to the flow ('' none), for EVE flow.exception_policy. */
+  exceptionPolicy = '';
+
+  /** Prepares the side for a new flow. */
+  begin(flowId: number, start: number, ipVersion: number, ipProto: number): void {
+    this.flowId = flowId;
+    this.start = start;
+    this.ipVersion = ipVersion;
+    this.ipProto = ipProto;
+    const n = ipVersion === 6 ? 16 : 4;
+    if (this.clientView.length !== n) {
+      this.clientView = this.client.subarray(0, n);
+      this.serverView = this.server.subarray(0, n);
+    }
+    this.flowVars.bits = null;
+    this.flowVars.ints = null;
+    this.flowVars.thresholds = null;
+    this.session?.reset();
+    this.appState = AppState.UNKNOWN;
+    this.appProto = '';
+    this.probeBytes0 = 0;
+    this.probeBytes1 = 0;
+    this.http = null;
+    this.httpActive = false;
+    this.txFired.clear();
+    this.txCount = 0;
+    this.tlsClientHello = false;
+    this.tlsServerHello = false;
+    this.tlsVersion = -1;
+    this.sshClient = false;
+    this.sshServer = false;
+    this.seen0 = false;
+    this.seen1 = false;
+    this.ackOff[0] = 0;
+    this.ackOff[1] = 0;
+    this.pendingFired[0].clear();
+    this.pendingFired[1].clear();
+    this.dropped = false;
+    this.passed = false;
+    this.alerted = false;
+    this.bypassed = false;
+    this.exceptionPolicy = '';
+  }
+
+  /** The set of rules fired on transaction `txId` (created on first use). */
+  fired(txId: number): Set<number> {
+    let s = this.txFired.get(txId);
+    if (s === undefined) {
+      s = new Set();
+      this.txFired.set(txId, s);
+    }
+    return s;
+  }
+}

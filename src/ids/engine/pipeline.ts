@@ -1,0 +1,434 @@
+/**
+ * The per-packet path of the engine: flow side state, TCP session, the three kinds of
+ * inspection (packet, stream, transaction) in Suricata's order, IPS verdicts, flow end.
+ *
+ * Order per packet: the flow table counts it (flows that end on the way are finished first),
+ * the TCP session takes it, PACKET inspection, then STREAM inspection of the new in-order
+ * bytes of its direction, each chunk also fed to the app-layer parser, whose progress points
+ * run TX inspections. A rule alerts at most once per packet across the packet and stream
+ * inspections (Suricata inspects the stream or else the packet for one signature).
+ */
+import { EndReason } from '../../flow/layout.js';
+import type { FlowTable } from '../../flow/table.js';
+import { formatIp } from '../../net/address.js';
+import { Layer } from '../../packet/layers/constants.js';
+import type { Packet } from '../../packet/packet.js';
+import { type EveRecord, eveProto, formatEveTimestamp } from '../eve.js';
+import { BufferId } from '../match/buffers.js';
+import type { Detector } from '../match/detect.js';
+import { type DetectInput, InputKind } from '../match/input.js';
+import type { TxMeta } from '../observer.js';
+import { TcpSession } from '../stream/session.js';
+import { AlertWriter } from './alert-writer.js';
+import { AppLayer } from './app-layer.js';
+import type { IdsEngine } from './engine.js';
+import { innermostIp } from './engine.js';
+import { FlowSide } from './flow-side.js';
+import { AddressScratch, fillPacketInput, rulesUseHeaderBuffers } from './packet-input.js';
+import { flowRecord, type RecordMeta, statsRecord } from './records.js';
+import { type IdsStats, Verdict, type VerdictValue } from './types.js';
+
+export interface PipelineCounters {
+  packets: number;
+  bytes: number;
+  nonIp: number;
+  malformed: number;
+  dropped: number;
+  inspPacket: number;
+  inspStream: number;
+  inspTx: number;
+  txDns: number;
+  txTls: number;
+  txSsh: number;
+  firstTs: number;
+  lastTs: number;
+}
+
+const NO_SLOT = -1;
+
+export class FlowPipeline {
+  readonly counters: PipelineCounters = {
+    packets: 0,
+    bytes: 0,
+    nonIp: 0,
+    malformed: 0,
+    dropped: 0,
+    inspPacket: 0,
+    inspStream: 0,
+    inspTx: 0,
+    txDns: 0,
+    txTls: 0,
+    txSsh: 0,
+    firstTs: 0,
+    lastTs: 0,
+  };
+  private readonly sides: FlowSide[] = [];
+  private detector: Detector;
+  private readonly addr = new AddressScratch();
+  private headerBuffers: boolean;
+  /** Rules that matched the current packet (packet or stream inspection). */
+  private readonly pktFired = new Set<number>();
+  private inUpdate = false;
+  private deferredSlot = NO_SLOT;
+  private deferredReason = 0;
+  readonly alerts: AlertWriter;
+  readonly app: AppLayer;
+  /** The packet being processed (null during flow-end work outside a packet). */
+  current: Packet | null = null;
+  /** Its time, seconds. */
+  time = 0;
+
+  constructor(
+    readonly engine: IdsEngine,
+    readonly table: FlowTable,
+    detector: Detector,
+  ) {
+    this.detector = detector;
+    this.headerBuffers = rulesUseHeaderBuffers(detector.rules);
+    this.alerts = new AlertWriter(engine, table);
+    this.app = new AppLayer(this);
+  }
+
+  setDetector(d: Detector): void {
+    this.detector = d;
+    this.headerBuffers = rulesUseHeaderBuffers(d.rules);
+    for (const s of this.sides) {
+      s.flowVars.bits = null;
+      s.flowVars.ints = null;
+      s.flowVars.thresholds = null;
+      s.txFired.clear();
+    }
+  }
+
+  private side(slot: number): FlowSide {
+    let s = this.sides[slot];
+    if (s === undefined) {
+      while (this.sides.length <= slot) this.sides.push(new FlowSide());
+      s = this.sides[slot];
+    }
+    return s;
+  }
+
+  packet(p: Packet): VerdictValue {
+    const c = this.counters;
+    c.packets++;
+    c.bytes += p.origLen;
+    const time = p.tsSec + p.tsNsec / 1e9;
+    if (c.firstTs === 0) c.firstTs = time;
+    c.lastTs = time;
+    if (p.malformed !== 0) c.malformed++;
+    this.current = p;
+    this.time = time;
+    const ip = innermostIp(p);
+    this.inUpdate = true;
+    const st = this.table.update(p);
+    this.inUpdate = false;
+    const eng = this.engine;
+    const inp = eng.input;
+    inp.reset();
+    const tsUs = p.tsSec * 1e6 + Math.floor(p.tsNsec / 1000);
+    if (!fillPacketInput(inp, ip, time, this.addr, this.headerBuffers)) {
+      c.nonIp++;
+      for (const o of eng.observers) o.onPacket?.(p, null, tsUs);
+      this.endDeferred();
+      return Verdict.ACCEPT;
+    }
+    let verdict: number = Verdict.ACCEPT;
+    if (st === null) {
+      verdict = this.inspectPacket(null);
+      for (const o of eng.observers) o.onPacket?.(p, null, tsUs);
+      if (verdict === Verdict.DROP) c.dropped++;
+      return verdict as VerdictValue;
+    }
+    const side = this.side(st.slot);
+    const toServer = st.direction === 0;
+    if (st.isNew || side.flowId !== st.id) {
+      side.begin(st.id, st.startUs / 1e6, inp.ipVersion, inp.ipProto);
+      const cl = side.clientView;
+      const sv = side.serverView;
+      cl.set(toServer ? inp.src : inp.dst);
+      sv.set(toServer ? inp.dst : inp.src);
+      side.clientPort = toServer ? inp.srcPort : inp.dstPort;
+      side.serverPort = toServer ? inp.dstPort : inp.srcPort;
+    }
+    this.alerts.flowState(st.toServerPackets, st.toClientPackets, st.toServerBytes, st.toClientBytes);
+    if (side.dropped) {
+      verdict = Verdict.DROP;
+    } else if (!side.passed) {
+      verdict = this.inspectFlowPacket(p, ip, side, toServer);
+    }
+    for (const o of eng.observers) o.onPacket?.(p, st, tsUs);
+    if (verdict === Verdict.DROP) c.dropped++;
+    this.endDeferred();
+    return verdict as VerdictValue;
+  }
+
+  private inspectFlowPacket(p: Packet, ip: Packet, side: FlowSide, toServer: boolean): number {
+    const inp = this.engine.input;
+    const dir = toServer ? 0 : 1;
+    let newBytes = 0;
+    let sess: TcpSession | null = null;
+    if ((ip.layers & Layer.TCP) !== 0) {
+      sess = side.session;
+      if (sess === null) {
+        sess = new TcpSession(this.engine.streamConfig, this.engine.streamStats);
+        sess.reset();
+        side.session = sess;
+      }
+      newBytes = sess.handlePacket(ip, dir, this.time);
+      if (!sess.tracked && side.exceptionPolicy === '' && !this.engine.streamConfig.midstream) {
+        if (this.midstreamException(side)) return side.dropped ? Verdict.DROP : Verdict.ACCEPT;
+      }
+      inp.established = sess.established;
+      inp.streamBytesToServer = sess.delivered(0);
+      inp.streamBytesToClient = sess.delivered(1);
+    } else {
+      if (toServer) side.seen0 = true;
+      else side.seen1 = true;
+      inp.established = side.seen0 && side.seen1;
+    }
+    inp.hasFlow = true;
+    inp.toServer = toServer;
+    inp.appProto = side.appProto;
+    inp.tlsVersion = side.tlsVersion;
+    inp.flowVars = side.flowVars;
+    const fired = this.pktFired;
+    fired.clear();
+    let verdict = this.inspectPacket(side);
+    if (side.passed) return verdict;
+    // packet matches of rules that also read the stream: the stream chunk holding this
+    // packet's bytes must not fire them again (Suricata inspects the stream or the packet)
+    if (sess !== null && fired.size > 0 && ip.payloadCapLen > 0) for (const r of fired) side.pendingFired[dir].add(r);
+    // UDP app layer (DNS) works per datagram
+    if ((ip.layers & Layer.UDP) !== 0 && ip.payloadCapLen > 0) this.app.datagram(ip, side, toServer);
+    if (sess === null) return verdict;
+    if (this.engine.ips) {
+      // inline: data is inspected as it arrives
+      if (newBytes > 0 && this.drain(side, sess, dir, Number.POSITIVE_INFINITY) === Verdict.DROP) verdict = Verdict.DROP;
+      return verdict;
+    }
+    // IDS: a direction's data is inspected once the other side acknowledged it (Suricata's
+    // raw stream and app-layer progress in IDS mode), the rest when the flow ends
+    const other = 1 - dir;
+    if ((ip.tcpFlags & 0x10) !== 0 && sess.dirs[other].hasBase) {
+      const acked = sess.dirs[other].offsetOf(ip.ack);
+      if (acked > side.ackOff[other]) side.ackOff[other] = acked;
+      if (sess.available(other) > 0 && sess.offset(other) < side.ackOff[other]) {
+        this.swapDirection(inp);
+        this.drain(side, sess, other, side.ackOff[other]);
+        this.swapDirection(inp);
+        inp.toServer = toServer;
+      }
+    }
+    void newBytes;
+    return verdict;
+  }
+
+  /** Turns the input's endpoints around (inspecting the other direction's data on this packet). */
+  private swapDirection(inp: DetectInput): void {
+    const a = inp.src;
+    inp.src = inp.dst;
+    inp.dst = a;
+    const p = inp.srcPort;
+    inp.srcPort = inp.dstPort;
+    inp.dstPort = p;
+  }
+
+  /** STREAM inspection and app-layer parsing of `dir`'s readable bytes below stream offset `limit`. */
+  private drain(side: FlowSide, sess: TcpSession, dir: number, limit: number): number {
+    let verdict: number = Verdict.ACCEPT;
+    const toServer = dir === 0;
+    for (;;) {
+      let v = sess.read(dir);
+      if (v.length === 0) break;
+      const room = limit - sess.offset(dir);
+      if (room <= 0) break;
+      if (v.length > room) v = v.subarray(0, room);
+      const pending = side.pendingFired[dir];
+      if (this.inspectStream(side, toServer, v, pending) === Verdict.DROP) verdict = Verdict.DROP;
+      pending.clear();
+      this.app.stream(side, toServer, v);
+      sess.consume(dir, v.length);
+      if (side.passed || side.dropped) break;
+    }
+    return verdict;
+  }
+
+  /**
+   * A session picked up midstream with pick-up off: apply stream.midstream-policy. Returns
+   * true when the flow is no longer inspected.
+   */
+  private midstreamException(side: FlowSide): boolean {
+    const policy = this.engine.config.midstreamPolicy ?? 'ignore';
+    const ips = this.engine.ips;
+    if (policy === 'ignore' || ((policy === 'drop-flow' || policy === 'reject' || policy === 'drop-packet') && !ips)) {
+      if (this.engine.config.midstreamPolicy !== undefined) side.exceptionPolicy = 'ignore';
+      return false;
+    }
+    side.exceptionPolicy = policy.replace('-', '_');
+    if (policy === 'pass-flow') side.passed = true;
+    else if (policy === 'bypass') {
+      side.passed = true;
+      side.bypassed = true;
+    } else if (policy === 'drop-flow' || policy === 'reject') side.dropped = true;
+    else return false;
+    return true;
+  }
+
+  /** PACKET inspection of the input as filled; `side` null for flowless packets. */
+  private inspectPacket(side: FlowSide | null): number {
+    const inp = this.engine.input;
+    const out = this.engine.result;
+    this.counters.inspPacket++;
+    this.detector.detect(inp, out, side === null ? undefined : this.pktFired);
+    return this.alerts.matches(out, side, null, -1, this.current);
+  }
+
+  /** STREAM inspection of one chunk of reassembled bytes of the current packet's flow. */
+  inspectStream(side: FlowSide, toServer: boolean, chunk: Uint8Array, fired: Set<number>): number {
+    const inp = this.engine.input;
+    const out = this.engine.result;
+    this.counters.inspStream++;
+    inp.kind = InputKind.STREAM;
+    inp.toServer = toServer;
+    inp.buffers.setPacket(BufferId.PKT_DATA, chunk);
+    this.detector.detect(inp, out, fired);
+    const v = this.alerts.matches(out, side, null, -1, this.current);
+    inp.kind = InputKind.PACKET;
+    return v;
+  }
+
+  /**
+   * TX inspection: the caller filled the transaction buffers into the input (cleared first);
+   * `txId` is the transaction id, `http` its EVE http object when HTTP.
+   */
+  inspectTx(side: FlowSide, toServer: boolean, txId: number, http: Record<string, unknown> | null): number {
+    const inp = this.engine.input;
+    const out = this.engine.result;
+    this.counters.inspTx++;
+    inp.kind = InputKind.TX;
+    inp.toServer = toServer;
+    inp.appProto = side.appProto;
+    inp.tlsVersion = side.tlsVersion;
+    this.detector.detect(inp, out, side.fired(txId));
+    const v = this.alerts.matches(out, side, http, txId, this.current);
+    inp.kind = InputKind.PACKET;
+    return v;
+  }
+
+  /** A flow left the table. An RST ends its own packet's flow inside update(): finished after that packet. */
+  flowEnded(slot: number, reason: number): void {
+    if (this.inUpdate && reason === EndReason.RST) {
+      this.deferredSlot = slot;
+      this.deferredReason = reason;
+      return;
+    }
+    this.finishFlow(slot, reason);
+  }
+
+  private endDeferred(): void {
+    if (this.deferredSlot === NO_SLOT) return;
+    const s = this.deferredSlot;
+    this.deferredSlot = NO_SLOT;
+    this.finishFlow(s, this.deferredReason);
+  }
+
+  private finishFlow(slot: number, reason: number): void {
+    const side = this.sides[slot];
+    const eng = this.engine;
+    if (side !== undefined && side.flowId !== 0) {
+      const saved = this.current;
+      this.current = null;
+      const sess = side.session;
+      if (
+        sess !== null &&
+        !side.dropped &&
+        !side.passed &&
+        (sess.tracked || sess.available(0) + sess.available(1) > 0)
+      ) {
+        for (let dir = 0; dir < 2; dir++) {
+          sess.flush(dir);
+          if (sess.available(dir) === 0 && side.appState === 0) continue;
+          this.pseudoInput(side, dir === 0, slot);
+          this.drain(side, sess, dir, Number.POSITIVE_INFINITY);
+        }
+      }
+      if (side.http !== null) {
+        this.pseudoInput(side, true, slot);
+        this.app.httpEnd(side);
+      }
+      this.current = saved;
+      if (eng.config.eve?.flow)
+        eng.write(flowRecord(this.table, slot, side, reason, eng.config) as EveRecord);
+      side.flowId = 0;
+    }
+    const ended = { table: this.table, slot, reason };
+    for (const o of eng.observers) o.onFlowEnd?.(ended);
+  }
+
+  /** Input fields of a flow-end inspection (no packet): the flow's endpoints in direction `toServer`. */
+  private pseudoInput(side: FlowSide, toServer: boolean, slot: number): void {
+    const inp = this.engine.input;
+    inp.reset();
+    inp.kind = InputKind.PACKET;
+    inp.time = this.time;
+    inp.ipVersion = side.ipVersion;
+    inp.ipProto = side.ipProto;
+    inp.src = toServer ? side.clientView : side.serverView;
+    inp.dst = toServer ? side.serverView : side.clientView;
+    inp.srcPort = toServer ? side.clientPort : side.serverPort;
+    inp.dstPort = toServer ? side.serverPort : side.clientPort;
+    inp.hasFlow = true;
+    inp.toServer = toServer;
+    inp.established = side.session?.established ?? false;
+    inp.appProto = side.appProto;
+    inp.tlsVersion = side.tlsVersion;
+    inp.flowVars = side.flowVars;
+    const sess = side.session;
+    if (sess !== null) {
+      inp.streamBytesToServer = sess.delivered(0);
+      inp.streamBytesToClient = sess.delivered(1);
+    }
+    this.alerts.flowStateOfSlot(slot);
+  }
+
+  /** Endpoints and time of a transaction record on `side`'s flow (allocates: output only). */
+  recordMeta(side: FlowSide): RecordMeta {
+    const p = this.current;
+    const t = this.time;
+    const sec = Math.floor(t);
+    return {
+      timestamp: formatEveTimestamp(
+        sec,
+        Math.round((t - sec) * 1e6),
+        this.engine.config.tzOffsetMinutes ?? 0,
+      ),
+      flowId: side.flowId,
+      srcIp: formatIp(side.clientView),
+      destIp: formatIp(side.serverView),
+      srcPort: side.clientPort,
+      destPort: side.serverPort,
+      proto: eveProto(side.ipProto),
+      appProto: side.appProto,
+      ...(p !== null ? { pcapCnt: p.frameNumber } : {}),
+    };
+  }
+
+  /** The observer's view of a transaction (a fresh object: observers may keep it during the call only). */
+  txMeta(side: FlowSide, txId: number): TxMeta {
+    return {
+      flowId: side.flowId,
+      timeUs: Math.round(this.time * 1e6),
+      ipVersion: side.ipVersion,
+      client: side.clientView,
+      server: side.serverView,
+      clientPort: side.clientPort,
+      serverPort: side.serverPort,
+      txId,
+    };
+  }
+
+  statsRecord(s: IdsStats): EveRecord {
+    return statsRecord(s, this.engine.httpStats, this.counters.lastTs, this.engine.config) as EveRecord;
+  }
+}

@@ -1,0 +1,168 @@
+/**
+ * EVE records other than alerts, as Suricata writes them: `flow` when a flow ends, `http`
+ * per transaction, `fileinfo` per HTTP body, `stats` at the end. Built only when enabled
+ * (they allocate).
+ */
+import { D_BYTES, D_PKTS, DIR_SLOTS, END_REASON_NAMES, F_DIR, F_FIRST, F_LAST } from '../../flow/layout.js';
+import { FlowTable } from '../../flow/table.js';
+import { formatIp } from '../../net/address.js';
+import { httpEveRecord } from '../app/http/eve.js';
+import type { HttpStats } from '../app/http/stats.js';
+import type { HttpTransaction } from '../app/http/transaction.js';
+import { eveProto, formatEveTimestamp } from '../eve.js';
+import type { FlowSide } from './flow-side.js';
+import type { IdsEngineConfig, IdsStats } from './types.js';
+
+/** Where a transaction record happened: the flow's endpoints and the time. */
+export interface RecordMeta {
+  timestamp: string;
+  flowId: number;
+  srcIp: string;
+  destIp: string;
+  srcPort: number;
+  destPort: number;
+  proto: string;
+  appProto: string;
+  pcapCnt?: number;
+}
+
+function ports(proto: number): boolean {
+  return proto === 6 || proto === 17 || proto === 132;
+}
+
+function head(m: RecordMeta, type: string): Record<string, unknown> {
+  return {
+    timestamp: m.timestamp,
+    flow_id: m.flowId,
+    ...(m.pcapCnt !== undefined ? { pcap_cnt: m.pcapCnt } : {}),
+    event_type: type,
+    src_ip: m.srcIp,
+    src_port: m.srcPort,
+    dest_ip: m.destIp,
+    dest_port: m.destPort,
+    proto: m.proto,
+  };
+}
+
+/** The EVE `flow` record of a flow leaving the table. */
+export function flowRecord(
+  table: FlowTable,
+  slot: number,
+  side: FlowSide,
+  reason: number,
+  cfg: IdsEngineConfig,
+): Record<string, unknown> {
+  const F = table.floats(slot);
+  const b = FlowTable.base(slot);
+  const tz = cfg.tzOffsetMinutes ?? 0;
+  const first = F[b + F_FIRST] / 1e6;
+  const last = F[b + F_LAST] / 1e6;
+  const p = ports(side.ipProto);
+  const sess = side.session;
+  const state = side.bypassed
+    ? 'bypassed'
+    : side.ipProto === 6 && sess !== null
+      ? sess.state >= 10 || reason === 3
+        ? 'closed'
+        : sess.state >= 3
+          ? 'established'
+          : 'new'
+      : side.seen0 && side.seen1
+        ? 'established'
+        : 'new';
+  const rec: Record<string, unknown> = {
+    timestamp: formatEveTimestamp(Math.floor(last), Math.round((last - Math.floor(last)) * 1e6), tz),
+    flow_id: side.flowId,
+    ...(cfg.inIface !== undefined ? { in_iface: cfg.inIface } : {}),
+    event_type: 'flow',
+    src_ip: formatIp(side.clientView),
+    ...(p ? { src_port: side.clientPort } : {}),
+    dest_ip: formatIp(side.serverView),
+    ...(p ? { dest_port: side.serverPort } : {}),
+    proto: eveProto(side.ipProto),
+    ...(side.appProto !== '' && side.appProto !== 'failed' ? { app_proto: side.appProto } : {}),
+    flow: {
+      pkts_toserver: F[b + F_DIR + D_PKTS],
+      pkts_toclient: F[b + F_DIR + DIR_SLOTS + D_PKTS],
+      bytes_toserver: F[b + F_DIR + D_BYTES],
+      bytes_toclient: F[b + F_DIR + DIR_SLOTS + D_BYTES],
+      start: formatEveTimestamp(Math.floor(first), Math.round((first - Math.floor(first)) * 1e6), tz),
+      end: formatEveTimestamp(Math.floor(last), Math.round((last - Math.floor(last)) * 1e6), tz),
+      age: Math.floor(last) - Math.floor(first),
+      state,
+      reason: reason === 5 ? 'shutdown' : reason === 0 ? 'timeout' : END_REASON_NAMES[reason],
+      alerted: side.alerted,
+      ...(side.dropped ? { action: 'drop' } : side.passed ? { action: 'pass' } : {}),
+      ...(side.exceptionPolicy !== '' ? { exception_policy: [{ target: 'stream_midstream', policy: side.exceptionPolicy }] } : {}),
+    },
+  };
+  if (side.ipProto === 6) rec.tcp = { state };
+  return rec;
+}
+
+/** The EVE `http` record of a transaction. */
+export function httpRecord(tx: HttpTransaction, m: RecordMeta): Record<string, unknown> {
+  return { ...head(m, 'http'), tx_id: tx.id, http: httpEveRecord(tx), app_proto: 'http' };
+}
+
+/** Suricata's HTTP file name: the URI path (the request's file), without the query. */
+function httpFilename(tx: HttpTransaction): string {
+  const uri = Buffer.from(tx.request.normalizedUri).toString('latin1');
+  const q = uri.indexOf('?');
+  const path = q >= 0 ? uri.slice(0, q) : uri;
+  const slash = path.lastIndexOf('/');
+  return slash >= 0 ? path.slice(slash + 1) : path;
+}
+
+/** `fileinfo` records of a transaction's bodies (response body, and request body when present). */
+export function fileinfoRecord(tx: HttpTransaction, m: RecordMeta): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  const bodies: Array<[number, boolean]> = [];
+  if (tx.request.bodyLength > 0) bodies.push([tx.request.bodyLength, true]);
+  if (tx.response !== null && tx.response.bodyLength > 0) bodies.push([tx.response.body?.length ?? 0, false]);
+  for (const [size, toServer] of bodies) {
+    out.push({
+      ...head(m, 'fileinfo'),
+      http: httpEveRecord(tx),
+      app_proto: 'http',
+      fileinfo: {
+        filename: httpFilename(tx),
+        gaps: (tx.flags & 0x400) !== 0,
+        state: 'CLOSED',
+        stored: false,
+        size,
+        tx_id: tx.id,
+      },
+      direction: toServer ? 'to_server' : 'to_client',
+    });
+  }
+  return out;
+}
+
+/** The final EVE `stats` record (Suricata's counter names where they exist). */
+export function statsRecord(
+  s: IdsStats,
+  http: HttpStats,
+  lastTs: number,
+  cfg: IdsEngineConfig,
+): Record<string, unknown> {
+  const sec = Math.floor(lastTs);
+  return {
+    timestamp: formatEveTimestamp(sec, Math.round((lastTs - sec) * 1e6), cfg.tzOffsetMinutes ?? 0),
+    event_type: 'stats',
+    stats: {
+      uptime: Math.max(0, Math.round(s.lastTs - s.firstTs)),
+      decoder: { pkts: s.packets, bytes: s.bytes, invalid: s.malformed },
+      flow: { total: s.flows, active: s.activeFlows },
+      detect: { alert: s.alerts, alerts_suppressed: 0 },
+      ips: { accepted: s.packets - s.dropped, blocked: s.dropped, dropped: s.dropped },
+      tcp: {
+        sessions: s.stream.sessions ?? 0,
+        reassembly_gap: s.stream.gaps ?? 0,
+        overlap: s.stream.overlapBytes ?? 0,
+        overlap_diff_data: s.stream.overlapDiffBytes ?? 0,
+      },
+      app_layer: { tx: { http: http.transactions, dns_udp: s.transactions.dns, tls: s.transactions.tls } },
+    },
+  };
+}
