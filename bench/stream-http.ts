@@ -79,6 +79,7 @@ function run(
       return;
     }
     const st = table.update(p);
+    if (st === null) return;
     const slot = st.slot;
     let s = sessions[slot];
     if (s === undefined) {
@@ -92,7 +93,11 @@ function run(
     }
     const d = st.direction;
     if (s.handlePacket(p, d, 0) === 0 && s.available(d) === 0) return;
-    for (let v = s.read(d); v.length > 0; v = s.read(d)) {
+    for (;;) {
+      const gap = s.takeGap(d);
+      if (gap > 0) parsers[slot]?.gap(d === 0, gap);
+      const v = s.read(d);
+      if (v.length === 0) break;
       streamBytes += v.length;
       if (http) {
         if (kind[slot] === 0 && d === 0 && v.length >= 4) {

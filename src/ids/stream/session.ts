@@ -255,7 +255,7 @@ export class TcpSession {
     return this.wasReset || this.dirs[direction].done;
   }
 
-  /** In-order bytes of `direction` not consumed yet. */
+  /** In-order bytes of `direction` not consumed yet (holes between them not counted). */
   available(direction: number): number {
     return this.dirs[direction].available;
   }
@@ -267,8 +267,19 @@ export class TcpSession {
    */
   read(direction: number): Uint8Array {
     const s = this.dirs[direction];
-    const n = Math.min(s.end - s.start, this.config.chunkSize);
+    s.takeGapIfUnasked();
+    const n = Math.min(s.readable, this.config.chunkSize);
     return n === 0 ? EMPTY : s.buf.subarray(s.start, s.start + n);
+  }
+
+  /**
+   * Bytes lost (a skipped hole) right before the next byte {@link read} returns, 0 when none;
+   * the hole is then forgotten. Call it before `read` to tell an app-layer parser about gaps
+   * (`HttpParser.gap`): a read never returns bytes from both sides of a hole, and a hole not
+   * asked about is passed silently.
+   */
+  takeGap(direction: number): number {
+    return this.dirs[direction].takeGap();
   }
 
   /** Marks the first `n` readable bytes of `direction` consumed (n <= {@link available}). */
@@ -276,9 +287,9 @@ export class TcpSession {
     this.dirs[direction].consume(n);
   }
 
-  /** Stream offset (bytes since the first data byte) of the next byte {@link read} returns. */
+  /** Stream offset (bytes since the first data byte, holes included) of the next byte {@link read} returns. */
   offset(direction: number): number {
-    return this.dirs[direction].readOffset;
+    return this.dirs[direction].readOff;
   }
 
   /** Bytes delivered in order in `direction` so far (consumed or not): `stream_size`. */

@@ -21,6 +21,8 @@ export interface Conn {
 }
 
 export interface ConnHooks {
+  /** `n` bytes of direction `dir` were lost before the next data. */
+  gap?: (index: number, dir: number, n: number) => void;
   /** New in-order bytes of direction `dir` (0: from node 0) of connection number `index` (a view). */
   data?: (index: number, dir: number, bytes: Uint8Array) => void;
   /** Direction `dir` of connection `index` ended (FIN/RST seen and delivered, or end of file). */
@@ -86,7 +88,11 @@ interface Entry {
 
 function drain(e: Entry, d: number, atEnd = false): void {
   const s = e.conn.session;
-  for (let v = s.read(d); v.length > 0; v = s.read(d)) {
+  for (;;) {
+    const g = s.takeGap(d);
+    if (g > 0) e.hooks.gap?.(e.index, d, g);
+    const v = s.read(d);
+    if (v.length === 0) break;
     e.chunks[d].push(Buffer.from(v));
     e.hooks.data?.(e.index, d, v);
     s.consume(d, v.length);
@@ -111,7 +117,7 @@ export interface FollowOut {
 export async function tsharkFollow(file: string, ids: number[], extra: string[] = []): Promise<FollowOut[]> {
   const argv = ['tshark', '-r', file, '-q', ...extra];
   for (const id of ids) argv.push('-z', `follow,tcp,raw,${id}`);
-  const r = await runCommand(argv, { timeoutMs: 120_000 });
+  const r = await runCommand(argv, { timeoutMs: 360_000 });
   const out: FollowOut[] = [];
   let cur: { node0: string; node1: string; hex: [string[], string[]] } | null = null;
   const finish = () => {
