@@ -106,6 +106,7 @@ export class TcpSession {
       pkt.buf,
       pkt.payloadOffset,
       pkt.payloadCapLen,
+      pkt.payloadLen,
       time,
     );
   }
@@ -122,7 +123,7 @@ export class TcpSession {
     payload: Uint8Array,
     time: number,
   ): number {
-    return this.segment(direction, flags, seq, ack, payload, 0, payload.length, time);
+    return this.segment(direction, flags, seq, ack, payload, 0, payload.length, payload.length, time);
   }
 
   private segment(
@@ -133,6 +134,7 @@ export class TcpSession {
     src: Uint8Array,
     from: number,
     len: number,
+    wireLen: number,
     _time: number,
   ): number {
     const me = this.dirs[d];
@@ -150,7 +152,8 @@ export class TcpSession {
       if (!me.hasBase) me.setBase(seq);
       n = me.add((flags & SYN) !== 0 ? seq + 1 : seq, src, from, len);
     }
-    if ((flags & FIN) !== 0) me.fin((seq + len + ((flags & SYN) !== 0 ? 1 : 0)) >>> 0);
+    // the FIN follows the segment's bytes on the wire, captured or not
+    if ((flags & FIN) !== 0) me.fin((seq + wireLen + ((flags & SYN) !== 0 ? 1 : 0)) >>> 0);
     // the peer acknowledges bytes we never saw: they were lost in the capture, skip them
     if ((flags & ACK) !== 0 && peer.hasBase) {
       let ackOff = peer.offsetOf(ack);
