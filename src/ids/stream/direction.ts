@@ -240,7 +240,15 @@ export class StreamDirection {
 
   private append(src: Uint8Array, from: number, n: number): void {
     if (this.end + n > this.buf.length) this.makeRoom(n);
-    this.buf.set(n === src.length && from === 0 ? src : src.subarray(from, from + n), this.end);
+    // small segments: a byte loop (no view object); larger ones: one short-lived view for a
+    // native copy, measured faster than the loop (bench/stream-http.ts)
+    if (n <= 64) {
+      const buf = this.buf;
+      const at = this.end;
+      for (let k = 0; k < n; k++) buf[at + k] = src[from + k];
+    } else {
+      this.buf.set(n === src.length && from === 0 ? src : src.subarray(from, from + n), this.end);
+    }
     this.end += n;
     this.next += n;
     this.nextSeq = (this.nextSeq + n) >>> 0;
