@@ -21,7 +21,7 @@ export const MAX_LAYERS = 2;
 export function encodingLayers(v: string | undefined): boolean[] {
   const out: boolean[] = [];
   if (v === undefined) return out;
-  for (const tok of v.toLowerCase().split(/[\s,;]+/)) {
+  for (const tok of v.toLowerCase().split(/[\s,;:]+/)) {
     if (out.length === MAX_LAYERS) break;
     if (tok === 'gzip' || tok === 'x-gzip') out.push(false);
     else if (tok === 'deflate') out.push(true);

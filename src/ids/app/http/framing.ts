@@ -179,7 +179,15 @@ export class Framing {
     const a = this.acc;
     const ls = this.lineStart;
     const len = this.accLen - ls;
-    const empty = len === 1 || (len === 2 && a[ls] === CR);
+    // a line of whitespace only ends a head like an empty one (libhtp; http-evader-425)
+    let empty = true;
+    for (let k = ls; k < this.accLen - 1; k++) {
+      const c = a[k];
+      if (c !== CR && c !== 0x20 && c !== 0x09) {
+        empty = false;
+        break;
+      }
+    }
     if (this.state === S.CHUNK_SIZE) {
       const size = chunkSize(a, ls, this.accLen);
       this.accLen = 0;
@@ -245,8 +253,8 @@ export class Framing {
  */
 function chunkSize(a: Uint8Array, from: number, to: number): number {
   let i = from;
-  // leading whitespace, a stray CR included, is skipped (libhtp)
-  while (i < to && (a[i] === 0x20 || a[i] === 0x09 || a[i] === CR)) i++;
+  // leading whitespace (C isspace: a stray CR or FF included) is skipped (libhtp)
+  while (i < to && (a[i] === 0x20 || (a[i] >= 0x09 && a[i] <= CR))) i++;
   let n = 0;
   let digits = 0;
   for (; i < to; i++) {

@@ -140,15 +140,15 @@ export function parseResponseHead(head: Uint8Array, resp: HttpResponse): number 
   const te = trimCr(head, 0, le);
   resp.responseLine = head.subarray(0, te);
   let i = 0;
-  while (i < te && isWs(head[i])) i++;
+  while (i < te && isSpace(head[i])) i++;
   const ps = i;
-  while (i < te && !isWs(head[i])) i++;
+  while (i < te && !isSpace(head[i])) i++;
   resp.protocol = head.subarray(ps, i);
-  while (i < te && isWs(head[i])) i++;
+  while (i < te && isSpace(head[i])) i++;
   const cs = i;
-  while (i < te && !isWs(head[i])) i++;
+  while (i < te && !isSpace(head[i])) i++;
   resp.statusCode = head.subarray(cs, i);
-  while (i < te && isWs(head[i])) i++;
+  while (i < te && isSpace(head[i])) i++;
   resp.statusMsg = head.subarray(i, te);
   // the leading digits of the code (libhtp reads "200\0" as 200); 100-999 is valid
   let status = 0;

@@ -224,8 +224,7 @@ export class HttpParser implements FramingHandler {
       return Body.STOP;
     }
     this.reqBody = null;
-    const te = headerValue(req.headers, 'transfer-encoding');
-    if (te !== undefined && /chunked/i.test(te)) return this.startBody(true, tx, Body.CHUNKED);
+    if (isChunked(req.headers)) return this.startBody(true, tx, Body.CHUNKED);
     const cl = headerValue(req.headers, 'content-length');
     if (cl !== undefined) {
       const n = this.contentLength(tx, req.headers, cl);
@@ -279,8 +278,7 @@ export class HttpParser implements FramingHandler {
       return Body.STOP;
     }
     if (method === 'HEAD' || status === 204 || status === 304) return Body.NONE;
-    const te = headerValue(resp.headers, 'transfer-encoding');
-    if (te !== undefined && /chunked/i.test(te)) return this.startBody(false, tx, Body.CHUNKED);
+    if (isChunked(resp.headers)) return this.startBody(false, tx, Body.CHUNKED);
     const cl = headerValue(resp.headers, 'content-length');
     if (cl !== undefined) {
       const n = this.contentLength(tx, resp.headers, cl);
@@ -395,3 +393,14 @@ export class HttpParser implements FramingHandler {
 }
 
 const PLACEHOLDER = new HttpTransaction(-1);
+
+/** Any Transfer-Encoding header (repeats included) names chunked. */
+function isChunked(headers: HttpRequest['headers']): boolean {
+  for (const h of headers) {
+    const name = typeof h.name === 'string' ? h.name : Buffer.from(h.name).toString('latin1');
+    if (name.toLowerCase() !== 'transfer-encoding') continue;
+    const v = typeof h.value === 'string' ? h.value : Buffer.from(h.value).toString('latin1');
+    if (/chunked/i.test(v)) return true;
+  }
+  return false;
+}
