@@ -216,6 +216,14 @@ describe.each(FEEDS)('HttpParser (%s)', (_name, feed) => {
     expect(p.responseStopped).toBe(true);
   });
 
+  it('an odd status code is flagged but the response is still parsed (libhtp)', () => {
+    const { txs, p } = run(feed, 'GET / HTTP/1.1\r\n\r\n', 'HTTP/1.1 2 ok\r\nContent-Length: 2\r\n\r\nok');
+    expect(txs[0].response?.status).toBe(2);
+    expect(txs[0].flags & HttpTxFlag.STATUS_INVALID).toBeTruthy();
+    expect(s(txs[0].response?.body)).toBe('ok');
+    expect(p.responseStopped).toBe(false);
+  });
+
   it('a response without request is its own flagged transaction', () => {
     const { txs, p } = run(feed, '', 'HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n');
     expect(txs).toHaveLength(1);

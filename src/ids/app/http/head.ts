@@ -162,8 +162,10 @@ export function parseResponseHead(head: Uint8Array, resp: HttpResponse): number 
   const hs = Math.min(le + 1, end);
   resp.rawHeaders = head.subarray(hs);
   let flags = parseHeaderLines(head, hs, end, resp.headers);
-  if (status < 100 || !startsWithHttp(head, ps, ps + resp.protocol.length))
-    flags |= HttpTxFlag.RESPONSE_INVALID;
+  if (!startsWithHttp(head, ps, ps + resp.protocol.length)) flags |= HttpTxFlag.RESPONSE_INVALID;
+  else if (resp.status < 100 || resp.status > 999 || digits !== resp.statusCode.length) {
+    flags |= HttpTxFlag.STATUS_INVALID;
+  }
   return flags;
 }
 
