@@ -136,6 +136,6 @@ describe('HTTP parser vs Suricata', () => {
     // http-evader EICAR tests: 338; libhtp tolerates evasions we do not reproduce yet (docs/ids-stream-http.md)
     expect(agree + missed + falsePositive).toBe(338);
     expect(falsePositive).toBe(0);
-    expect(agree).toBeGreaterThanOrEqual(271);
+    expect(agree).toBeGreaterThanOrEqual(281);
   }, 300_000);
 });

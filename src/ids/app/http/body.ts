@@ -24,7 +24,7 @@ export function encodingLayers(v: string | undefined): boolean[] {
   for (const tok of v.toLowerCase().split(/[\s,;:]+/)) {
     if (out.length === MAX_LAYERS) break;
     if (tok === 'gzip' || tok === 'x-gzip') out.push(false);
-    else if (tok === 'deflate') out.push(true);
+    else if (tok === 'deflate' || tok === 'x-deflate') out.push(true);
   }
   return out;
 }

@@ -57,6 +57,8 @@ export class Framing {
   private lineStart = 0;
   /** Body or chunk bytes still expected. */
   private remaining = 0;
+  /** The head ended on a whitespace line: one LF right after it belongs to the head. */
+  private skipLf = false;
 
   constructor(
     readonly toServer: boolean,
@@ -98,6 +100,10 @@ export class Framing {
 
   feed(b: Uint8Array, from: number, to: number): void {
     let i = from;
+    if (this.skipLf && i < to) {
+      this.skipLf = false;
+      if (b[i] === LF) i++;
+    }
     while (i < to) {
       switch (this.state) {
         case S.HEAD:
@@ -107,8 +113,13 @@ export class Framing {
           const stop = lf < 0 || lf >= to ? to : lf + 1;
           this.append(b, i, stop);
           i = stop;
-          if (stop === lf + 1) this.lineDone();
-          else if (this.accLen > this.maxHead) {
+          if (stop === lf + 1) {
+            this.lineDone();
+            if (this.skipLf && i < to) {
+              this.skipLf = false;
+              if (b[i] === LF) i++;
+            }
+          } else if (this.accLen > this.maxHead) {
             this.handler.onInvalid(this.toServer, 'head-too-long');
             this.stop();
           }
@@ -179,15 +190,10 @@ export class Framing {
     const a = this.acc;
     const ls = this.lineStart;
     const len = this.accLen - ls;
-    // a line of whitespace only ends a head like an empty one (libhtp; http-evader-425)
-    let empty = true;
-    for (let k = ls; k < this.accLen - 1; k++) {
-      const c = a[k];
-      if (c !== CR && c !== 0x20 && c !== 0x09) {
-        empty = false;
-        break;
-      }
-    }
+    const empty = len === 1 || (len === 2 && a[ls] === CR);
+    // libhtp: a line of one space or tab and a bare LF also ends a head; an LF right after
+    // it is the real end and is skipped (http-evader-425, -432). " \r\n" stays a folding line.
+    const wsEnd = len === 2 && (a[ls] === 0x20 || a[ls] === 0x09) && ls > 0 && this.state === S.HEAD;
     if (this.state === S.CHUNK_SIZE) {
       const size = chunkSize(a, ls, this.accLen);
       this.accLen = 0;
@@ -218,11 +224,12 @@ export class Framing {
       return;
     }
     // head
+    if (wsEnd) this.skipLf = true;
     if (empty && ls === 0) {
       this.accLen = 0; // blank lines between messages are skipped
       return;
     }
-    if (!empty && !(ls === 0 && this.toServer && isHttp09RequestLine(a, this.accLen - 1))) {
+    if (!empty && !wsEnd && !(ls === 0 && this.toServer && isHttp09RequestLine(a, this.accLen - 1))) {
       this.lineStart = this.accLen;
       if (this.accLen > this.maxHead) {
         this.handler.onInvalid(this.toServer, 'head-too-long');

@@ -71,13 +71,17 @@ export function parseHeaderLines(b: Uint8Array, from: number, end: number, out: 
       flags |= HttpTxFlag.HEADER_INVALID;
       out.push({ name: line, value: line.subarray(line.length) });
     } else {
+      // names are trimmed of whitespace on both sides and of trailing NULs (libhtp tolerates
+      // " Name:" and "Name\0:", http-evader-268, -293)
+      let ns = 0;
+      while (ns < colon && isSpace(line[ns])) ns++;
       let ne = colon;
-      while (ne > 0 && isSpace(line[ne - 1])) ne--;
+      while (ne > ns && (isSpace(line[ne - 1]) || line[ne - 1] === 0)) ne--;
       let vs = colon + 1;
       let ve = line.length;
       while (vs < ve && isWs(line[vs])) vs++;
       while (ve > vs && isWs(line[ve - 1])) ve--;
-      out.push({ name: line.subarray(0, ne), value: line.subarray(vs, ve) });
+      out.push({ name: line.subarray(ns, ne), value: line.subarray(vs, ve) });
     }
     i = next;
   }
