@@ -106,6 +106,7 @@ export class TcpSession {
       pkt.buf,
       pkt.payloadOffset,
       pkt.payloadCapLen,
+      pkt.payloadLen,
       time,
     );
   }
@@ -122,7 +123,7 @@ export class TcpSession {
     payload: Uint8Array,
     time: number,
   ): number {
-    return this.segment(direction, flags, seq, ack, payload, 0, payload.length, time);
+    return this.segment(direction, flags, seq, ack, payload, 0, payload.length, payload.length, time);
   }
 
   private segment(
@@ -133,6 +134,7 @@ export class TcpSession {
     src: Uint8Array,
     from: number,
     len: number,
+    wireLen: number,
     _time: number,
   ): number {
     const me = this.dirs[d];
@@ -150,7 +152,8 @@ export class TcpSession {
       if (!me.hasBase) me.setBase(seq);
       n = me.add((flags & SYN) !== 0 ? seq + 1 : seq, src, from, len);
     }
-    if ((flags & FIN) !== 0) me.fin((seq + len + ((flags & SYN) !== 0 ? 1 : 0)) >>> 0);
+    // the FIN follows the segment's bytes on the wire, captured or not
+    if ((flags & FIN) !== 0) me.fin((seq + wireLen + ((flags & SYN) !== 0 ? 1 : 0)) >>> 0);
     // the peer acknowledges bytes we never saw: they were lost in the capture, skip them
     if ((flags & ACK) !== 0 && peer.hasBase) {
       let ackOff = peer.offsetOf(ack);
@@ -255,7 +258,7 @@ export class TcpSession {
     return this.wasReset || this.dirs[direction].done;
   }
 
-  /** In-order bytes of `direction` not consumed yet. */
+  /** In-order bytes of `direction` not consumed yet (holes between them not counted). */
   available(direction: number): number {
     return this.dirs[direction].available;
   }
@@ -267,8 +270,19 @@ export class TcpSession {
    */
   read(direction: number): Uint8Array {
     const s = this.dirs[direction];
-    const n = Math.min(s.end - s.start, this.config.chunkSize);
+    s.takeGapIfUnasked();
+    const n = Math.min(s.readable, this.config.chunkSize);
     return n === 0 ? EMPTY : s.buf.subarray(s.start, s.start + n);
+  }
+
+  /**
+   * Bytes lost (a skipped hole) right before the next byte {@link read} returns, 0 when none;
+   * the hole is then forgotten. Call it before `read` to tell an app-layer parser about gaps
+   * (`HttpParser.gap`): a read never returns bytes from both sides of a hole, and a hole not
+   * asked about is passed silently.
+   */
+  takeGap(direction: number): number {
+    return this.dirs[direction].takeGap();
   }
 
   /** Marks the first `n` readable bytes of `direction` consumed (n <= {@link available}). */
@@ -276,9 +290,9 @@ export class TcpSession {
     this.dirs[direction].consume(n);
   }
 
-  /** Stream offset (bytes since the first data byte) of the next byte {@link read} returns. */
+  /** Stream offset (bytes since the first data byte, holes included) of the next byte {@link read} returns. */
   offset(direction: number): number {
-    return this.dirs[direction].readOffset;
+    return this.dirs[direction].readOff;
   }
 
   /** Bytes delivered in order in `direction` so far (consumed or not): `stream_size`. */

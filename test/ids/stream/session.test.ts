@@ -166,6 +166,24 @@ describe('TcpSession reassembly', () => {
     expect(s.stats.gapBytes).toBe(10);
   });
 
+  it('a read never spans a hole; takeGap() reports its size before the bytes after it', () => {
+    const s = new TcpSession();
+    handshake(s);
+    s.handleSegment(0, F.ACK, 1001, 5001, b('before'), 0);
+    s.handleSegment(0, F.ACK, 1011, 5001, b('after'), 0); // 4 bytes missing
+    s.flush(0);
+    expect(s.available(0)).toBe(11);
+    expect(s.takeGap(0)).toBe(0);
+    expect(Buffer.from(s.read(0)).toString()).toBe('before');
+    s.consume(0, 6);
+    expect(s.offset(0)).toBe(6);
+    expect(s.takeGap(0)).toBe(4);
+    expect(s.offset(0)).toBe(10);
+    expect(Buffer.from(s.read(0)).toString()).toBe('after');
+    s.consume(0, 5);
+    expect(s.offset(0)).toBe(15);
+  });
+
   it('flush() at the end of a flow delivers what waited behind a hole', () => {
     const s = new TcpSession();
     handshake(s);

@@ -15,6 +15,8 @@ const LF = 0x0a;
 const COLON = 0x3a;
 
 const isWs = (c: number) => c === SP || c === HT;
+/** C isspace(): header names are trimmed of these (libhtp), so "Name\f:" is "Name". */
+const isSpace = (c: number) => c === SP || (c >= HT && c <= CR);
 
 /** End of the line starting at `i` (index of its LF, or `end`). */
 function lineEnd(b: Uint8Array, i: number, end: number): number {
@@ -69,13 +71,17 @@ export function parseHeaderLines(b: Uint8Array, from: number, end: number, out: 
       flags |= HttpTxFlag.HEADER_INVALID;
       out.push({ name: line, value: line.subarray(line.length) });
     } else {
+      // names are trimmed of whitespace on both sides and of trailing NULs (libhtp tolerates
+      // " Name:" and "Name\0:", http-evader-268, -293)
+      let ns = 0;
+      while (ns < colon && isSpace(line[ns])) ns++;
       let ne = colon;
-      while (ne > 0 && isWs(line[ne - 1])) ne--;
+      while (ne > ns && (isSpace(line[ne - 1]) || line[ne - 1] === 0)) ne--;
       let vs = colon + 1;
       let ve = line.length;
       while (vs < ve && isWs(line[vs])) vs++;
       while (ve > vs && isWs(line[ve - 1])) ve--;
-      out.push({ name: line.subarray(0, ne), value: line.subarray(vs, ve) });
+      out.push({ name: line.subarray(ns, ne), value: line.subarray(vs, ve) });
     }
     i = next;
   }
@@ -138,41 +144,43 @@ export function parseResponseHead(head: Uint8Array, resp: HttpResponse): number 
   const te = trimCr(head, 0, le);
   resp.responseLine = head.subarray(0, te);
   let i = 0;
-  while (i < te && isWs(head[i])) i++;
+  while (i < te && isSpace(head[i])) i++;
   const ps = i;
-  while (i < te && !isWs(head[i])) i++;
+  while (i < te && !isSpace(head[i])) i++;
   resp.protocol = head.subarray(ps, i);
-  while (i < te && isWs(head[i])) i++;
+  while (i < te && isSpace(head[i])) i++;
   const cs = i;
-  while (i < te && !isWs(head[i])) i++;
+  while (i < te && !isSpace(head[i])) i++;
   resp.statusCode = head.subarray(cs, i);
-  while (i < te && isWs(head[i])) i++;
+  while (i < te && isSpace(head[i])) i++;
   resp.statusMsg = head.subarray(i, te);
-  let status = -1;
-  if (resp.statusCode.length === 3) {
-    status = 0;
-    for (const c of resp.statusCode) {
-      if (c < 0x30 || c > 0x39) {
-        status = -1;
-        break;
-      }
-      status = status * 10 + (c - 0x30);
-    }
+  // the leading digits of the code (libhtp reads "200\0" as 200); 100-999 is valid
+  let status = 0;
+  let digits = 0;
+  for (const c of resp.statusCode) {
+    if (c < 0x30 || c > 0x39 || digits === 3) break;
+    status = status * 10 + (c - 0x30);
+    digits++;
   }
-  resp.status = status;
+  resp.status = digits === 0 ? -1 : status;
   const hs = Math.min(le + 1, end);
   resp.rawHeaders = head.subarray(hs);
   let flags = parseHeaderLines(head, hs, end, resp.headers);
-  if (status < 100 || !startsWithHttp(head, ps, ps + resp.protocol.length))
-    flags |= HttpTxFlag.RESPONSE_INVALID;
+  if (!startsWithHttp(head, ps, ps + resp.protocol.length)) flags |= HttpTxFlag.RESPONSE_INVALID;
+  else if (resp.status < 100 || resp.status > 999 || digits !== resp.statusCode.length) {
+    flags |= HttpTxFlag.STATUS_INVALID;
+  }
   return flags;
 }
 
-/** Content-Length value: digits with optional surrounding whitespace, else -1 (libhtp's rule). */
+/**
+ * Content-Length value: leading whitespace, then digits; what follows them is ignored, as
+ * libhtp does ("68," reads as 68, with a warning). -1 when there is no digit.
+ */
 export function parseContentLength(v: Uint8Array | string): number {
   const s = typeof v === 'string' ? v : Buffer.from(v).toString('latin1');
-  const t = s.trim();
-  if (!/^[0-9]+$/.test(t)) return -1;
-  const n = Number(t);
+  const m = /^\s*([0-9]+)/.exec(s);
+  if (!m) return -1;
+  const n = Number(m[1]);
   return Number.isSafeInteger(n) ? n : -1;
 }
