@@ -45,6 +45,9 @@ export class CicWriter {
   private pos = 0;
   private readonly label: Uint8Array;
   private v6Words = new Uint32Array(8);
+  private stampSec = Number.NaN;
+  private stampLen = 0;
+  private readonly stamp = new Uint8Array(64);
   private v6Text = ['', ''];
 
   /** `label`: the last column's text (default CICFlowMeter's "No Label"). */
@@ -151,7 +154,16 @@ export class CicWriter {
     b[p++] = COMMA;
     p = uint(b, p, proto);
     b[p++] = COMMA;
-    p = ascii(b, p, cicTimestamp(table.floats(slot)[FlowTable.base(slot) + F_FIRST]));
+    // the timestamp's text is kept as bytes while the second is the same (flows come in
+    // bursts); reading a string built by concatenation char by char is slow
+    const us = table.floats(slot)[FlowTable.base(slot) + F_FIRST];
+    const sec = Math.floor(us / 1e6);
+    if (sec !== this.stampSec) {
+      this.stampSec = sec;
+      this.stampLen = ascii(this.stamp, 0, cicTimestamp(us));
+    }
+    for (let i = 0; i < this.stampLen; i++) b[p + i] = this.stamp[i];
+    p += this.stampLen;
     for (let i = 7; i < 83; i++) {
       const x = n[i];
       b[p++] = COMMA;
