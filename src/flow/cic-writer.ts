@@ -20,20 +20,33 @@ const ROW_MAX = 4096;
 const NUMS = new Float64Array(84);
 
 const NUM_SIZE = 4096;
+/** Bytes kept per cached number: String(x) of a double is at most 24 characters. */
+const NUM_BYTES = 32;
 const numKeys = new Float64Array(NUM_SIZE);
-const numStrs: string[] = new Array<string>(NUM_SIZE).fill('');
+/** Length of the cached text, 0 for an empty entry. */
+const numLen = new Uint8Array(NUM_SIZE);
+const numText = new Uint8Array(NUM_SIZE * NUM_BYTES);
 const BITS = new Float64Array(1);
 const BITS32 = new Uint32Array(BITS.buffer);
 
-/** `String(x)` for a number that is not a small whole number, cached by value. */
-function numString(x: number): string {
+/**
+ * Writes `String(x)` (x not a small whole number) at `p`, from a direct-mapped cache of the
+ * text's bytes keyed by the exact value; returns the new position.
+ */
+function writeNumber(b: Uint8Array, p: number, x: number): number {
   BITS[0] = x;
   const i = (Math.imul(BITS32[0] ^ BITS32[1], 0x9e3779b1) >>> 20) & (NUM_SIZE - 1);
-  if (numKeys[i] === x && numStrs[i] !== '') return numStrs[i];
-  const t = String(x);
-  numKeys[i] = x;
-  numStrs[i] = t;
-  return t;
+  const o = i * NUM_BYTES;
+  let n = numLen[i];
+  if (n === 0 || numKeys[i] !== x) {
+    const t = String(x);
+    n = t.length;
+    for (let k = 0; k < n; k++) numText[o + k] = t.charCodeAt(k);
+    numKeys[i] = x;
+    numLen[i] = n;
+  }
+  for (let k = 0; k < n; k++) b[p + k] = numText[o + k];
+  return p + n;
 }
 
 /**
@@ -169,7 +182,7 @@ export class CicWriter {
       b[p++] = COMMA;
       if (x === 0) b[p++] = 48;
       else if (x > 0 && x < 2147483648 && (x | 0) === x) p = uint(b, p, x);
-      else p = ascii(b, p, numString(x));
+      else p = writeNumber(b, p, x);
     }
     b[p++] = COMMA;
     b.set(this.label, p);
