@@ -6,6 +6,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import { PacketRing } from '../src/capture/ring.js';
 import { TrafficTable } from '../src/monitor/traffic.js';
 import { Decoder } from '../src/packet/decoder.js';
@@ -31,6 +32,7 @@ function best<T>(runs: number, fn: () => T): { ms: number; value: T } {
 }
 
 async function main(): Promise<void> {
+  const load = os.loadavg()[0];
   const rows: (string | number)[][] = [];
   for (const [rel, label] of FILES) {
     const file = corpusPath(...rel.split('/'));
@@ -79,7 +81,8 @@ async function main(): Promise<void> {
     'Monitor pipeline (decode + flow table + ring) vs tshark -z conv',
     `${toolVersion('tshark', ['-v']).split('\n')[0]}. Best of 5 (Sentra, in-process, file in memory) and ` +
       'of 3 (tshark, whole process including its start-up of ~0.3 s, so small files favour Sentra). ' +
-      '2-core machine shared with other work: noisy.\n\n' +
+      "Flows are the monitor's TrafficTable (the flow engine's FlowTable). " +
+      `2-core machine shared with other work (1-minute load average ${load.toFixed(1)} at the start): noisy.\n\n` +
       table,
   );
 }
