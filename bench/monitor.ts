@@ -1,13 +1,14 @@
 /**
- * The monitor's per-packet work (decode + conversation aggregate + protocol counts + ring copy)
+ * The monitor's per-packet work (decode + flow table + protocol counts + ring copy)
  * over corpus captures, against tshark computing the same conversations (`-q -z conv,tcp -z
  * conv,udp`). Both read the file from the page cache; the times include reading and parsing.
  * Run: npx tsx bench/monitor.ts
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import { PacketRing } from '../src/capture/ring.js';
-import { ConversationTable } from '../src/monitor/traffic.js';
+import { TrafficTable } from '../src/monitor/traffic.js';
 import { Decoder } from '../src/packet/decoder.js';
 import { readCaptureBuffer } from '../src/packet/file/reader.js';
 import { corpusPath } from '../test/helpers/corpus.js';
@@ -31,6 +32,7 @@ function best<T>(runs: number, fn: () => T): { ms: number; value: T } {
 }
 
 async function main(): Promise<void> {
+  const load = os.loadavg()[0];
   const rows: (string | number)[][] = [];
   for (const [rel, label] of FILES) {
     const file = corpusPath(...rel.split('/'));
@@ -39,7 +41,7 @@ async function main(): Promise<void> {
     let flows = 0;
     let ms = Number.POSITIVE_INFINITY;
     for (let r = 0; r < 5; r++) {
-      const table = new ConversationTable(65_536);
+      const table = new TrafficTable({ maxFlows: 65_536 });
       const ring = new PacketRing({ maxPackets: 10_000, maxBytes: 32 << 20 });
       const d = new Decoder();
       let n = 0;
@@ -70,16 +72,17 @@ async function main(): Promise<void> {
     ]);
   }
   const table = markdownTable(
-    ['capture', 'packets', 'conversations', 'sentra ms', 'sentra pkt/s', 'tshark ms', 'tshark pkt/s'],
+    ['capture', 'packets', 'flows', 'sentra ms', 'sentra pkt/s', 'tshark ms', 'tshark pkt/s'],
     rows,
   );
   process.stdout.write(table + '\n');
   writeResults(
     'monitor',
-    'Monitor pipeline (decode + conversations + ring) vs tshark -z conv',
+    'Monitor pipeline (decode + flow table + ring) vs tshark -z conv',
     `${toolVersion('tshark', ['-v']).split('\n')[0]}. Best of 5 (Sentra, in-process, file in memory) and ` +
       'of 3 (tshark, whole process including its start-up of ~0.3 s, so small files favour Sentra). ' +
-      '2-core machine shared with other work: noisy.\n\n' +
+      "Flows are the monitor's TrafficTable (the flow engine's FlowTable). " +
+      `2-core machine shared with other work (1-minute load average ${load.toFixed(1)} at the start): noisy.\n\n` +
       table,
   );
 }

@@ -153,9 +153,9 @@ const NUMS = new Float64Array(CIC_COLUMNS.length);
 
 /**
  * Writes the numeric columns of the flow in `slot` into `n` (indexed like {@link CIC_COLUMNS};
- * text columns are left alone) and returns the key for the text columns. No per-value boxing.
+ * text columns are left alone). No per-value boxing. For the row writers.
  */
-function cicFill(table: FlowTable, slot: number, n: Float64Array): void {
+export function cicFill(table: FlowTable, slot: number, n: Float64Array): void {
   const F = table.floats(slot);
   const b = FlowTable.base(slot);
   const fw = b + F_DIR;

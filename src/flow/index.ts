@@ -10,6 +10,7 @@ export {
   cicTimestamp,
   cicValues,
 } from './cic.js';
+export { CicWriter } from './cic-writer.js';
 export { type FlowKeyInfo, flowKeyInfo } from './flow-key-format.js';
 export { type FlowJson, flowJson } from './jsonl.js';
 export { Direction, END_REASON_NAMES, EndReason, type EndReasonName, FLOW_BYTES } from './layout.js';

@@ -30,9 +30,10 @@ export {
 export { networkScriptHost } from './script-host.js';
 export { type MonitorSnapshot, monitorSnapshot } from './snapshot.js';
 export {
-  ConversationTable,
   type FlowFilter,
   type ProtocolCounts,
   type TrafficAggregator,
   type TrafficFlow,
+  TrafficTable,
+  type TrafficTableOptions,
 } from './traffic.js';

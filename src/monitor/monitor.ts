@@ -13,11 +13,11 @@ import { type Connection, listConnections } from './connections.js';
 import { type InterfaceCounters, readInterfaceCounters } from './counters.js';
 import { parseFlowFilter } from './flow-filter.js';
 import {
-  ConversationTable,
   type FlowFilter,
   type ProtocolCounts,
   type TrafficAggregator,
   type TrafficFlow,
+  TrafficTable,
 } from './traffic.js';
 
 export interface MonitorOptions {
@@ -28,9 +28,9 @@ export interface MonitorOptions {
   /** Packets kept for `network_export_pcap` (default 10,000, 32 MiB; oldest dropped). */
   maxPackets?: number;
   maxBytes?: number;
-  /** Conversations tracked (default 4,096). */
+  /** Flows tracked, and ended flows kept (default 16,384 each; see TrafficTable). */
   maxFlows?: number;
-  /** Use this aggregator instead of the built-in conversation table (e.g. the flow engine's). */
+  /** Use this aggregator instead of the built-in {@link TrafficTable}. */
   aggregator?: TrafficAggregator;
   /** Packets are delivered within this many ms (default 100; `sentra top` uses less). */
   timeoutMs?: number;
@@ -114,7 +114,7 @@ export class MonitorRegistry {
       netns: options.netns,
       capture,
       ring,
-      agg: options.aggregator ?? new ConversationTable(options.maxFlows),
+      agg: options.aggregator ?? new TrafficTable({ maxFlows: options.maxFlows }),
       base: { t: now, c },
       last: { t: now, c },
       startedAt: now,
@@ -187,7 +187,7 @@ export class MonitorRegistry {
     return this.get(id).agg.protocols();
   }
 
-  /** `network_get_top_talkers(id, limit)`: conversations with the most bytes. */
+  /** `network_get_top_talkers(id, limit)`: flows with the most bytes. */
   topTalkers(id: string, limit = 10): TrafficFlow[] {
     if (!Number.isInteger(limit) || limit < 0) {
       throw new SentraError(ErrorCodes.INVALID_ARGUMENT, 'limit must be a whole number >= 0');
@@ -195,7 +195,7 @@ export class MonitorRegistry {
     return this.get(id).agg.flows().slice(0, limit);
   }
 
-  /** `network_get_flows(id, filter)`: conversations matching `filter` (see parseFlowFilter). */
+  /** `network_get_flows(id, filter)`: flows matching `filter` (see parseFlowFilter). */
   flows(id: string, filter?: string | FlowFilter | null): TrafficFlow[] {
     return this.get(id).agg.flows(parseFlowFilter(filter));
   }

@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { cicRow, cicValues } from '../../src/flow/cic.js';
+import { CicWriter } from '../../src/flow/cic-writer.js';
 import { processCapture } from '../../src/flow/process.js';
 import { corpusFiles, corpusPath } from '../helpers/corpus.js';
 
@@ -35,5 +36,24 @@ describe('cicRow', () => {
     expect(rows).toBeGreaterThan(5000);
     expect(v6).toBeGreaterThan(100);
     expect(reversed).toBeGreaterThan(100);
+  });
+});
+
+describe('CicWriter', () => {
+  it('writes every row byte for byte as cicRow and a newline', async () => {
+    let rows = 0;
+    for (const file of files) {
+      const w = new CicWriter('L');
+      const want: string[] = [];
+      await processCapture(file, {
+        onFlow: (f) => {
+          want.push(`${cicRow(f.table, f.slot, 'L')}\n`);
+          w.row(f.table, f.slot);
+          rows++;
+        },
+      }).catch(() => undefined);
+      expect(w.take().toString('latin1'), file).toBe(want.join(''));
+    }
+    expect(rows).toBeGreaterThan(5000);
   });
 });

@@ -3,6 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cicValues } from '../../src/flow/cic.js';
+import { processCapture } from '../../src/flow/process.js';
 import { runCommand } from '../../src/sys/exec.js';
 import { runCli } from '../helpers/cli.js';
 import { corpusPath } from '../helpers/corpus.js';
@@ -28,6 +30,10 @@ describe('sentra flows', () => {
     const flows = Number(/flows\s+(\d+)/.exec(r.stderr)?.[1]);
     expect(lines.length - 1).toBe(flows);
     expect(r.stderr).toContain('bytes per active flow');
+    // the rows (written as bytes) are the column values joined by commas, in the same order
+    const want: string[] = [];
+    await processCapture(lab, { onFlow: (f) => want.push(cicValues(f.table, f.slot).join(',')) });
+    expect(lines.slice(1)).toEqual(want);
   });
 
   it('--format jsonl with --json: flows on stdout, the summary JSON on stderr; stdin as -', async () => {

@@ -1,15 +1,15 @@
 /**
- * ConversationTable (the monitor's stop-gap conversation aggregate) against tshark's
- * conversation statistics (`-z conv,tcp`, `-z conv,udp`) on a corpus capture, and its bound.
+ * TrafficTable (the monitor's flows, made by the flow engine's FlowTable) against tshark's
+ * conversation statistics (`-z conv,tcp`, `-z conv,udp`) on a corpus capture, and its bounds.
  */
 import { describe, expect, it } from 'vitest';
-import { ConversationTable } from '../../src/monitor/index.js';
+import { TrafficTable } from '../../src/monitor/index.js';
 import { Decoder } from '../../src/packet/decoder.js';
 import { readCapture } from '../../src/packet/file/reader.js';
 import { corpusPath } from '../helpers/corpus.js';
 import { run } from '../helpers/netns.js';
 
-async function feed(file: string, table: ConversationTable): Promise<void> {
+async function feed(file: string, table: TrafficTable): Promise<void> {
   const d = new Decoder();
   await readCapture(file, (rec) => table.add(d.decode(rec)));
 }
@@ -21,21 +21,24 @@ async function tsharkConv(file: string, proto: 'tcp' | 'udp'): Promise<Map<strin
   for (const line of stdout.split('\n')) {
     const t = line.trim().split(/\s+/);
     if (t[1] !== '<->') continue;
-    out.set([t[0], t[2]].sort().join(' '), Number(t[9]));
+    const k = [t[0], t[2]].sort().join(' ');
+    out.set(k, (out.get(k) ?? 0) + Number(t[9]));
   }
   return out;
 }
 
-describe('ConversationTable', () => {
-  it('conversations and their packet counts equal tshark -z conv on a corpus capture', async () => {
+describe('TrafficTable', () => {
+  it('flows, summed per address/port pair, equal tshark -z conv on a corpus capture', async () => {
     const file = corpusPath('lab', 'lab-basic.pcap');
-    const table = new ConversationTable(100_000);
+    // default flow rules (TCP teardown, timeouts): a pair's flows together are tshark's conversation
+    const table = new TrafficTable({ maxFlows: 100_000 });
     await feed(file, table);
     for (const proto of ['tcp', 'udp'] as const) {
       const ref = await tsharkConv(file, proto);
       const mine = new Map<string, number>();
       for (const f of table.flows({ protocol: proto })) {
-        mine.set([`${f.src_ip}:${f.src_port}`, `${f.dst_ip}:${f.dst_port}`].sort().join(' '), f.packets);
+        const k = [`${f.src_ip}:${f.src_port}`, `${f.dst_ip}:${f.dst_port}`].sort().join(' ');
+        mine.set(k, (mine.get(k) ?? 0) + f.packets);
       }
       expect(ref.size).toBeGreaterThan(0);
       expect(mine).toEqual(ref);
@@ -54,21 +57,25 @@ describe('ConversationTable', () => {
     expect(pr.UDP).toBe(lines.filter((l) => /:udp(:|$)/.test(l)).length);
   });
 
-  it('stays within its bound and keeps the heaviest conversations', async () => {
+  it('stays within its bounds and keeps the heaviest flow', async () => {
     const file = corpusPath('lab', 'lab-basic.pcap');
-    const full = new ConversationTable(100_000);
+    const full = new TrafficTable({ maxFlows: 100_000 });
     await feed(file, full);
-    const n = full.flows().length;
-    expect(n).toBeGreaterThan(8);
-    const small = new ConversationTable(8);
+    const all = full.flows();
+    expect(all.length).toBeGreaterThan(32);
+    expect(full.dropped).toBe(0);
+    const small = new TrafficTable({ maxFlows: 8 });
     await feed(file, small);
-    expect(small.size).toBeLessThanOrEqual(8);
-    expect(small.evicted).toBeGreaterThan(0);
-    // the heaviest conversation is long-lived and large: it survives every eviction intact
-    const top = full.flows()[0];
+    // at most 8 flows in the table and fewer than 16 ended records kept
+    expect(small.flowStats().peakActive).toBeLessThanOrEqual(8);
+    expect(small.size).toBeLessThan(8 + 16);
+    expect(small.dropped).toBeGreaterThan(0);
+    expect(small.flowStats().flows).toBeGreaterThanOrEqual(all.length);
+    // the heaviest flow of the capture is among those kept, with the same counts
+    const top = all[0];
     const kept = small
       .flows()
       .find((f) => f.src_ip === top.src_ip && f.src_port === top.src_port && f.dst_port === top.dst_port);
-    expect(kept?.bytes).toBe(top.bytes);
+    expect(kept).toEqual(top);
   });
 });

@@ -7,7 +7,8 @@ import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
 import { ErrorCodes, SentraError, toSentraError } from '../../errors.js';
-import { cicHeader, cicRow } from '../../flow/cic.js';
+import { cicHeader } from '../../flow/cic.js';
+import { CicWriter } from '../../flow/cic-writer.js';
 import { flowJson } from '../../flow/jsonl.js';
 import { processCapture } from '../../flow/process.js';
 import type { ByteMode, EndedFlow, FlowTableStats } from '../../flow/table.js';
@@ -126,13 +127,16 @@ async function run(file: string | undefined, o: FlowsOptions): Promise<ExitCodeV
     pendingLen += line.length + 1;
     if (pendingLen >= FLUSH_AT) flush();
   };
+  // CIC rows are written as bytes into one buffer (see cic-writer.ts); JSON lines as strings
+  const rows = format === 'cic' ? new CicWriter() : null;
   const flush = () => {
+    if (rows !== null && rows.length > 0) out.write(rows.take());
     if (pending.length === 0) return;
     out.write(pending.join('\n') + '\n');
     pending = [];
     pendingLen = 0;
   };
-  if (format === 'cic') push(cicHeader());
+  rows?.line(cicHeader());
   const progress = createProgress({
     total: 1,
     label: 'flows',
@@ -152,9 +156,14 @@ async function run(file: string | undefined, o: FlowsOptions): Promise<ExitCodeV
       closeLinger,
       bytes,
       maxFlows,
+      // the application guess is a JSON Lines field only: CIC rows do not need it
+      detectApp: format === 'jsonl',
       onFlow:
-        format === 'cic'
-          ? (f: EndedFlow) => push(cicRow(f.table, f.slot))
+        rows !== null
+          ? (f: EndedFlow) => {
+              rows.row(f.table, f.slot);
+              if (rows.length >= FLUSH_AT) flush();
+            }
           : (f: EndedFlow) => push(JSON.stringify(flowJson(f.table, f.slot))),
     };
     if (o.interface !== undefined) {

@@ -1,0 +1,301 @@
+/**
+ * CIC CSV rows written as bytes into one growing buffer instead of strings: a row is about 80
+ * numbers, and building a string per row (pieces, concatenation, then UTF-8 encoding on
+ * output) cost more than all the per-packet work of a flow. Whole numbers (most columns) are
+ * written digit by digit; other numbers are `String(x)` (from a small cache) copied as ASCII,
+ * so every row is byte for byte `cicRow(...) + '\n'` (test/flow/cic-row.test.ts).
+ */
+import { formatIPv6 } from '../net/address.js';
+import { CIC_NO_LABEL, cicFill, cicTimestamp } from './cic.js';
+import { CHUNK_BITS, CHUNK_MASK, F_FIRST, K_DST, K_META, K_SRC, KEY_WORDS } from './layout.js';
+import { FlowTable } from './table.js';
+
+const COMMA = 44;
+const DASH = 45;
+const NL = 10;
+/** Bytes a row can take at most (IPv6 addresses, 76 numbers of up to 24 characters, a label). */
+const ROW_MAX = 4096;
+
+/** Numbers of one row (see cicFill). */
+const NUMS = new Float64Array(84);
+
+const NUM_SIZE = 4096;
+/** Bytes kept per cached number: String(x) of a double is at most 24 characters. */
+const NUM_BYTES = 32;
+const numKeys = new Float64Array(NUM_SIZE);
+/** Length of the cached text, 0 for an empty entry. */
+const numLen = new Uint8Array(NUM_SIZE);
+const numText = new Uint8Array(NUM_SIZE * NUM_BYTES);
+const BITS = new Float64Array(1);
+const BITS32 = new Uint32Array(BITS.buffer);
+
+/**
+ * Writes `String(x)` (x not a small whole number) at `p`, from a direct-mapped cache of the
+ * text's bytes keyed by the exact value; returns the new position.
+ */
+function writeNumber(b: Uint8Array, p: number, x: number): number {
+  BITS[0] = x;
+  const i = (Math.imul(BITS32[0] ^ BITS32[1], 0x9e3779b1) >>> 20) & (NUM_SIZE - 1);
+  const o = i * NUM_BYTES;
+  let n = numLen[i];
+  if (n === 0 || numKeys[i] !== x) {
+    const t = String(x);
+    n = t.length;
+    for (let k = 0; k < n; k++) numText[o + k] = t.charCodeAt(k);
+    numKeys[i] = x;
+    numLen[i] = n;
+  }
+  for (let k = 0; k < n; k++) b[p + k] = numText[o + k];
+  return p + n;
+}
+
+/**
+ * Collects CIC CSV rows as bytes. Call {@link CicWriter.row} per ended flow and
+ * {@link CicWriter.take} to get what was written so far (then write it out).
+ */
+export class CicWriter {
+  private buf: Uint8Array;
+  private pos = 0;
+  private readonly label: Uint8Array;
+  private v6Words = new Uint32Array(8);
+  private stampSec = Number.NaN;
+  private stampLen = 0;
+  private readonly stamp = new Uint8Array(64);
+  private v6Text = ['', ''];
+
+  /** `label`: the last column's text (default CICFlowMeter's "No Label"). */
+  constructor(label = CIC_NO_LABEL, initialBytes = 1 << 20) {
+    this.label = new TextEncoder().encode(label);
+    this.buf = new Uint8Array(Math.max(initialBytes, ROW_MAX * 2));
+  }
+
+  /** Bytes written and not yet taken. */
+  get length(): number {
+    return this.pos;
+  }
+
+  /** Writes a line of text (the header, for instance) followed by a newline. */
+  line(text: string): void {
+    const b = new TextEncoder().encode(text);
+    this.ensure(b.length + 1);
+    this.buf.set(b, this.pos);
+    this.pos += b.length;
+    this.buf[this.pos++] = NL;
+  }
+
+  /** The bytes written since the last call (a copy), and starts over. */
+  take(): Buffer {
+    const out = Buffer.from(this.buf.subarray(0, this.pos));
+    this.pos = 0;
+    return out;
+  }
+
+  /** Forgets what was written (for measurements that do not keep the output). */
+  discard(): void {
+    this.pos = 0;
+  }
+
+  private ensure(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    const bigger = new Uint8Array(Math.max(this.buf.length * 2, this.pos + n));
+    bigger.set(this.buf.subarray(0, this.pos));
+    this.buf = bigger;
+  }
+
+  /** Appends the CSV row of the flow in `slot` and a newline. */
+  row(table: FlowTable, slot: number): void {
+    this.ensure(ROW_MAX + this.label.length);
+    const n = NUMS;
+    cicFill(table, slot, n);
+    const K = table.kchunks[slot >>> CHUNK_BITS];
+    const o = (slot & CHUNK_MASK) * KEY_WORDS;
+    const v6 = (K[o + K_META] & 0xff) === 6;
+    const sp = n[2];
+    const dp = n[4];
+    const proto = n[5];
+    // CICFlowMeter's Flow ID order, as in cicRow
+    let forward = true;
+    for (let i = 0, e = v6 ? 4 : 1; i < e; i++) {
+      const a = (K[o + K_SRC + i] ^ 0x80808080) >>> 0;
+      const c = (K[o + K_DST + i] ^ 0x80808080) >>> 0;
+      if (a !== c) {
+        forward = a < c;
+        break;
+      }
+    }
+    const b = this.buf;
+    let p = this.pos;
+    if (v6) {
+      const src = this.ipv6(K, o + K_SRC, 0);
+      const dst = this.ipv6(K, o + K_DST, 1);
+      p = ascii(b, p, forward ? src : dst);
+      b[p++] = DASH;
+      p = ascii(b, p, forward ? dst : src);
+      b[p++] = DASH;
+      p = uint(b, p, forward ? sp : dp);
+      b[p++] = DASH;
+      p = uint(b, p, forward ? dp : sp);
+      b[p++] = DASH;
+      p = uint(b, p, proto);
+      b[p++] = COMMA;
+      p = ascii(b, p, src);
+      b[p++] = COMMA;
+      p = uint(b, p, sp);
+      b[p++] = COMMA;
+      p = ascii(b, p, dst);
+    } else {
+      const src = K[o + K_SRC];
+      const dst = K[o + K_DST];
+      p = ipv4(b, p, forward ? src : dst);
+      b[p++] = DASH;
+      p = ipv4(b, p, forward ? dst : src);
+      b[p++] = DASH;
+      p = uint(b, p, forward ? sp : dp);
+      b[p++] = DASH;
+      p = uint(b, p, forward ? dp : sp);
+      b[p++] = DASH;
+      p = uint(b, p, proto);
+      b[p++] = COMMA;
+      p = ipv4(b, p, src);
+      b[p++] = COMMA;
+      p = uint(b, p, sp);
+      b[p++] = COMMA;
+      p = ipv4(b, p, dst);
+    }
+    b[p++] = COMMA;
+    p = uint(b, p, dp);
+    b[p++] = COMMA;
+    p = uint(b, p, proto);
+    b[p++] = COMMA;
+    // the timestamp's text is kept as bytes while the second is the same (flows come in
+    // bursts); reading a string built by concatenation char by char is slow
+    const us = table.floats(slot)[FlowTable.base(slot) + F_FIRST];
+    const sec = Math.floor(us / 1e6);
+    if (sec !== this.stampSec) {
+      this.stampSec = sec;
+      this.stampLen = ascii(this.stamp, 0, cicTimestamp(us));
+    }
+    for (let i = 0; i < this.stampLen; i++) b[p + i] = this.stamp[i];
+    p += this.stampLen;
+    for (let i = 7; i < 83; i++) {
+      const x = n[i];
+      b[p++] = COMMA;
+      if (x === 0) b[p++] = 48;
+      else if (x > 0 && x < 2147483648 && (x | 0) === x) p = uint(b, p, x);
+      else p = writeNumber(b, p, x);
+    }
+    b[p++] = COMMA;
+    b.set(this.label, p);
+    p += this.label.length;
+    b[p++] = NL;
+    this.pos = p;
+  }
+
+  /** IPv6 text of the 4 words at `at`, remembered per side (flows of a pair come together). */
+  private ipv6(K: Uint32Array, at: number, side: number): string {
+    const w = this.v6Words;
+    const s = side * 4;
+    if (
+      this.v6Text[side] !== '' &&
+      K[at] === w[s] &&
+      K[at + 1] === w[s + 1] &&
+      K[at + 2] === w[s + 2] &&
+      K[at + 3] === w[s + 3]
+    )
+      return this.v6Text[side];
+    const bytes = new Uint8Array(16);
+    for (let i = 0; i < 4; i++) {
+      const v = K[at + i];
+      w[s + i] = v;
+      bytes[i * 4] = v >>> 24;
+      bytes[i * 4 + 1] = (v >>> 16) & 0xff;
+      bytes[i * 4 + 2] = (v >>> 8) & 0xff;
+      bytes[i * 4 + 3] = v & 0xff;
+    }
+    const t = formatIPv6(bytes, 0);
+    this.v6Text[side] = t;
+    return t;
+  }
+}
+
+/** Writes the ASCII text `s` at `p`; returns the new position. */
+function ascii(b: Uint8Array, p: number, s: string): number {
+  for (let i = 0; i < s.length; i++) b[p++] = s.charCodeAt(i);
+  return p;
+}
+
+/** "0000" ... "9999" as ASCII, 4 bytes each: numbers are written 4 digits per lookup. */
+const D4 = new Uint8Array(40_000);
+for (let i = 0; i < 10_000; i++) {
+  D4[4 * i] = 48 + Math.floor(i / 1000);
+  D4[4 * i + 1] = 48 + (Math.floor(i / 100) % 10);
+  D4[4 * i + 2] = 48 + (Math.floor(i / 10) % 10);
+  D4[4 * i + 3] = 48 + (i % 10);
+}
+
+/** Writes 0 <= v < 10,000 without leading zeros. */
+function upTo4(b: Uint8Array, p: number, v: number): number {
+  const o = v << 2;
+  if (v >= 1000) {
+    b[p] = D4[o];
+    b[p + 1] = D4[o + 1];
+    b[p + 2] = D4[o + 2];
+    b[p + 3] = D4[o + 3];
+    return p + 4;
+  }
+  if (v >= 100) {
+    b[p] = D4[o + 1];
+    b[p + 1] = D4[o + 2];
+    b[p + 2] = D4[o + 3];
+    return p + 3;
+  }
+  if (v >= 10) {
+    b[p] = D4[o + 2];
+    b[p + 1] = D4[o + 3];
+    return p + 2;
+  }
+  b[p] = D4[o + 3];
+  return p + 1;
+}
+
+/** Writes 0 <= v < 10,000 as exactly 4 digits. */
+function four(b: Uint8Array, p: number, v: number): void {
+  const o = v << 2;
+  b[p] = D4[o];
+  b[p + 1] = D4[o + 1];
+  b[p + 2] = D4[o + 2];
+  b[p + 3] = D4[o + 3];
+}
+
+/**
+ * Writes a whole number 0 <= x < 2^31 in decimal at `p`; returns the new position. Four digits
+ * per table lookup and at most two divisions: a division per digit cost more than the rest
+ * of the row.
+ */
+function uint(b: Uint8Array, p: number, x: number): number {
+  const v = x | 0;
+  if (v < 10_000) return upTo4(b, p, v);
+  const hi = (v / 10_000) | 0;
+  const lo = v - hi * 10_000;
+  if (hi < 10_000) {
+    p = upTo4(b, p, hi);
+    four(b, p, lo);
+    return p + 4;
+  }
+  const top = (hi / 10_000) | 0;
+  p = upTo4(b, p, top);
+  four(b, p, hi - top * 10_000);
+  four(b, p + 4, lo);
+  return p + 8;
+}
+
+/** Writes the dotted text of an IPv4 address word at `p`. */
+function ipv4(b: Uint8Array, p: number, w: number): number {
+  p = uint(b, p, w >>> 24);
+  b[p++] = 46;
+  p = uint(b, p, (w >>> 16) & 0xff);
+  b[p++] = 46;
+  p = uint(b, p, (w >>> 8) & 0xff);
+  b[p++] = 46;
+  return uint(b, p, w & 0xff);
+}
