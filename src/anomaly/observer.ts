@@ -12,7 +12,7 @@ import { KitsuneDetector, type KitsuneOptions } from './kitsune/detector.js';
 import { loadKitsuneModel } from './kitsune/model-file.js';
 
 /** Signature id of anomaly alerts (gid 1; docs/anomaly.md). */
-export const ANOMALY_SID = 9100001;
+export const ANOMALY_SID = 9300001;
 
 export interface AnomalyObserverOptions extends KitsuneOptions {
   /**

@@ -234,7 +234,7 @@ describe('Kitsune anomaly detector', () => {
     expect(lines.length).toBeGreaterThan(0);
     for (const l of lines) {
       expect(l.event_type).toBe('alert');
-      expect(l.alert.signature_id).toBe(9100001);
+      expect(l.alert.signature_id).toBe(9300001);
       expect(l.anomaly.score).toBeGreaterThan(l.anomaly.threshold);
     }
     const bad = await runCli(['anomaly', 'score', LAB_BASIC, '--json']);

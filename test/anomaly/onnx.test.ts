@@ -193,7 +193,7 @@ describe('ONNX flow classifier', () => {
       .map((l) => JSON.parse(l));
     const want = [...(await expected()).values()].filter((p) => p >= 0.5).length;
     expect(lines.length).toBe(want);
-    expect(lines[0].alert.signature_id).toBe(9100101);
+    expect(lines[0].alert.signature_id).toBe(9300101);
     expect(lines[0].anomaly.class).toBe('DoS');
     expect(lines[0].anomaly.features.map((f: { name: string }) => f.name).sort()).toEqual(
       [...COLUMNS].sort(),

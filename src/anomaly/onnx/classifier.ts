@@ -24,7 +24,7 @@ import { cicColumnIndex, loadScaler, parseScaler, type ScalerSpec } from './colu
 import { metadataList, readOnnxMetadata } from './onnx-metadata.js';
 
 /** Signature id of classifier alerts (gid 1; docs/anomaly.md). */
-export const CLASSIFIER_SID = 9100101;
+export const CLASSIFIER_SID = 9300101;
 
 export interface OnnxClassifierOptions {
   /** The .onnx model file. */
