@@ -128,6 +128,10 @@ export class AlertWriter {
         rec.payload = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('base64');
         rec.payload_printable = printable(bytes);
         rec.stream = inp.kind === InputKind.PACKET ? 0 : 1;
+        if (pkt !== null) {
+          rec.packet = Buffer.from(pkt.buf.buffer, pkt.buf.byteOffset + pkt.frameOffset, pkt.capLen).toString('base64');
+          rec.packet_info = { linktype: pkt.linkType, linktype_name: LINKTYPE_NAMES[pkt.linkType] ?? String(pkt.linkType) };
+        }
       }
       eng.emitAlert(rec, { rule, detector: null, severity: severityWordOfPriority(rule.priority), blocked });
     }
@@ -136,6 +140,18 @@ export class AlertWriter {
 }
 
 const EMPTY = new Uint8Array(0);
+
+/** libpcap's names of the link types (pcap_datalink_val_to_name), as Suricata logs them. */
+const LINKTYPE_NAMES: Record<number, string> = {
+  0: 'NULL',
+  1: 'EN10MB',
+  101: 'RAW',
+  108: 'LOOP',
+  113: 'LINUX_SLL',
+  228: 'IPv4',
+  229: 'IPv6',
+  276: 'LINUX_SLL2',
+};
 
 /** Suricata's `pkt_src` of a packet: the wire, or the tunnel it came out of. */
 export function pktSrc(p: Packet): string {
