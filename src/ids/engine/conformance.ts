@@ -60,12 +60,14 @@ export function engineConfigFor(tc: VerifyTestCase): IdsEngineConfig {
   const ys = y.stream as Record<string, unknown> | undefined;
   if (ys && (ys.midstream === true || ys.midstream === 'true' || ys.midstream === 'yes')) stream.midstream = true;
   let midstreamPolicy: IdsEngineConfig['midstreamPolicy'];
+  let streamInline = false;
   const truthy = (v: string) => v === 'true' || v === 'yes' || v === '1';
   for (const [k, v] of Object.entries(tc.sets)) {
     if (k === 'stream.midstream') stream.midstream = truthy(v);
     else if (k.endsWith('.request-body-limit')) http.requestBodyLimit = sizeValue(v);
     else if (k.endsWith('.response-body-limit')) http.responseBodyLimit = sizeValue(v);
     else if (k === 'stream.reassembly.depth') stream.depth = sizeValue(v);
+    else if (k === 'stream.inline') streamInline = truthy(v);
     else if (k === 'stream.midstream-policy') midstreamPolicy = v as IdsEngineConfig['midstreamPolicy'];
   }
   let thresholdConfig = null;
@@ -76,6 +78,7 @@ export function engineConfigFor(tc: VerifyTestCase): IdsEngineConfig {
     http,
     thresholdConfig,
     midstreamPolicy,
+    streamInline,
     eve: { flow: true, http: true, fileinfo: true, stats: true, metadata: true, payload: true },
   };
 }

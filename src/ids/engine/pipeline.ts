@@ -202,7 +202,7 @@ export class FlowPipeline {
     // UDP app layer (DNS) works per datagram
     if ((ip.layers & Layer.UDP) !== 0 && ip.payloadCapLen > 0) this.app.datagram(ip, side, toServer);
     if (sess === null) return verdict;
-    if (this.engine.ips) {
+    if (this.engine.ips || this.engine.config.streamInline) {
       // inline: data is inspected as it arrives
       if (newBytes > 0 && this.drain(side, sess, dir, Number.POSITIVE_INFINITY) === Verdict.DROP) verdict = Verdict.DROP;
       return verdict;
