@@ -4,12 +4,12 @@
  */
 import { D_BYTES, D_PKTS, DIR_SLOTS, F_DIR } from '../../flow/layout.js';
 import { FlowTable } from '../../flow/table.js';
-import type { Packet } from '../../packet/packet.js';
 import { Encap } from '../../packet/layers/constants.js';
+import type { Packet } from '../../packet/packet.js';
 import { type AlertContext, buildAlertRecord, type EveAlertRecord, type EveHttp, eveProto } from '../eve.js';
 import { BufferId } from '../match/buffers.js';
-import { InputKind } from '../match/input.js';
 import type { MatchResult } from '../match/detect.js';
+import { InputKind } from '../match/input.js';
 import { severityWordOfPriority } from '../observer.js';
 import type { IdsEngine } from './engine.js';
 import type { FlowSide } from './flow-side.js';
@@ -129,8 +129,13 @@ export class AlertWriter {
         rec.payload_printable = printable(bytes);
         rec.stream = inp.kind === InputKind.PACKET ? 0 : 1;
         if (pkt !== null) {
-          rec.packet = Buffer.from(pkt.buf.buffer, pkt.buf.byteOffset + pkt.frameOffset, pkt.capLen).toString('base64');
-          rec.packet_info = { linktype: pkt.linkType, linktype_name: LINKTYPE_NAMES[pkt.linkType] ?? String(pkt.linkType) };
+          rec.packet = Buffer.from(pkt.buf.buffer, pkt.buf.byteOffset + pkt.frameOffset, pkt.capLen).toString(
+            'base64',
+          );
+          rec.packet_info = {
+            linktype: pkt.linkType,
+            linktype_name: LINKTYPE_NAMES[pkt.linkType] ?? String(pkt.linkType),
+          };
         }
       }
       eng.emitAlert(rec, { rule, detector: null, severity: severityWordOfPriority(rule.priority), blocked });

@@ -198,13 +198,15 @@ export class FlowPipeline {
     if (side.passed) return verdict;
     // packet matches of rules that also read the stream: the stream chunk holding this
     // packet's bytes must not fire them again (Suricata inspects the stream or the packet)
-    if (sess !== null && fired.size > 0 && ip.payloadCapLen > 0) for (const r of fired) side.pendingFired[dir].add(r);
+    if (sess !== null && fired.size > 0 && ip.payloadCapLen > 0)
+      for (const r of fired) side.pendingFired[dir].add(r);
     // UDP app layer (DNS) works per datagram
     if ((ip.layers & Layer.UDP) !== 0 && ip.payloadCapLen > 0) this.app.datagram(ip, side, toServer);
     if (sess === null) return verdict;
     if (this.engine.ips || this.engine.config.streamInline) {
       // inline: data is inspected as it arrives
-      if (newBytes > 0 && this.drain(side, sess, dir, Number.POSITIVE_INFINITY) === Verdict.DROP) verdict = Verdict.DROP;
+      if (newBytes > 0 && this.drain(side, sess, dir, Number.POSITIVE_INFINITY) === Verdict.DROP)
+        verdict = Verdict.DROP;
       return verdict;
     }
     // IDS: a direction's data is inspected once the other side acknowledged it (Suricata's
@@ -261,7 +263,10 @@ export class FlowPipeline {
   private midstreamException(side: FlowSide): boolean {
     const policy = this.engine.config.midstreamPolicy ?? 'ignore';
     const ips = this.engine.ips;
-    if (policy === 'ignore' || ((policy === 'drop-flow' || policy === 'reject' || policy === 'drop-packet') && !ips)) {
+    if (
+      policy === 'ignore' ||
+      ((policy === 'drop-flow' || policy === 'reject' || policy === 'drop-packet') && !ips)
+    ) {
       if (this.engine.config.midstreamPolicy !== undefined) side.exceptionPolicy = 'ignore';
       return false;
     }

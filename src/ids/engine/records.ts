@@ -93,7 +93,9 @@ export function flowRecord(
       reason: reason === 5 ? 'shutdown' : reason === 0 ? 'timeout' : END_REASON_NAMES[reason],
       alerted: side.alerted,
       ...(side.dropped ? { action: 'drop' } : side.passed ? { action: 'pass' } : {}),
-      ...(side.exceptionPolicy !== '' ? { exception_policy: [{ target: 'stream_midstream', policy: side.exceptionPolicy }] } : {}),
+      ...(side.exceptionPolicy !== ''
+        ? { exception_policy: [{ target: 'stream_midstream', policy: side.exceptionPolicy }] }
+        : {}),
     },
   };
   if (side.ipProto === 6) rec.tcp = { state };
