@@ -6,6 +6,8 @@ import { D_BYTES, D_PKTS, DIR_SLOTS, F_DIR } from '../../flow/layout.js';
 import { FlowTable } from '../../flow/table.js';
 import { Encap } from '../../packet/layers/constants.js';
 import type { Packet } from '../../packet/packet.js';
+import { httpEveRecord } from '../app/http/eve.js';
+import type { HttpTransaction } from '../app/http/transaction.js';
 import { type AlertContext, buildAlertRecord, type EveAlertRecord, type EveHttp, eveProto } from '../eve.js';
 import { BufferId } from '../match/buffers.js';
 import type { MatchResult } from '../match/detect.js';
@@ -51,7 +53,7 @@ export class AlertWriter {
   matches(
     out: MatchResult,
     side: FlowSide | null,
-    http: Record<string, unknown> | null,
+    http: HttpTransaction | null,
     txId: number,
     pkt: Packet | null,
   ): number {
@@ -90,7 +92,7 @@ export class AlertWriter {
       if (pkt !== null) ctx.pcapCnt = pkt.frameNumber;
       if (eng.config.inIface !== undefined) ctx.inIface = eng.config.inIface;
       if (txId >= 0) ctx.txId = txId;
-      if (http !== null) ctx.http = http as EveHttp;
+      if (http !== null) ctx.http = httpEveRecord(http) as EveHttp;
       if (side !== null) {
         side.alerted = true;
         ctx.flowId = side.flowId;

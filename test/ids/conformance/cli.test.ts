@@ -25,7 +25,10 @@ describe('sentra conformance suricata-verify', () => {
     const dir = corpusPath('suricata-verify', 'tests', 'detect-itype');
     const r = await runCli(['conformance', 'suricata-verify', dir, '--json']);
     expect(r.code).toBe(0);
-    const objs = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const objs = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(objs[0]).toMatchObject({ name: 'detect-itype', status: 'pass' });
     expect(objs[1].summary).toMatchObject({ tests: 1, passed: 1, failed: 0, skipped: 0 });
   });
