@@ -64,6 +64,9 @@ export class FlowSide {
   readonly pendingFired: [Set<number>, Set<number>] = [new Set(), new Set()];
   /** A pass rule matched a packet whose bytes the stream inspection has not reached, per direction. */
   readonly pendingPass = [false, false];
+  /** IDS mode: acknowledged stream bytes awaiting raw detection at the next packet of their direction. */
+  readonly raw: [Uint8Array, Uint8Array] = [new Uint8Array(0), new Uint8Array(0)];
+  readonly rawLen = [0, 0];
   /** IPS verdicts for the flow's later packets. */
   dropped = false;
   passed = false;
@@ -106,6 +109,8 @@ export class FlowSide {
     this.seen1 = false;
     this.ackOff[0] = 0;
     this.ackOff[1] = 0;
+    this.rawLen[0] = 0;
+    this.rawLen[1] = 0;
     this.pendingPass[0] = false;
     this.pendingPass[1] = false;
     this.pendingFired[0].clear();
@@ -115,6 +120,20 @@ export class FlowSide {
     this.alerted = false;
     this.bypassed = false;
     this.exceptionPolicy = '';
+  }
+
+  /** Appends `v` to the raw bytes of `dir` (the buffer grows by doubling, kept for the slot's next flows). */
+  keepRaw(dir: number, v: Uint8Array): void {
+    const need = this.rawLen[dir] + v.length;
+    let b = this.raw[dir];
+    if (need > b.length) {
+      const nb = new Uint8Array(Math.max(need, b.length * 2, 4096));
+      nb.set(b.subarray(0, this.rawLen[dir]));
+      this.raw[dir] = nb;
+      b = nb;
+    }
+    b.set(v, this.rawLen[dir]);
+    this.rawLen[dir] = need;
   }
 
   /** The set of rules fired on transaction `txId` (created on first use). */
