@@ -16,7 +16,7 @@ import { setHttpRequestBuffers, setHttpResponseBuffers } from '../match/http-buf
 import { AppState, type FlowSide } from './flow-side.js';
 import type { FlowPipeline } from './pipeline.js';
 import { detectProtocol } from './probe.js';
-import { fileinfoRecord, httpRecord } from './records.js';
+import { fileinfoRecord, httpRecord, sshRecord } from './records.js';
 
 const TLS_SNI = bufferIdByName('tls.sni')!;
 const SSH_PROTO = bufferIdByName('ssh.proto')!;
@@ -189,8 +189,13 @@ export class AppLayer {
     if (toServer ? side.sshClient : side.sshServer) return;
     const b = parseSshBanner(data, 0, data.length);
     if (b === null) return;
-    if (toServer) side.sshClient = true;
-    else side.sshServer = true;
+    if (toServer) {
+      side.sshClient = true;
+      side.sshClientBanner = { proto: b.protocol, software: b.software };
+    } else {
+      side.sshServer = true;
+      side.sshServerBanner = { proto: b.protocol, software: b.software };
+    }
     const pipe = this.pipe;
     const inp = pipe.engine.input;
     inp.buffers.clear();
@@ -199,6 +204,19 @@ export class AppLayer {
     inp.buffers.set(SSH_SOFTWARE, toServer, Buffer.from(b.software, 'latin1'));
     pipe.counters.txSsh++;
     pipe.inspectTx(side, toServer, 0, null);
+    if (side.sshClient && side.sshServer) this.logSsh(side);
+  }
+
+  /** The EVE ssh record of the flow (once: when both banners are known, else at flow end). */
+  logSsh(side: FlowSide): void {
+    if (side.sshLogged || !this.pipe.engine.config.eve?.ssh) return;
+    if (side.sshClientBanner === null && side.sshServerBanner === null) return;
+    side.sshLogged = true;
+    const banner = (b: { proto: string; software: string } | null) =>
+      b === null ? undefined : { proto_version: b.proto, software_version: b.software };
+    this.pipe.engine.write(
+      sshRecord(this.pipe.recordMeta(side), banner(side.sshClientBanner), banner(side.sshServerBanner)),
+    );
   }
 }
 

@@ -23,6 +23,7 @@ import type { IdsEngineConfig } from './types.js';
 export const PRODUCED_EVENT_TYPES: ReadonlySet<string> = new Set([
   'alert',
   'flow',
+  'ssh',
   'http',
   'fileinfo',
   'stats',
@@ -92,7 +93,7 @@ export function engineConfigFor(tc: VerifyTestCase): IdsEngineConfig {
     thresholdConfig,
     midstreamPolicy,
     streamInline,
-    eve: { flow: true, http: true, fileinfo: true, stats: true, metadata: true, payload: true },
+    eve: { flow: true, http: true, fileinfo: true, stats: true, ssh: true, metadata: true, payload: true },
   };
 }
 

@@ -52,9 +52,12 @@ export class FlowSide {
   tlsClientHello = false;
   tlsServerHello = false;
   tlsVersion = -1;
-  /** SSH banners seen per side. */
+  /** SSH banners seen per side (proto version, software version), and whether the ssh record was written. */
   sshClient = false;
   sshServer = false;
+  sshClientBanner: { proto: string; software: string } | null = null;
+  sshServerBanner: { proto: string; software: string } | null = null;
+  sshLogged = false;
   /** UDP and others: a packet seen in each direction. */
   seen0 = false;
   seen1 = false;
@@ -105,6 +108,9 @@ export class FlowSide {
     this.tlsVersion = -1;
     this.sshClient = false;
     this.sshServer = false;
+    this.sshClientBanner = null;
+    this.sshServerBanner = null;
+    this.sshLogged = false;
     this.seen0 = false;
     this.seen1 = false;
     this.ackOff[0] = 0;

@@ -352,7 +352,8 @@ export class FlowPipeline {
     inp.toServer = toServer;
     inp.appProto = side.appProto;
     inp.tlsVersion = side.tlsVersion;
-    this.detector.detect(inp, out, side.fired(txId));
+    // a rule fires at most once per transaction and direction, as in Suricata's per-direction tx state
+    this.detector.detect(inp, out, side.fired(txId * 2 + (toServer ? 0 : 1)));
     const v = this.alerts.matches(out, side, http, txId, this.current);
     inp.kind = InputKind.PACKET;
     return v;
@@ -400,6 +401,7 @@ export class FlowPipeline {
         this.pseudoInput(side, true, slot);
         this.app.httpEnd(side);
       }
+      this.app.logSsh(side);
       this.current = saved;
       if (eng.config.eve?.flow)
         eng.write(flowRecord(this.table, slot, side, reason, eng.config) as EveRecord);
