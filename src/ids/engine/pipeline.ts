@@ -13,6 +13,7 @@ import type { FlowTable } from '../../flow/table.js';
 import { formatIp } from '../../net/address.js';
 import { Layer } from '../../packet/layers/constants.js';
 import type { Packet } from '../../packet/packet.js';
+import type { HttpTransaction } from '../app/http/transaction.js';
 import { type EveRecord, eveProto, formatEveTimestamp } from '../eve.js';
 import { BufferId } from '../match/buffers.js';
 import type { Detector } from '../match/detect.js';
@@ -45,6 +46,8 @@ export interface PipelineCounters {
 }
 
 const NO_SLOT = -1;
+/** Acknowledged bytes kept per direction for raw stream detection before it runs anyway. */
+const RAW_MAX = 64 * 1024;
 
 export class FlowPipeline {
   readonly counters: PipelineCounters = {
@@ -66,6 +69,8 @@ export class FlowPipeline {
   private detector: Detector;
   private readonly addr = new AddressScratch();
   private headerBuffers: boolean;
+  /** The rule set has transaction (app-layer) rules: TX inspections are worth their buffers. */
+  hasTxRules: boolean;
   /** Rules that matched the current packet (packet or stream inspection). */
   private readonly pktFired = new Set<number>();
   private inUpdate = false;
@@ -85,6 +90,7 @@ export class FlowPipeline {
   ) {
     this.detector = detector;
     this.headerBuffers = rulesUseHeaderBuffers(detector.rules);
+    this.hasTxRules = detector.rules.rules.some((r) => r.isTx);
     this.alerts = new AlertWriter(engine, table);
     this.app = new AppLayer(this);
   }
@@ -92,6 +98,7 @@ export class FlowPipeline {
   setDetector(d: Detector): void {
     this.detector = d;
     this.headerBuffers = rulesUseHeaderBuffers(d.rules);
+    this.hasTxRules = d.rules.rules.some((r) => r.isTx);
     for (const s of this.sides) {
       s.flowVars.bits = null;
       s.flowVars.ints = null;
@@ -155,7 +162,7 @@ export class FlowPipeline {
     if (side.dropped) {
       verdict = Verdict.DROP;
     } else if (!side.passed) {
-      verdict = this.inspectFlowPacket(p, ip, side, toServer);
+      verdict = this.inspectFlowPacket(ip, side, toServer);
     }
     for (const o of eng.observers) o.onPacket?.(p, st, tsUs);
     if (verdict === Verdict.DROP) c.dropped++;
@@ -163,7 +170,7 @@ export class FlowPipeline {
     return verdict as VerdictValue;
   }
 
-  private inspectFlowPacket(p: Packet, ip: Packet, side: FlowSide, toServer: boolean): number {
+  private inspectFlowPacket(ip: Packet, side: FlowSide, toServer: boolean): number {
     const inp = this.engine.input;
     const dir = toServer ? 0 : 1;
     let newBytes = 0;
@@ -198,13 +205,17 @@ export class FlowPipeline {
     if (side.passed) return verdict;
     // packet matches of rules that also read the stream: the stream chunk holding this
     // packet's bytes must not fire them again (Suricata inspects the stream or the packet)
-    if (sess !== null && fired.size > 0 && ip.payloadCapLen > 0) for (const r of fired) side.pendingFired[dir].add(r);
+    if (sess !== null && fired.size > 0 && ip.payloadCapLen > 0)
+      for (const r of fired) side.pendingFired[dir].add(r);
+    // a pass rule matched the packet: its bytes are not inspected again from the stream
+    if (sess !== null && this.engine.result.passed && ip.payloadCapLen > 0) side.pendingPass[dir] = true;
     // UDP app layer (DNS) works per datagram
     if ((ip.layers & Layer.UDP) !== 0 && ip.payloadCapLen > 0) this.app.datagram(ip, side, toServer);
     if (sess === null) return verdict;
-    if (this.engine.ips) {
+    if (this.engine.ips || this.engine.config.streamInline) {
       // inline: data is inspected as it arrives
-      if (newBytes > 0 && this.drain(side, sess, dir, Number.POSITIVE_INFINITY) === Verdict.DROP) verdict = Verdict.DROP;
+      if (newBytes > 0 && this.drain(side, sess, dir, Number.POSITIVE_INFINITY) === Verdict.DROP)
+        verdict = Verdict.DROP;
       return verdict;
     }
     // IDS: a direction's data is inspected once the other side acknowledged it (Suricata's
@@ -215,13 +226,31 @@ export class FlowPipeline {
       if (acked > side.ackOff[other]) side.ackOff[other] = acked;
       if (sess.available(other) > 0 && sess.offset(other) < side.ackOff[other]) {
         this.swapDirection(inp);
-        this.drain(side, sess, other, side.ackOff[other]);
+        this.drain(side, sess, other, side.ackOff[other], true);
         this.swapDirection(inp);
         inp.toServer = toServer;
       }
     }
+    // raw stream detection of this packet's direction: the acknowledged bytes kept for it
+    if (side.rawLen[dir] > 0) {
+      if (this.inspectRaw(side, dir) === Verdict.DROP) verdict = Verdict.DROP;
+      // this packet's bytes are not in the raw buffer yet: its matches still count for them
+      if (ip.payloadCapLen > 0) for (const r of fired) side.pendingFired[dir].add(r);
+    }
     void newBytes;
     return verdict;
+  }
+
+  /** STREAM inspection of the bytes of `dir` kept for raw detection (IDS mode), with the input as oriented now. */
+  private inspectRaw(side: FlowSide, dir: number): number {
+    const n = side.rawLen[dir];
+    side.rawLen[dir] = 0;
+    const pending = side.pendingFired[dir];
+    let v: number = Verdict.ACCEPT;
+    if (side.pendingPass[dir]) side.pendingPass[dir] = false;
+    else v = this.inspectStream(side, dir === 0, side.raw[dir].subarray(0, n), pending);
+    pending.clear();
+    return v;
   }
 
   /** Turns the input's endpoints around (inspecting the other direction's data on this packet). */
@@ -235,7 +264,7 @@ export class FlowPipeline {
   }
 
   /** STREAM inspection and app-layer parsing of `dir`'s readable bytes below stream offset `limit`. */
-  private drain(side: FlowSide, sess: TcpSession, dir: number, limit: number): number {
+  private drain(side: FlowSide, sess: TcpSession, dir: number, limit: number, raw = false): number {
     let verdict: number = Verdict.ACCEPT;
     const toServer = dir === 0;
     for (;;) {
@@ -244,9 +273,17 @@ export class FlowPipeline {
       const room = limit - sess.offset(dir);
       if (room <= 0) break;
       if (v.length > room) v = v.subarray(0, room);
-      const pending = side.pendingFired[dir];
-      if (this.inspectStream(side, toServer, v, pending) === Verdict.DROP) verdict = Verdict.DROP;
-      pending.clear();
+      if (raw) {
+        // IDS: raw detection runs at the next packet of this direction (or flow end)
+        if (side.rawLen[dir] + v.length > RAW_MAX && this.inspectRaw(side, dir) === Verdict.DROP)
+          verdict = Verdict.DROP;
+        side.keepRaw(dir, v);
+      } else {
+        const pending = side.pendingFired[dir];
+        if (side.pendingPass[dir]) side.pendingPass[dir] = false;
+        else if (this.inspectStream(side, toServer, v, pending) === Verdict.DROP) verdict = Verdict.DROP;
+        pending.clear();
+      }
       this.app.stream(side, toServer, v);
       sess.consume(dir, v.length);
       if (side.passed || side.dropped) break;
@@ -261,8 +298,11 @@ export class FlowPipeline {
   private midstreamException(side: FlowSide): boolean {
     const policy = this.engine.config.midstreamPolicy ?? 'ignore';
     const ips = this.engine.ips;
-    if (policy === 'ignore' || ((policy === 'drop-flow' || policy === 'reject' || policy === 'drop-packet') && !ips)) {
-      if (this.engine.config.midstreamPolicy !== undefined) side.exceptionPolicy = 'ignore';
+    if (
+      policy === 'ignore' ||
+      ((policy === 'drop-flow' || policy === 'reject' || policy === 'drop-packet') && !ips)
+    ) {
+      side.exceptionPolicy = 'ignore';
       return false;
     }
     side.exceptionPolicy = policy.replace('-', '_');
@@ -300,9 +340,11 @@ export class FlowPipeline {
 
   /**
    * TX inspection: the caller filled the transaction buffers into the input (cleared first);
-   * `txId` is the transaction id, `http` its EVE http object when HTTP.
+   * `txId` is the transaction id, `http` the HTTP transaction (its EVE object is built only
+   * for alerts). Nothing happens when the rule set has no transaction rules.
    */
-  inspectTx(side: FlowSide, toServer: boolean, txId: number, http: Record<string, unknown> | null): number {
+  inspectTx(side: FlowSide, toServer: boolean, txId: number, http: HttpTransaction | null): number {
+    if (!this.hasTxRules) return Verdict.ACCEPT;
     const inp = this.engine.input;
     const out = this.engine.result;
     this.counters.inspTx++;
@@ -310,7 +352,8 @@ export class FlowPipeline {
     inp.toServer = toServer;
     inp.appProto = side.appProto;
     inp.tlsVersion = side.tlsVersion;
-    this.detector.detect(inp, out, side.fired(txId));
+    // a rule fires at most once per transaction and direction, as in Suricata's per-direction tx state
+    this.detector.detect(inp, out, side.fired(txId * 2 + (toServer ? 0 : 1)));
     const v = this.alerts.matches(out, side, http, txId, this.current);
     inp.kind = InputKind.PACKET;
     return v;
@@ -348,15 +391,17 @@ export class FlowPipeline {
       ) {
         for (let dir = 0; dir < 2; dir++) {
           sess.flush(dir);
-          if (sess.available(dir) === 0 && side.appState === 0) continue;
+          if (sess.available(dir) === 0 && side.rawLen[dir] === 0 && side.appState === 0) continue;
           this.pseudoInput(side, dir === 0, slot);
-          this.drain(side, sess, dir, Number.POSITIVE_INFINITY);
+          this.drain(side, sess, dir, Number.POSITIVE_INFINITY, true);
+          if (side.rawLen[dir] > 0) this.inspectRaw(side, dir);
         }
       }
       if (side.http !== null) {
         this.pseudoInput(side, true, slot);
         this.app.httpEnd(side);
       }
+      this.app.logSsh(side);
       this.current = saved;
       if (eng.config.eve?.flow)
         eng.write(flowRecord(this.table, slot, side, reason, eng.config) as EveRecord);
