@@ -46,6 +46,8 @@ interface Target {
   /** Majority vote over the senders. */
   cand: number | string;
   votes: number;
+  /** No alert before this time (µs): the flood was just reported. */
+  quietUntil: number;
 }
 
 function vote(t: Target, src: number | string): void {
@@ -79,6 +81,7 @@ export class DosDetector extends Detector {
         replies: replies ? new RateWindow(WINDOW_US) : null,
         cand: 0,
         votes: 0,
+        quietUntil: 0,
       };
       m.set(k, t);
     }
@@ -142,6 +145,8 @@ export class DosDetector extends Detector {
     proto: number,
     threshold: number,
   ): void {
+    if (t < tg.quietUntil) return;
+    tg.quietUntil = t + this.suppressUs;
     const dst = addrKey(p, false);
     const port = proto === 1 || proto === 58 ? undefined : p.dstPort;
     this.alert(sig, sev, `${dst}|${port ?? ''}`, {

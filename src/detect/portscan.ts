@@ -87,7 +87,7 @@ export class PortScanDetector extends Detector {
   private readonly timeoutUs: number;
   private readonly sources: BoundedMap<number | string, SourceState>;
   private readonly vertical: BoundedMap<string, DistinctWindow>;
-  private readonly horizontal: BoundedMap<string, DistinctWindow>;
+  private readonly horizontal: BoundedMap<number | string, DistinctWindow>;
   // pending probes: a ring sorted by flow id
   private readonly pFlow = new Float64Array(PENDING);
   private readonly pTime = new Float64Array(PENDING);
@@ -147,7 +147,7 @@ export class PortScanDetector extends Detector {
       if (sig !== null) {
         const s = this.source(addrKey(p, true));
         if (s.stealth.hit(t, this.windowUs))
-          this.raise(sig, this.c.severity, p, t, this.c.stealthPackets, true);
+          this.raise(sig, this.c.severity, s.stealth, p, t, this.c.stealthPackets, true);
       }
     }
     if (flow.isNew) {
@@ -169,7 +169,7 @@ export class PortScanDetector extends Detector {
       if (kind === K_ACK) {
         const s = this.source(src);
         if (s.ack.hit(t, this.windowUs)) {
-          this.raise(PORTSCAN_SIGNATURES.ackScan, this.c.severity, p, t, this.c.ackScanProbes, false);
+          this.raise(PORTSCAN_SIGNATURES.ackScan, this.c.severity, s.ack, p, t, this.c.ackScanProbes, false);
         }
       }
       this.failedProbe(src, addrKey(p, true), p.srcPort, 6, t);
@@ -186,15 +186,27 @@ export class PortScanDetector extends Detector {
     const src = addrKey(p, true);
     const s = this.source(src);
     if ((fl & F.RST) !== 0 && flow.toServerPackets === 2 && s.synScan.hit(t, this.windowUs)) {
-      this.raise(PORTSCAN_SIGNATURES.synScan, this.c.severity, p, t, this.c.synScanProbes, true);
+      this.raise(PORTSCAN_SIGNATURES.synScan, this.c.severity, s.synScan, p, t, this.c.synScanProbes, true);
     }
     if (s.probes.hit(t, this.windowUs)) {
-      this.raise(PORTSCAN_SIGNATURES.probes, this.c.probeSeverity, p, t, this.c.probeConnections, true);
+      this.raise(
+        PORTSCAN_SIGNATURES.probes,
+        this.c.probeSeverity,
+        s.probes,
+        p,
+        t,
+        this.c.probeConnections,
+        true,
+      );
     }
     this.failedProbe(src, addrKey(p, false), p.dstPort, 6, t);
   }
 
+  private lastSrcKey: number | string = -1;
+  private lastSrc: SourceState | null = null;
+
   private source(k: number | string): SourceState {
+    if (k === this.lastSrcKey && this.lastSrc !== null) return this.lastSrc;
     let s = this.sources.get(k);
     if (s === undefined) {
       const c = this.c;
@@ -206,8 +218,15 @@ export class PortScanDetector extends Detector {
       };
       this.sources.set(k, s);
     }
+    this.lastSrcKey = k;
+    this.lastSrc = s;
     return s;
   }
+
+  private lastPair = '';
+  private lastV: DistinctWindow | null = null;
+  private lastVSrc: number | string = -1;
+  private lastVDst: number | string = -1;
 
   /** A probe from `src` to `dst`:`port` got no session. */
   private failedProbe(
@@ -218,15 +237,24 @@ export class PortScanDetector extends Detector {
     t: number,
   ): void {
     const w = this.windowUs;
-    const vk = `${src}|${dst}`;
-    let v = this.vertical.get(vk);
-    if (v === undefined) {
-      v = new DistinctWindow(this.c.verticalPorts);
-      this.vertical.set(vk, v);
+    // a vertical scan repeats one (source, target) pair: keep its window at hand
+    let v: DistinctWindow | undefined;
+    if (src === this.lastVSrc && dst === this.lastVDst && this.lastV !== null) v = this.lastV;
+    else {
+      this.lastPair = `${src}|${dst}`;
+      v = this.vertical.get(this.lastPair);
+      if (v === undefined) {
+        v = new DistinctWindow(this.c.verticalPorts);
+        this.vertical.set(this.lastPair, v);
+      }
+      this.lastV = v;
+      this.lastVSrc = src;
+      this.lastVDst = dst;
     }
     const ports = v.add(proto * 65536 + port, t, w);
-    if (ports >= this.c.verticalPorts) {
-      this.alert(PORTSCAN_SIGNATURES.vertical, this.c.severity, vk, {
+    if (ports >= this.c.verticalPorts && t >= v.quietUntil) {
+      v.quietUntil = t + this.suppressUs;
+      this.alert(PORTSCAN_SIGNATURES.vertical, this.c.severity, this.lastPair, {
         timeUs: t,
         src: keyText(src),
         dst: keyText(dst),
@@ -234,15 +262,18 @@ export class PortScanDetector extends Detector {
         facts: { distinct_ports: ports, window_sec: this.c.windowSec },
       });
     }
-    const hk = `${src}|${proto}|${port}`;
+    // IPv4: source * 2^17 + protocol bit + port is exact below 2^53
+    const hk =
+      typeof src === 'number' ? src * 131072 + (proto === 6 ? 65536 : 0) + port : `${src}|${proto}|${port}`;
     let h = this.horizontal.get(hk);
     if (h === undefined) {
       h = new DistinctWindow(this.c.horizontalHosts);
       this.horizontal.set(hk, h);
     }
     const hosts = h.add(typeof dst === 'number' ? dst : hashText(dst), t, w);
-    if (hosts >= this.c.horizontalHosts) {
-      this.alert(PORTSCAN_SIGNATURES.horizontal, this.c.severity, hk, {
+    if (hosts >= this.c.horizontalHosts && t >= h.quietUntil) {
+      h.quietUntil = t + this.suppressUs;
+      this.alert(PORTSCAN_SIGNATURES.horizontal, this.c.severity, `${src}|${proto}|${port}`, {
         timeUs: t,
         src: keyText(src),
         dst: keyText(dst),
@@ -256,11 +287,14 @@ export class PortScanDetector extends Detector {
   private raise(
     sig: DetectorSignature,
     sev: SeverityWord,
+    ring: EventRing,
     p: Packet,
     t: number,
     n: number,
     fromSrc: boolean,
   ): void {
+    if (t < ring.quietUntil) return;
+    ring.quietUntil = t + this.suppressUs;
     const src = addrKey(p, fromSrc);
     this.alert(sig, sev, String(src), {
       timeUs: t,
@@ -337,6 +371,8 @@ export class PortScanDetector extends Detector {
       (s) => timeUs - Math.max(s.probes.last, s.synScan.last, s.stealth.last, s.ack.last) > w,
     );
     this.vertical.sweep((d) => timeUs - d.last > w);
+    this.lastV = null;
+    this.lastSrc = null;
     this.horizontal.sweep((d) => timeUs - d.last > w);
   }
 
