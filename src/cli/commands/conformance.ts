@@ -46,7 +46,10 @@ export const registerConformance: CommandRegistrar = (program: Command) => {
       action(async (dirs: string[], opts: ConformanceOptions) => {
         const tests = dirs.flatMap((d) => discoverTests(d));
         if (tests.length === 0)
-          throw new SentraError(ErrorCodes.NOT_FOUND, `no suricata-verify test (test.yaml) under ${dirs.join(', ')}`);
+          throw new SentraError(
+            ErrorCodes.NOT_FOUND,
+            `no suricata-verify test (test.yaml) under ${dirs.join(', ')}`,
+          );
         const progress = createProgress({
           total: tests.length,
           label: 'tests',

@@ -8,6 +8,7 @@ import { registerConformance } from './conformance.js';
 import { registerDecode } from './decode.js';
 import { registerFirewall } from './firewall.js';
 import { registerFlows } from './flows.js';
+import { registerIds } from './ids.js';
 import { registerLbCommand } from './lb.js';
 import { registerProxyCommand } from './proxy.js';
 import { registerQos } from './qos.js';
@@ -24,6 +25,7 @@ export const commands: CommandRegistrar[] = [
   registerCapture,
   registerTop,
   registerRules,
+  registerIds,
   registerConformance,
   registerFirewall,
   registerQos,

@@ -4,12 +4,14 @@
  */
 import { D_BYTES, D_PKTS, DIR_SLOTS, F_DIR } from '../../flow/layout.js';
 import { FlowTable } from '../../flow/table.js';
-import type { Packet } from '../../packet/packet.js';
 import { Encap } from '../../packet/layers/constants.js';
+import type { Packet } from '../../packet/packet.js';
+import { httpEveRecord } from '../app/http/eve.js';
+import type { HttpTransaction } from '../app/http/transaction.js';
 import { type AlertContext, buildAlertRecord, type EveAlertRecord, type EveHttp, eveProto } from '../eve.js';
 import { BufferId } from '../match/buffers.js';
-import { InputKind } from '../match/input.js';
 import type { MatchResult } from '../match/detect.js';
+import { InputKind } from '../match/input.js';
 import { severityWordOfPriority } from '../observer.js';
 import type { IdsEngine } from './engine.js';
 import type { FlowSide } from './flow-side.js';
@@ -51,7 +53,7 @@ export class AlertWriter {
   matches(
     out: MatchResult,
     side: FlowSide | null,
-    http: Record<string, unknown> | null,
+    http: HttpTransaction | null,
     txId: number,
     pkt: Packet | null,
   ): number {
@@ -90,7 +92,7 @@ export class AlertWriter {
       if (pkt !== null) ctx.pcapCnt = pkt.frameNumber;
       if (eng.config.inIface !== undefined) ctx.inIface = eng.config.inIface;
       if (txId >= 0) ctx.txId = txId;
-      if (http !== null) ctx.http = http as EveHttp;
+      if (http !== null) ctx.http = httpEveRecord(http) as EveHttp;
       if (side !== null) {
         side.alerted = true;
         ctx.flowId = side.flowId;
@@ -128,6 +130,15 @@ export class AlertWriter {
         rec.payload = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('base64');
         rec.payload_printable = printable(bytes);
         rec.stream = inp.kind === InputKind.PACKET ? 0 : 1;
+        if (pkt !== null) {
+          rec.packet = Buffer.from(pkt.buf.buffer, pkt.buf.byteOffset + pkt.frameOffset, pkt.capLen).toString(
+            'base64',
+          );
+          rec.packet_info = {
+            linktype: pkt.linkType,
+            linktype_name: LINKTYPE_NAMES[pkt.linkType] ?? String(pkt.linkType),
+          };
+        }
       }
       eng.emitAlert(rec, { rule, detector: null, severity: severityWordOfPriority(rule.priority), blocked });
     }
@@ -136,6 +147,18 @@ export class AlertWriter {
 }
 
 const EMPTY = new Uint8Array(0);
+
+/** libpcap's names of the link types (pcap_datalink_val_to_name), as Suricata logs them. */
+const LINKTYPE_NAMES: Record<number, string> = {
+  0: 'NULL',
+  1: 'EN10MB',
+  101: 'RAW',
+  108: 'LOOP',
+  113: 'LINUX_SLL',
+  228: 'IPv4',
+  229: 'IPv6',
+  276: 'LINUX_SLL2',
+};
 
 /** Suricata's `pkt_src` of a packet: the wire, or the tunnel it came out of. */
 export function pktSrc(p: Packet): string {

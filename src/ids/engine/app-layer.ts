@@ -8,7 +8,6 @@
 import { parseSshBanner } from '../../packet/layers/ssh.js';
 import { parseTlsClientHello } from '../../packet/layers/tls.js';
 import type { Packet } from '../../packet/packet.js';
-import { httpEveRecord } from '../app/http/eve.js';
 import type { HttpEvent } from '../app/http/parser.js';
 import { HttpParser } from '../app/http/parser.js';
 import { HttpProgress, type HttpTransaction } from '../app/http/transaction.js';
@@ -128,11 +127,13 @@ export class AppLayer {
     for (let i = 0; i < n; i++) {
       const ev: HttpEvent = h.events[i];
       const tx = ev.tx;
-      inp.buffers.clear();
-      if (data !== null) inp.buffers.setPacket(BufferId.PKT_DATA, data);
-      setHttpRequestBuffers(inp.buffers, tx.request);
-      if (tx.response !== null) setHttpResponseBuffers(inp.buffers, tx.response);
-      pipe.inspectTx(side, ev.toServer, tx.id, httpEveRecord(tx) as unknown as Record<string, unknown>);
+      if (pipe.hasTxRules) {
+        inp.buffers.clear();
+        if (data !== null) inp.buffers.setPacket(BufferId.PKT_DATA, data);
+        setHttpRequestBuffers(inp.buffers, tx.request);
+        if (tx.response !== null) setHttpResponseBuffers(inp.buffers, tx.response);
+      }
+      pipe.inspectTx(side, ev.toServer, tx.id, tx);
       this.observe(ev, side);
       if (ev.kind === HttpProgress.RESPONSE_COMPLETE) this.logTx(side, tx, false);
     }

@@ -9,18 +9,24 @@
  */
 import { readFileSync } from 'node:fs';
 import { ErrorCodes, SentraError, toSentraError } from '../../errors.js';
+import type { HttpConfig } from '../app/http/config.js';
 import type { EveRecord } from '../eve.js';
 import { MemorySink } from '../output/eve-file.js';
 import { parseThresholdConfig } from '../rules/threshold-config.js';
 import type { StreamConfig } from '../stream/config.js';
-import type { HttpConfig } from '../app/http/config.js';
 import { evaluateChecks } from '../verify/checks.js';
 import { loadTestRules, readTestCase, rulesSupport, type VerifyTestCase } from '../verify/test-case.js';
 import { runIdsOnCapture } from './run.js';
 import type { IdsEngineConfig } from './types.js';
 
 /** EVE record types the engine writes (checks on others make a test not-supported). */
-export const PRODUCED_EVENT_TYPES: ReadonlySet<string> = new Set(['alert', 'flow', 'http', 'fileinfo', 'stats']);
+export const PRODUCED_EVENT_TYPES: ReadonlySet<string> = new Set([
+  'alert',
+  'flow',
+  'http',
+  'fileinfo',
+  'stats',
+]);
 
 export interface VerifyOutcome {
   name: string;
@@ -58,14 +64,17 @@ export function engineConfigFor(tc: VerifyTestCase): IdsEngineConfig {
   const http: Partial<HttpConfig> = {};
   const y = (tc.suricataYaml ?? {}) as Record<string, unknown>;
   const ys = y.stream as Record<string, unknown> | undefined;
-  if (ys && (ys.midstream === true || ys.midstream === 'true' || ys.midstream === 'yes')) stream.midstream = true;
+  if (ys && (ys.midstream === true || ys.midstream === 'true' || ys.midstream === 'yes'))
+    stream.midstream = true;
   let midstreamPolicy: IdsEngineConfig['midstreamPolicy'];
+  let streamInline = false;
   const truthy = (v: string) => v === 'true' || v === 'yes' || v === '1';
   for (const [k, v] of Object.entries(tc.sets)) {
     if (k === 'stream.midstream') stream.midstream = truthy(v);
     else if (k.endsWith('.request-body-limit')) http.requestBodyLimit = sizeValue(v);
     else if (k.endsWith('.response-body-limit')) http.responseBodyLimit = sizeValue(v);
     else if (k === 'stream.reassembly.depth') stream.depth = sizeValue(v);
+    else if (k === 'stream.inline') streamInline = truthy(v);
     else if (k === 'stream.midstream-policy') midstreamPolicy = v as IdsEngineConfig['midstreamPolicy'];
   }
   let thresholdConfig = null;
@@ -76,6 +85,7 @@ export function engineConfigFor(tc: VerifyTestCase): IdsEngineConfig {
     http,
     thresholdConfig,
     midstreamPolicy,
+    streamInline,
     eve: { flow: true, http: true, fileinfo: true, stats: true, metadata: true, payload: true },
   };
 }
@@ -98,7 +108,14 @@ export async function runVerifyTest(dir: string, opts: VerifyRunOptions = {}): P
     tc = readTestCase(dir, { version: opts.version });
   } catch (e) {
     const err = toSentraError(e);
-    return { ...base, name: dir, status: 'fail', reason: `cannot read the test: ${err.message}`, rulesLoad: false, ms: 0 };
+    return {
+      ...base,
+      name: dir,
+      status: 'fail',
+      reason: `cannot read the test: ${err.message}`,
+      rulesLoad: false,
+      ms: 0,
+    };
   }
   const done = (status: VerifyOutcome['status'], reason: string | null, rulesLoad: boolean, extra = {}) => ({
     ...base,
@@ -115,7 +132,8 @@ export async function runVerifyTest(dir: string, opts: VerifyRunOptions = {}): P
   if (!support.allLoad) return done('not-supported', `rule left out: ${support.reason}`, false);
   if (tc.pcap === null) return done('not-supported', 'no pcap', true);
   const missing = expectedTypes(tc).filter((t) => !PRODUCED_EVENT_TYPES.has(t));
-  if (missing.length > 0) return done('not-supported', `checks ${missing.join(', ')} records, which Sentra does not write`, true);
+  if (missing.length > 0)
+    return done('not-supported', `checks ${missing.join(', ')} records, which Sentra does not write`, true);
   if (tc.checks.some((c) => 'shell' in c)) return done('not-supported', 'shell checks', true);
   const sink = new MemorySink();
   try {
@@ -137,7 +155,10 @@ export async function runVerifyTest(dir: string, opts: VerifyRunOptions = {}): P
   const alerts = records.filter((r) => r.event_type === 'alert').length;
   const res = evaluateChecks(tc.checks, records, { version: opts.version });
   if (res.status === 'pass') return done('pass', null, true, { alerts });
-  if (res.status === 'fail') return done('fail', res.failures[0] ?? 'a check failed', true, { failures: res.failures, alerts });
+  if (res.status === 'fail')
+    return done('fail', res.failures[0] ?? 'a check failed', true, { failures: res.failures, alerts });
   const why = res.outcomes.find((o) => o.kind === 'unsupported');
-  return done('not-supported', why && 'reason' in why ? why.reason : 'a check is not supported', true, { alerts });
+  return done('not-supported', why && 'reason' in why ? why.reason : 'a check is not supported', true, {
+    alerts,
+  });
 }

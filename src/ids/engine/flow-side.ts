@@ -62,6 +62,8 @@ export class FlowSide {
   readonly ackOff = [0, 0];
   /** Rules fired by packet inspection on bytes the stream inspection has not reached yet, per direction. */
   readonly pendingFired: [Set<number>, Set<number>] = [new Set(), new Set()];
+  /** A pass rule matched a packet whose bytes the stream inspection has not reached, per direction. */
+  readonly pendingPass = [false, false];
   /** IPS verdicts for the flow's later packets. */
   dropped = false;
   passed = false;
@@ -104,6 +106,8 @@ export class FlowSide {
     this.seen1 = false;
     this.ackOff[0] = 0;
     this.ackOff[1] = 0;
+    this.pendingPass[0] = false;
+    this.pendingPass[1] = false;
     this.pendingFired[0].clear();
     this.pendingFired[1].clear();
     this.dropped = false;

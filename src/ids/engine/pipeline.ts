@@ -13,6 +13,7 @@ import type { FlowTable } from '../../flow/table.js';
 import { formatIp } from '../../net/address.js';
 import { Layer } from '../../packet/layers/constants.js';
 import type { Packet } from '../../packet/packet.js';
+import type { HttpTransaction } from '../app/http/transaction.js';
 import { type EveRecord, eveProto, formatEveTimestamp } from '../eve.js';
 import { BufferId } from '../match/buffers.js';
 import type { Detector } from '../match/detect.js';
@@ -66,6 +67,8 @@ export class FlowPipeline {
   private detector: Detector;
   private readonly addr = new AddressScratch();
   private headerBuffers: boolean;
+  /** The rule set has transaction (app-layer) rules: TX inspections are worth their buffers. */
+  hasTxRules: boolean;
   /** Rules that matched the current packet (packet or stream inspection). */
   private readonly pktFired = new Set<number>();
   private inUpdate = false;
@@ -85,6 +88,7 @@ export class FlowPipeline {
   ) {
     this.detector = detector;
     this.headerBuffers = rulesUseHeaderBuffers(detector.rules);
+    this.hasTxRules = detector.rules.rules.some((r) => r.isTx);
     this.alerts = new AlertWriter(engine, table);
     this.app = new AppLayer(this);
   }
@@ -92,6 +96,7 @@ export class FlowPipeline {
   setDetector(d: Detector): void {
     this.detector = d;
     this.headerBuffers = rulesUseHeaderBuffers(d.rules);
+    this.hasTxRules = d.rules.rules.some((r) => r.isTx);
     for (const s of this.sides) {
       s.flowVars.bits = null;
       s.flowVars.ints = null;
@@ -198,13 +203,17 @@ export class FlowPipeline {
     if (side.passed) return verdict;
     // packet matches of rules that also read the stream: the stream chunk holding this
     // packet's bytes must not fire them again (Suricata inspects the stream or the packet)
-    if (sess !== null && fired.size > 0 && ip.payloadCapLen > 0) for (const r of fired) side.pendingFired[dir].add(r);
+    if (sess !== null && fired.size > 0 && ip.payloadCapLen > 0)
+      for (const r of fired) side.pendingFired[dir].add(r);
+    // a pass rule matched the packet: its bytes are not inspected again from the stream
+    if (sess !== null && this.engine.result.passed && ip.payloadCapLen > 0) side.pendingPass[dir] = true;
     // UDP app layer (DNS) works per datagram
     if ((ip.layers & Layer.UDP) !== 0 && ip.payloadCapLen > 0) this.app.datagram(ip, side, toServer);
     if (sess === null) return verdict;
-    if (this.engine.ips) {
+    if (this.engine.ips || this.engine.config.streamInline) {
       // inline: data is inspected as it arrives
-      if (newBytes > 0 && this.drain(side, sess, dir, Number.POSITIVE_INFINITY) === Verdict.DROP) verdict = Verdict.DROP;
+      if (newBytes > 0 && this.drain(side, sess, dir, Number.POSITIVE_INFINITY) === Verdict.DROP)
+        verdict = Verdict.DROP;
       return verdict;
     }
     // IDS: a direction's data is inspected once the other side acknowledged it (Suricata's
@@ -245,7 +254,8 @@ export class FlowPipeline {
       if (room <= 0) break;
       if (v.length > room) v = v.subarray(0, room);
       const pending = side.pendingFired[dir];
-      if (this.inspectStream(side, toServer, v, pending) === Verdict.DROP) verdict = Verdict.DROP;
+      if (side.pendingPass[dir]) side.pendingPass[dir] = false;
+      else if (this.inspectStream(side, toServer, v, pending) === Verdict.DROP) verdict = Verdict.DROP;
       pending.clear();
       this.app.stream(side, toServer, v);
       sess.consume(dir, v.length);
@@ -261,7 +271,10 @@ export class FlowPipeline {
   private midstreamException(side: FlowSide): boolean {
     const policy = this.engine.config.midstreamPolicy ?? 'ignore';
     const ips = this.engine.ips;
-    if (policy === 'ignore' || ((policy === 'drop-flow' || policy === 'reject' || policy === 'drop-packet') && !ips)) {
+    if (
+      policy === 'ignore' ||
+      ((policy === 'drop-flow' || policy === 'reject' || policy === 'drop-packet') && !ips)
+    ) {
       if (this.engine.config.midstreamPolicy !== undefined) side.exceptionPolicy = 'ignore';
       return false;
     }
@@ -300,9 +313,11 @@ export class FlowPipeline {
 
   /**
    * TX inspection: the caller filled the transaction buffers into the input (cleared first);
-   * `txId` is the transaction id, `http` its EVE http object when HTTP.
+   * `txId` is the transaction id, `http` the HTTP transaction (its EVE object is built only
+   * for alerts). Nothing happens when the rule set has no transaction rules.
    */
-  inspectTx(side: FlowSide, toServer: boolean, txId: number, http: Record<string, unknown> | null): number {
+  inspectTx(side: FlowSide, toServer: boolean, txId: number, http: HttpTransaction | null): number {
+    if (!this.hasTxRules) return Verdict.ACCEPT;
     const inp = this.engine.input;
     const out = this.engine.result;
     this.counters.inspTx++;

@@ -93,7 +93,9 @@ export function flowRecord(
       reason: reason === 5 ? 'shutdown' : reason === 0 ? 'timeout' : END_REASON_NAMES[reason],
       alerted: side.alerted,
       ...(side.dropped ? { action: 'drop' } : side.passed ? { action: 'pass' } : {}),
-      ...(side.exceptionPolicy !== '' ? { exception_policy: [{ target: 'stream_midstream', policy: side.exceptionPolicy }] } : {}),
+      ...(side.exceptionPolicy !== ''
+        ? { exception_policy: [{ target: 'stream_midstream', policy: side.exceptionPolicy }] }
+        : {}),
     },
   };
   if (side.ipProto === 6) rec.tcp = { state };
@@ -105,13 +107,19 @@ export function httpRecord(tx: HttpTransaction, m: RecordMeta): Record<string, u
   return { ...head(m, 'http'), tx_id: tx.id, http: httpEveRecord(tx), app_proto: 'http' };
 }
 
-/** Suricata's HTTP file name: the URI path (the request's file), without the query. */
-function httpFilename(tx: HttpTransaction): string {
+/**
+ * Suricata's HTTP file name: the Content-Disposition `filename` of the message carrying the
+ * body, else the normalized URI path (without the query).
+ */
+function httpFilename(tx: HttpTransaction, toServer: boolean): string {
+  const cd = toServer ? tx.requestHeader('content-disposition') : tx.responseHeader('content-disposition');
+  if (cd !== undefined) {
+    const m = /filename\s*=\s*(?:"([^"]*)"|([^;\s]*))/i.exec(cd);
+    if (m) return m[1] ?? m[2];
+  }
   const uri = Buffer.from(tx.request.normalizedUri).toString('latin1');
   const q = uri.indexOf('?');
-  const path = q >= 0 ? uri.slice(0, q) : uri;
-  const slash = path.lastIndexOf('/');
-  return slash >= 0 ? path.slice(slash + 1) : path;
+  return q >= 0 ? uri.slice(0, q) : uri;
 }
 
 /** `fileinfo` records of a transaction's bodies (response body, and request body when present). */
@@ -126,7 +134,7 @@ export function fileinfoRecord(tx: HttpTransaction, m: RecordMeta): Record<strin
       http: httpEveRecord(tx),
       app_proto: 'http',
       fileinfo: {
-        filename: httpFilename(tx),
+        filename: httpFilename(tx, toServer),
         gaps: (tx.flags & 0x400) !== 0,
         state: 'CLOSED',
         stored: false,

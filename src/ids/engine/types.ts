@@ -70,7 +70,20 @@ export interface IdsEngineConfig {
    * is off (Suricata's `stream.midstream-policy`): 'ignore' (default: inspect its packets),
    * 'pass-flow' or 'bypass' (stop inspecting the flow), 'drop-flow' / 'reject' (IPS: drop it).
    */
-  midstreamPolicy?: 'ignore' | 'pass-flow' | 'bypass' | 'drop-flow' | 'reject' | 'pass-packet' | 'drop-packet';
+  midstreamPolicy?:
+    | 'ignore'
+    | 'pass-flow'
+    | 'bypass'
+    | 'drop-flow'
+    | 'reject'
+    | 'pass-packet'
+    | 'drop-packet';
+  /**
+   * Inspect TCP data as it arrives (Suricata's `stream.inline`; always on in IPS mode).
+   * Off (IDS default): a direction's data is inspected once the other side acknowledged it,
+   * the rest when the flow ends.
+   */
+  streamInline?: boolean;
   /** Stream reassembly (depth, midstream pick-up...). */
   stream?: Partial<StreamConfig>;
   /** HTTP parser limits. */

@@ -20,15 +20,23 @@ export interface Conn {
   session: TcpSession;
 }
 
+export interface ConnHooks {
+  /** New in-order bytes of direction `dir` (0: from node 0) of connection number `index` (a view). */
+  data?: (index: number, dir: number, bytes: Uint8Array) => void;
+  /** Direction `dir` of connection `index` ended (FIN/RST seen and delivered, or end of file). */
+  end?: (index: number, dir: number) => void;
+}
+
 /** Reassembles every TCP connection of `file`, in the order connections start. */
 export function reassembleFile(
   file: string,
   cfg: Partial<StreamConfig> = {},
   stats = new StreamStats(),
+  hooks: ConnHooks = {},
 ): Conn[] {
   const dec = new Decoder();
-  const byKey = new Map<string, { conn: Conn; chunks: [Buffer[], Buffer[]] }>();
-  const order: { conn: Conn; chunks: [Buffer[], Buffer[]] }[] = [];
+  const byKey = new Map<string, Entry>();
+  const order: Entry[] = [];
   readCaptureBuffer(readFileSync(file), (rec) => {
     const p = dec.decode(rec).innermost();
     if ((p.layers & Layer.TCP) === 0) return;
@@ -45,6 +53,9 @@ export function reassembleFile(
       e = {
         conn: { node0: a, node1: b, data: [Buffer.alloc(0), Buffer.alloc(0)], session },
         chunks: [[], []],
+        index: order.length,
+        ended: [false, false],
+        hooks,
       };
       byKey.set(key, e);
       order.push(e);
@@ -58,18 +69,31 @@ export function reassembleFile(
   for (const e of order) {
     e.conn.session.flush(0);
     e.conn.session.flush(1);
-    drain(e, 0);
-    drain(e, 1);
+    drain(e, 0, true);
+    drain(e, 1, true);
     e.conn.data = [Buffer.concat(e.chunks[0]), Buffer.concat(e.chunks[1])];
   }
   return order.map((e) => e.conn);
 }
 
-function drain(e: { conn: Conn; chunks: [Buffer[], Buffer[]] }, d: number): void {
+interface Entry {
+  conn: Conn;
+  chunks: [Buffer[], Buffer[]];
+  index: number;
+  ended: [boolean, boolean];
+  hooks: ConnHooks;
+}
+
+function drain(e: Entry, d: number, atEnd = false): void {
   const s = e.conn.session;
   for (let v = s.read(d); v.length > 0; v = s.read(d)) {
     e.chunks[d].push(Buffer.from(v));
+    e.hooks.data?.(e.index, d, v);
     s.consume(d, v.length);
+  }
+  if (!e.ended[d] && (atEnd || s.closed(d))) {
+    e.ended[d] = true;
+    e.hooks.end?.(e.index, d);
   }
 }
 

@@ -3,18 +3,106 @@
  * says gzip or deflate, kept up to the body limit. Decompression is incremental (fflate's
  * streaming inflaters: node:zlib has no synchronous incremental API), so a body cut anywhere
  * yields what is decodable so far.
+ *
+ * Like libhtp, each layer looks at its first bytes rather than trusting the label: gzip magic,
+ * a zlib header, or else raw deflate; and a layer whose data fails to decode before producing
+ * anything passes its input through unchanged (a body labelled gzip that is not compressed).
+ * Several encodings ("gzip, deflate", or repeated headers) chain one layer each, up to
+ * {@link MAX_LAYERS} (Suricata's `response-body-decompress-layer-limit`, default 2).
  */
 import { Gunzip, Inflate, Unzlib } from 'fflate';
 
-type Inflater = Gunzip | Inflate | Unzlib;
+export const MAX_LAYERS = 2;
 
-/** Content-Encoding values we decode: 1 gzip, 2 deflate (zlib-wrapped or raw), 0 none. */
-export function encodingOf(v: string | undefined): number {
-  if (v === undefined) return 0;
-  const t = v.trim().toLowerCase();
-  if (t === 'gzip' || t === 'x-gzip') return 1;
-  if (t === 'deflate') return 2;
-  return 0;
+/**
+ * The decompression layers a Content-Encoding value asks for, in the order listed: true for
+ * deflate (raw deflate allowed), false for gzip / x-gzip. At most {@link MAX_LAYERS}.
+ */
+export function encodingLayers(v: string | undefined): boolean[] {
+  const out: boolean[] = [];
+  if (v === undefined) return out;
+  for (const tok of v.toLowerCase().split(/[\s,;]+/)) {
+    if (out.length === MAX_LAYERS) break;
+    if (tok === 'gzip' || tok === 'x-gzip') out.push(false);
+    else if (tok === 'deflate') out.push(true);
+  }
+  return out;
+}
+
+type Sink = (chunk: Uint8Array) => void;
+
+/** One decompression layer. */
+class Layer {
+  private inflater: Gunzip | Inflate | Unzlib | null = null;
+  private first = -1;
+  private held: Uint8Array[] | null = [];
+  private heldBytes = 0;
+  private produced = 0;
+  passthrough = false;
+  failed = false;
+
+  /**
+   * @param allowRaw the label is deflate: data that is neither gzip nor zlib is taken as raw
+   *   deflate (which decodes almost any bytes, so a gzip label never falls back to it)
+   */
+  constructor(
+    private readonly out: Sink,
+    private readonly holdLimit: number,
+    private readonly allowRaw: boolean,
+  ) {}
+
+  push(chunk: Uint8Array): void {
+    if (chunk.length === 0 || this.failed) return;
+    if (this.passthrough) {
+      this.out(chunk);
+      return;
+    }
+    if (this.inflater === null) {
+      // the format is decided on the first two bytes
+      if (this.first < 0) {
+        this.first = chunk[0];
+        if (chunk.length < 2) return;
+        chunk = chunk.subarray(1);
+      }
+      const b0 = this.first;
+      const b1 = chunk[0];
+      const emit: Sink = (c) => {
+        this.produced += c.length;
+        this.out(c);
+      };
+      if (b0 === 0x1f && b1 === 0x8b) this.inflater = new Gunzip(emit);
+      else if ((b0 & 0x0f) === 8 && ((b0 << 8) | b1) % 31 === 0) this.inflater = new Unzlib(emit);
+      else if (this.allowRaw) this.inflater = new Inflate(emit);
+      else {
+        this.passthrough = true;
+        this.out(Uint8Array.of(b0));
+        this.out(chunk);
+        return;
+      }
+      this.feed(Uint8Array.of(b0));
+    }
+    this.feed(chunk);
+  }
+
+  private feed(chunk: Uint8Array): void {
+    if (this.held !== null && (this.holdLimit === 0 || this.heldBytes < this.holdLimit)) {
+      this.held.push(chunk.slice());
+      this.heldBytes += chunk.length;
+    }
+    try {
+      this.inflater?.push(chunk, false);
+    } catch {
+      if (this.produced === 0 && this.held !== null) {
+        this.passthrough = true;
+        const held = this.held;
+        this.held = null;
+        for (const h of held) this.out(h);
+      } else {
+        this.failed = true;
+      }
+    }
+    if (this.produced > 0) this.held = null;
+  }
 }
 
 export class BodyBuffer {
@@ -23,25 +111,28 @@ export class BodyBuffer {
   length = 0;
   /** Bytes offered after the limit was reached (not kept). */
   dropped = 0;
-  /** Decompressed bytes produced so far. */
+  /** Decompressed bytes produced so far (by the last layer). */
   decoded = 0;
-  /** Decompression failed or hit its limit: later compressed bytes are ignored. */
-  decodeStopped = false;
+  /** A layer failed after producing output: later bytes are ignored. */
   decodeError = false;
+  /** A layer was not compressed after all and passed its input through. */
+  passedThrough = false;
   decodeLimitHit = false;
-  private inflater: Inflater | null = null;
-  /** Deflate: zlib-wrapped or raw is decided on the first two bytes. */
-  private deflatePending = false;
-  private headByte = -1;
+  private readonly layers: Layer[] = [];
 
   constructor(
     private readonly limit: number,
-    encoding: number,
+    layers: readonly boolean[],
     private readonly decodeLimit: number,
   ) {
     this.data = new Uint8Array(Math.min(limit > 0 ? limit : 4096, 4096));
-    if (encoding === 1) this.inflater = new Gunzip((chunk) => this.keepDecoded(chunk));
-    else if (encoding === 2) this.deflatePending = true;
+    let sink: Sink = (c) => this.keepDecoded(c);
+    // the last encoding listed was applied last: it is undone first
+    for (let i = 0; i < layers.length; i++) {
+      const layer = new Layer(sink, limit, layers[i]);
+      this.layers.unshift(layer);
+      sink = (c) => layer.push(c);
+    }
   }
 
   /** The bytes kept, as a view (valid until the next add). */
@@ -49,52 +140,25 @@ export class BodyBuffer {
     return this.data.subarray(0, this.length);
   }
 
-  get full(): boolean {
-    return this.limit > 0 && this.length >= this.limit;
-  }
-
   /** Adds raw body bytes (after de-chunking): decompressed first when the message is encoded. */
   add(src: Uint8Array, from: number, to: number): void {
     if (to <= from) return;
-    if (this.deflatePending) {
-      // zlib header: CM 8 and a header checksum divisible by 31; anything else is raw deflate
-      if (this.headByte < 0) {
-        this.headByte = src[from];
-        if (to - from < 2) return;
-        from++;
-      }
-      const cmf = this.headByte;
-      const flg = src[from];
-      const wrapped = (cmf & 0x0f) === 8 && ((cmf << 8) | flg) % 31 === 0;
-      this.deflatePending = false;
-      this.inflater = wrapped
-        ? new Unzlib((chunk) => this.keepDecoded(chunk))
-        : new Inflate((chunk) => this.keepDecoded(chunk));
-      this.push(Uint8Array.of(cmf));
-    }
-    if (this.inflater !== null) {
-      this.push(src.subarray(from, to));
+    if (this.layers.length === 0) {
+      this.keep(src, from, to);
       return;
     }
-    this.keep(src, from, to);
-  }
-
-  private push(chunk: Uint8Array): void {
-    if (this.decodeStopped || this.inflater === null) return;
-    try {
-      this.inflater.push(chunk, false);
-    } catch {
-      this.decodeStopped = true;
-      this.decodeError = true;
+    this.layers[0].push(src.subarray(from, to));
+    for (const l of this.layers) {
+      if (l.failed) this.decodeError = true;
+      if (l.passthrough) this.passedThrough = true;
     }
   }
 
   private keepDecoded(chunk: Uint8Array): void {
-    if (this.decodeStopped) return;
+    if (this.decodeLimitHit) return;
     let n = chunk.length;
     if (this.decodeLimit > 0 && this.decoded + n > this.decodeLimit) {
       n = this.decodeLimit - this.decoded;
-      this.decodeStopped = true;
       this.decodeLimitHit = true;
     }
     this.decoded += n;

@@ -15,6 +15,8 @@ const LF = 0x0a;
 const COLON = 0x3a;
 
 const isWs = (c: number) => c === SP || c === HT;
+/** C isspace(): header names are trimmed of these (libhtp), so "Name\f:" is "Name". */
+const isSpace = (c: number) => c === SP || (c >= HT && c <= CR);
 
 /** End of the line starting at `i` (index of its LF, or `end`). */
 function lineEnd(b: Uint8Array, i: number, end: number): number {
@@ -70,7 +72,7 @@ export function parseHeaderLines(b: Uint8Array, from: number, end: number, out: 
       out.push({ name: line, value: line.subarray(line.length) });
     } else {
       let ne = colon;
-      while (ne > 0 && isWs(line[ne - 1])) ne--;
+      while (ne > 0 && isSpace(line[ne - 1])) ne--;
       let vs = colon + 1;
       let ve = line.length;
       while (vs < ve && isWs(line[vs])) vs++;
@@ -148,18 +150,15 @@ export function parseResponseHead(head: Uint8Array, resp: HttpResponse): number 
   resp.statusCode = head.subarray(cs, i);
   while (i < te && isWs(head[i])) i++;
   resp.statusMsg = head.subarray(i, te);
-  let status = -1;
-  if (resp.statusCode.length === 3) {
-    status = 0;
-    for (const c of resp.statusCode) {
-      if (c < 0x30 || c > 0x39) {
-        status = -1;
-        break;
-      }
-      status = status * 10 + (c - 0x30);
-    }
+  // the leading digits of the code (libhtp reads "200\0" as 200); 100-999 is valid
+  let status = 0;
+  let digits = 0;
+  for (const c of resp.statusCode) {
+    if (c < 0x30 || c > 0x39 || digits === 3) break;
+    status = status * 10 + (c - 0x30);
+    digits++;
   }
-  resp.status = status;
+  resp.status = digits === 0 ? -1 : status;
   const hs = Math.min(le + 1, end);
   resp.rawHeaders = head.subarray(hs);
   let flags = parseHeaderLines(head, hs, end, resp.headers);
@@ -168,11 +167,14 @@ export function parseResponseHead(head: Uint8Array, resp: HttpResponse): number 
   return flags;
 }
 
-/** Content-Length value: digits with optional surrounding whitespace, else -1 (libhtp's rule). */
+/**
+ * Content-Length value: leading whitespace, then digits; what follows them is ignored, as
+ * libhtp does ("68," reads as 68, with a warning). -1 when there is no digit.
+ */
 export function parseContentLength(v: Uint8Array | string): number {
   const s = typeof v === 'string' ? v : Buffer.from(v).toString('latin1');
-  const t = s.trim();
-  if (!/^[0-9]+$/.test(t)) return -1;
-  const n = Number(t);
+  const m = /^\s*([0-9]+)/.exec(s);
+  if (!m) return -1;
+  const n = Number(m[1]);
   return Number.isSafeInteger(n) ? n : -1;
 }

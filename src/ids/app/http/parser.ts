@@ -16,7 +16,7 @@
  * http.clearEvents();                                   // completed transactions are then dropped
  * ```
  */
-import { BodyBuffer, encodingOf } from './body.js';
+import { BodyBuffer, encodingLayers } from './body.js';
 import { type HttpConfig, httpConfig } from './config.js';
 import { Body, Framing, type FramingHandler } from './framing.js';
 import { parseContentLength, parseHeaderLines, parseRequestHead, parseResponseHead } from './head.js';
@@ -47,6 +47,7 @@ const INVALID_FLAGS =
   HttpTxFlag.CONTENT_LENGTH_INVALID |
   HttpTxFlag.DECOMPRESS_FAILED |
   HttpTxFlag.HEADER_INVALID |
+  HttpTxFlag.STATUS_INVALID |
   HttpTxFlag.RESPONSE_WITHOUT_REQUEST;
 
 export class HttpParser implements FramingHandler {
@@ -305,7 +306,15 @@ export class HttpParser implements FramingHandler {
 
   private startBody(toServer: boolean, tx: HttpTransaction, framing: number): number {
     const msg = toServer ? tx.request : (tx.response as HttpResponse);
-    const enc = this.config.decompress ? encodingOf(headerValue(msg.headers, 'content-encoding')) : 0;
+    // repeated Content-Encoding headers are one list, as libhtp merges them
+    let ce: string | undefined;
+    for (const h of msg.headers) {
+      const name = typeof h.name === 'string' ? h.name : Buffer.from(h.name).toString('latin1');
+      if (name.toLowerCase() !== 'content-encoding') continue;
+      const v = typeof h.value === 'string' ? h.value : Buffer.from(h.value).toString('latin1');
+      ce = ce === undefined ? v : `${ce}, ${v}`;
+    }
+    const enc = this.config.decompress ? encodingLayers(ce) : [];
     const limit = toServer ? this.config.requestBodyLimit : this.config.responseBodyLimit;
     const body = new BodyBuffer(limit, enc, this.config.decompressLimit);
     if (toServer) this.reqBody = body;
@@ -321,15 +330,15 @@ export class HttpParser implements FramingHandler {
     const msg = toServer ? tx.request : (tx.response as HttpResponse);
     msg.bodyLength += to - from;
     const before = body.length;
-    const wasFull = body.full;
     body.add(src, from, to);
-    if (body.decodeError && (tx.flags & HttpTxFlag.DECOMPRESS_FAILED) === 0) {
+    if ((body.decodeError || body.passedThrough) && (tx.flags & HttpTxFlag.DECOMPRESS_FAILED) === 0) {
       this.flag(tx, HttpTxFlag.DECOMPRESS_FAILED);
       this.stats.decompressErrors++;
     }
     if (body.decodeLimitHit) tx.flags |= HttpTxFlag.DECOMPRESS_LIMIT;
-    if (!wasFull && body.dropped > 0) {
-      tx.flags |= toServer ? HttpTxFlag.REQUEST_BODY_LIMIT : HttpTxFlag.RESPONSE_BODY_LIMIT;
+    const limitFlag = toServer ? HttpTxFlag.REQUEST_BODY_LIMIT : HttpTxFlag.RESPONSE_BODY_LIMIT;
+    if (body.dropped > 0 && (tx.flags & limitFlag) === 0) {
+      tx.flags |= limitFlag;
       this.stats.bodyLimitReached++;
     }
     if (body.length > before) {

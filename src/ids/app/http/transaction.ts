@@ -51,6 +51,8 @@ export const HttpTxFlag = {
   INCOMPLETE: 0x1000,
   /** CONNECT accepted or protocol switched (101): the rest of the flow is not HTTP. */
   TUNNEL: 0x2000,
+  /** The status code is not three digits in 100-999 (the response is still parsed). */
+  STATUS_INVALID: 0x4000,
 } as const;
 
 /** The parsed request of a transaction. */
