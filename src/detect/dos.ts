@@ -73,7 +73,15 @@ export class DosDetector extends Detector {
     this.icmp = new BoundedMap(cfg.maxTracked);
   }
 
-  private target(m: BoundedMap<number | string, Target>, k: number | string, replies: boolean): Target {
+  // one-entry caches: a flood sends packet after packet to one target
+  private readonly lastKey: Array<number | string> = [-1, -1, -1];
+  private readonly lastTarget: Array<Target | null> = [null, null, null];
+
+  private target(which: number, m: BoundedMap<number | string, Target>, k: number | string, replies: boolean): Target {
+    if (this.lastKey[which] === k) {
+      const c = this.lastTarget[which];
+      if (c !== null) return c;
+    }
     let t = m.get(k);
     if (t === undefined) {
       t = {
@@ -85,6 +93,8 @@ export class DosDetector extends Detector {
       };
       m.set(k, t);
     }
+    this.lastKey[which] = k;
+    this.lastTarget[which] = t;
     return t;
   }
 
@@ -96,7 +106,7 @@ export class DosDetector extends Detector {
       const fl = p.tcpFlags;
       if (flow.isNew) {
         if (flow.direction !== 0 || (fl & (TcpFlag.SYN | TcpFlag.ACK)) !== TcpFlag.SYN) return;
-        const tg = this.target(this.syn, addrPortKey(p, false, p.dstPort), false);
+        const tg = this.target(0, this.syn, addrPortKey(p, false, p.dstPort), false);
         vote(tg, addrKey(p, true));
         const n = tg.rate.add(t);
         if (n >= this.c.synPerSec) {
@@ -114,7 +124,7 @@ export class DosDetector extends Detector {
       }
     } else if ((L & Layer.UDP) !== 0) {
       if (flow.direction === 0) {
-        const tg = this.target(this.udp, addrPortKey(p, false, p.dstPort), true);
+        const tg = this.target(1, this.udp, addrPortKey(p, false, p.dstPort), true);
         vote(tg, addrKey(p, true));
         const n = tg.rate.add(t);
         if (n >= this.c.udpPerSec && (tg.replies as RateWindow).count(t) <= n * this.c.udpReplyRatio) {
@@ -126,7 +136,7 @@ export class DosDetector extends Detector {
       }
     } else if ((L & (Layer.ICMP | Layer.ICMPV6)) !== 0) {
       if (p.ipProto === 1 ? p.icmpType !== 8 : p.icmpType !== 128) return;
-      const tg = this.target(this.icmp, addrKey(p, false), false);
+      const tg = this.target(2, this.icmp, addrKey(p, false), false);
       vote(tg, addrKey(p, true));
       const n = tg.rate.add(t);
       if (n >= this.c.icmpPerSec) {
@@ -161,6 +171,7 @@ export class DosDetector extends Detector {
 
   tick(t: number): void {
     const stale = (tg: Target) => t - tg.rate.last > 10 * WINDOW_US;
+    this.lastTarget.fill(null);
     this.syn.sweep(stale);
     this.udp.sweep(stale);
     this.icmp.sweep(stale);

@@ -94,8 +94,10 @@ export class PortScanDetector extends Detector {
   private readonly pState = new Uint8Array(PENDING); // 0 answered/done, else kind
   private readonly pPort = new Uint16Array(PENDING);
   private readonly pProto = new Uint8Array(PENDING);
-  private readonly pSrc: (number | string)[] = new Array(PENDING).fill(0);
-  private readonly pDst: (number | string)[] = new Array(PENDING).fill(0);
+  // IPv4 keys in typed arrays; IPv6 keys (text) beside them by ring index
+  private readonly pSrc = new Float64Array(PENDING);
+  private readonly pDst = new Float64Array(PENDING);
+  private readonly pText = new Map<number, [string, string]>();
   private pHead = 0;
   private pCount = 0;
 
@@ -224,6 +226,8 @@ export class PortScanDetector extends Detector {
   }
 
   private lastPair = '';
+  private lastHKey: number | string = -1;
+  private lastH: DistinctWindow | null = null;
   private lastV: DistinctWindow | null = null;
   private lastVSrc: number | string = -1;
   private lastVDst: number | string = -1;
@@ -265,10 +269,16 @@ export class PortScanDetector extends Detector {
     // IPv4: source * 2^17 + protocol bit + port is exact below 2^53
     const hk =
       typeof src === 'number' ? src * 131072 + (proto === 6 ? 65536 : 0) + port : `${src}|${proto}|${port}`;
-    let h = this.horizontal.get(hk);
-    if (h === undefined) {
-      h = new DistinctWindow(this.c.horizontalHosts);
-      this.horizontal.set(hk, h);
+    let h: DistinctWindow | undefined;
+    if (hk === this.lastHKey && this.lastH !== null) h = this.lastH;
+    else {
+      h = this.horizontal.get(hk);
+      if (h === undefined) {
+        h = new DistinctWindow(this.c.horizontalHosts);
+        this.horizontal.set(hk, h);
+      }
+      this.lastHKey = hk;
+      this.lastH = h;
     }
     const hosts = h.add(typeof dst === 'number' ? dst : hashText(dst), t, w);
     if (hosts >= this.c.horizontalHosts && t >= h.quietUntil) {
@@ -316,8 +326,12 @@ export class PortScanDetector extends Detector {
     this.pState[i] = kind;
     this.pPort[i] = p.dstPort;
     this.pProto[i] = proto;
-    this.pSrc[i] = addrKey(p, true);
-    this.pDst[i] = addrKey(p, false);
+    if (p.ipVersion === 4) {
+      this.pSrc[i] = p.src4 >>> 0;
+      this.pDst[i] = p.dst4 >>> 0;
+    } else {
+      this.pText.set(i, [addrKey(p, true) as string, addrKey(p, false) as string]);
+    }
     this.pCount++;
   }
 
@@ -345,17 +359,13 @@ export class PortScanDetector extends Detector {
     const i = this.pHead;
     const kind = this.pState[i];
     // an ACK probe with no answer says nothing (a filtered port or a mid-stream capture)
+    const text = this.pText.size > 0 ? this.pText.get(i) : undefined;
+    if (text !== undefined) this.pText.delete(i);
     if (count && kind !== 0 && kind !== K_ACK) {
-      this.failedProbe(
-        this.pSrc[i],
-        this.pDst[i],
-        this.pPort[i],
-        this.pProto[i],
-        this.pTime[i] + this.timeoutUs,
-      );
+      const t = this.pTime[i] + this.timeoutUs;
+      if (text !== undefined) this.failedProbe(text[0], text[1], this.pPort[i], this.pProto[i], t);
+      else this.failedProbe(this.pSrc[i], this.pDst[i], this.pPort[i], this.pProto[i], t);
     }
-    this.pSrc[i] = 0;
-    this.pDst[i] = 0;
     this.pHead = (i + 1) % PENDING;
     this.pCount--;
   }
@@ -372,6 +382,7 @@ export class PortScanDetector extends Detector {
     );
     this.vertical.sweep((d) => timeUs - d.last > w);
     this.lastV = null;
+    this.lastH = null;
     this.lastSrc = null;
     this.horizontal.sweep((d) => timeUs - d.last > w);
   }
