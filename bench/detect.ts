@@ -82,8 +82,8 @@ function run(bytes: Uint8Array, mode: Mode): { cpu: number; alerts: number; pack
     observers.push(custom);
   }
   for (const o of observers) o.attach({ emit: () => void alerts++ });
+  // the flow engine as bench/flows.ts measures it: default table options (application guess on)
   const table = new FlowTable({
-    detectApp: false,
     onFlow:
       observers.length === 0
         ? undefined

@@ -77,7 +77,12 @@ export class DosDetector extends Detector {
   private readonly lastKey: Array<number | string> = [-1, -1, -1];
   private readonly lastTarget: Array<Target | null> = [null, null, null];
 
-  private target(which: number, m: BoundedMap<number | string, Target>, k: number | string, replies: boolean): Target {
+  private target(
+    which: number,
+    m: BoundedMap<number | string, Target>,
+    k: number | string,
+    replies: boolean,
+  ): Target {
     if (this.lastKey[which] === k) {
       const c = this.lastTarget[which];
       if (c !== null) return c;
@@ -131,7 +136,10 @@ export class DosDetector extends Detector {
           this.raise(DOS_SIGNATURES.udpFlood, this.c.udpSeverity, p, tg, t, n, 17, this.c.udpPerSec);
         }
       } else {
-        const tg = this.udp.get(addrPortKey(p, true, p.srcPort));
+        // an answer comes from the target the requests went to: usually the cached one
+        const k = addrPortKey(p, true, p.srcPort);
+        const tg =
+          this.lastKey[1] === k && this.lastTarget[1] !== null ? this.lastTarget[1] : this.udp.get(k);
         if (tg !== undefined) (tg.replies as RateWindow).add(t);
       }
     } else if ((L & (Layer.ICMP | Layer.ICMPV6)) !== 0) {
