@@ -68,6 +68,9 @@ export const PORTSCAN_SIGNATURES = {
 
 const F = TcpFlag;
 const PENDING = 1 << 16;
+const PMASK = PENDING - 1;
+/** Direct index: flow id -> ring slot, checked against the ring (binary search on a miss). */
+const DIRECT = 1 << 17;
 /** Kinds of pending probes. */
 const K_SYN = 1;
 const K_UDP = 2;
@@ -98,6 +101,7 @@ export class PortScanDetector extends Detector {
   private readonly pSrc = new Float64Array(PENDING);
   private readonly pDst = new Float64Array(PENDING);
   private readonly pText = new Map<number, [string, string]>();
+  private readonly direct = new Int32Array(DIRECT).fill(-1);
   private pHead = 0;
   private pCount = 0;
 
@@ -320,8 +324,9 @@ export class PortScanDetector extends Detector {
   private addPending(flowId: number, t: number, kind: number, p: Packet, proto: number): void {
     this.expire(t);
     if (this.pCount === PENDING) this.popHead(true);
-    const i = (this.pHead + this.pCount) % PENDING;
+    const i = (this.pHead + this.pCount) & PMASK;
     this.pFlow[i] = flowId;
+    this.direct[flowId & (DIRECT - 1)] = i;
     this.pTime[i] = t;
     this.pState[i] = kind;
     this.pPort[i] = p.dstPort;
@@ -342,17 +347,24 @@ export class PortScanDetector extends Detector {
 
   /** Ring index of a pending flow id, or -1 (binary search: ids grow along the ring). */
   private find(flowId: number): number {
+    const d = this.direct[flowId & (DIRECT - 1)];
+    if (d >= 0 && this.pFlow[d] === flowId && this.inRing(d)) return d;
     let lo = 0;
     let hi = this.pCount - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      const i = (this.pHead + mid) % PENDING;
+      const i = (this.pHead + mid) & PMASK;
       const v = this.pFlow[i];
       if (v === flowId) return i;
       if (v < flowId) lo = mid + 1;
       else hi = mid - 1;
     }
     return -1;
+  }
+
+  /** Ring slot `i` holds a live entry. */
+  private inRing(i: number): boolean {
+    return ((i - this.pHead) & PMASK) < this.pCount;
   }
 
   private popHead(count: boolean): void {
@@ -366,7 +378,7 @@ export class PortScanDetector extends Detector {
       if (text !== undefined) this.failedProbe(text[0], text[1], this.pPort[i], this.pProto[i], t);
       else this.failedProbe(this.pSrc[i], this.pDst[i], this.pPort[i], this.pProto[i], t);
     }
-    this.pHead = (i + 1) % PENDING;
+    this.pHead = (i + 1) & PMASK;
     this.pCount--;
   }
 
