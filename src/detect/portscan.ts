@@ -69,6 +69,7 @@ export const PORTSCAN_SIGNATURES = {
 const F = TcpFlag;
 const PENDING = 1 << 16;
 const PMASK = PENDING - 1;
+const SWEEP_US = 5e6;
 /** Direct index: flow id -> ring slot, checked against the ring (binary search on a miss). */
 const DIRECT = 1 << 17;
 /** Kinds of pending probes. */
@@ -386,8 +387,13 @@ export class PortScanDetector extends Detector {
     while (this.pCount > 0 && now - this.pTime[this.pHead] >= this.timeoutUs) this.popHead(true);
   }
 
+  private lastSweep = 0;
+
   tick(timeUs: number): void {
     this.expire(timeUs);
+    // idle entries only cost memory (the tables are capped): sweep every few seconds
+    if (timeUs - this.lastSweep < SWEEP_US) return;
+    this.lastSweep = timeUs;
     const w = this.windowUs;
     this.sources.sweep(
       (s) => timeUs - Math.max(s.probes.last, s.synScan.last, s.stealth.last, s.ack.last) > w,
