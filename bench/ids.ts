@@ -216,7 +216,9 @@ function main(): void {
     `file read from memory, median of ${RUNS} runs; rule loading timed apart. tshark: ${toolVersion('tshark')}. ` +
     `Load average ${loadStart.toFixed(1)} at start, ${loadEnd.toFixed(1)} at end (2 cores shared with other work: numbers are noisy).\n\n` +
     table +
-    '\n\nThe Snort row is the figure given in the issue (another run on one of these machines), shown for scale only.\n';
+    '\n\nWall time includes the time the process waited for a core on this loaded machine; CPU s is its user + system ' +
+    'time, and packets/s (CPU) the rate on a core of its own. The Snort row is the figure given in the issue ' +
+    '(another run on one of these machines), shown for scale only.\n';
   console.log(body);
   writeResults('ids', 'Signature IDS throughput (bench/ids.ts)', body);
 }

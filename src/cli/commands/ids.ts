@@ -34,7 +34,7 @@ interface IdsOptions {
   duration?: string;
 }
 
-const EVE_TYPES = ['flow', 'http', 'fileinfo', 'stats', 'payload'] as const;
+const EVE_TYPES = ['flow', 'http', 'fileinfo', 'ssh', 'stats', 'payload'] as const;
 
 function positiveNumber(name: string, v: string | undefined, integer: boolean): number | undefined {
   if (v === undefined) return undefined;

@@ -70,6 +70,8 @@ export class AlertWriter {
       if (!out.alert[i]) continue;
       const rule = out.rules[i];
       const action = out.actionOverride[i] ?? rule.action;
+      // a rate_filter whose new action is pass turns the alert into a silent pass
+      if (action === 'pass') continue;
       const blocked = eng.ips && (action === 'drop' || action.startsWith('reject'));
       const time = pkt !== null ? pkt.tsSec : Math.floor(inp.time);
       const usec = pkt !== null ? Math.floor(pkt.tsNsec / 1000) : Math.round((inp.time - time) * 1e6);

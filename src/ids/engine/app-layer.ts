@@ -16,8 +16,7 @@ import { setHttpRequestBuffers, setHttpResponseBuffers } from '../match/http-buf
 import { AppState, type FlowSide } from './flow-side.js';
 import type { FlowPipeline } from './pipeline.js';
 import { detectProtocol } from './probe.js';
-import { fileinfoRecord, httpRecord } from './records.js';
-import { Verdict } from './types.js';
+import { fileinfoRecord, httpRecord, sshRecord } from './records.js';
 
 const TLS_SNI = bufferIdByName('tls.sni')!;
 const SSH_PROTO = bufferIdByName('ssh.proto')!;
@@ -38,15 +37,15 @@ export class AppLayer {
       side.appState = AppState.KNOWN;
     }
     if (dns.response) {
-      this.dnsTx(side, toServer, null, ip, dns.id);
+      this.dnsTx(side, toServer, null);
       return;
     }
     const names: Uint8Array[] = [];
     for (const q of dns.questions) names.push(Buffer.from(q.name === '<Root>' ? '' : q.name, 'latin1'));
-    this.dnsTx(side, toServer, names, ip, dns.id);
+    this.dnsTx(side, toServer, names);
   }
 
-  private dnsTx(side: FlowSide, toServer: boolean, names: Uint8Array[] | null, ip: Packet, id: number): void {
+  private dnsTx(side: FlowSide, toServer: boolean, names: Uint8Array[] | null): void {
     const pipe = this.pipe;
     const inp = pipe.engine.input;
     const pkt = inp.buffers.slot(BufferId.PKT_DATA, true).items[0]?.data;
@@ -60,8 +59,6 @@ export class AppLayer {
     // DNS transactions are one query and its answer: keyed by the DNS id
     const txId = side.txCount++;
     pipe.inspectTx(side, toServer, txId, null);
-    void ip;
-    void id;
   }
 
   /** New in-order bytes of one direction of a TCP flow. */
@@ -116,7 +113,7 @@ export class AppLayer {
     h.end(false);
     this.httpEvents(side, h, null);
     // transactions that never completed are logged at flow end, as Suricata does
-    for (const tx of h.transactions()) this.logTx(side, tx, true);
+    for (const tx of h.transactions()) this.logTx(side, tx);
   }
 
   private httpEvents(side: FlowSide, h: HttpParser, data: Uint8Array | null): void {
@@ -135,7 +132,7 @@ export class AppLayer {
       }
       pipe.inspectTx(side, ev.toServer, tx.id, tx);
       this.observe(ev, side);
-      if (ev.kind === HttpProgress.RESPONSE_COMPLETE) this.logTx(side, tx, false);
+      if (ev.kind === HttpProgress.RESPONSE_COMPLETE) this.logTx(side, tx);
     }
     h.clearEvents();
     if (data !== null) inp.buffers.setPacket(BufferId.PKT_DATA, data);
@@ -143,13 +140,12 @@ export class AppLayer {
 
   private readonly logged = new WeakSet<HttpTransaction>();
 
-  private logTx(side: FlowSide, tx: HttpTransaction, atEnd: boolean): void {
+  private logTx(side: FlowSide, tx: HttpTransaction): void {
     if (this.logged.has(tx)) return;
     this.logged.add(tx);
     const eng = this.pipe.engine;
     const eve = eng.config.eve;
     if (!eve?.http && !eve?.fileinfo) return;
-    void atEnd;
     const meta = this.pipe.recordMeta(side);
     if (eve.http) eng.write(httpRecord(tx, meta));
     if (eve.fileinfo) for (const r of fileinfoRecord(tx, meta)) eng.write(r);
@@ -193,8 +189,13 @@ export class AppLayer {
     if (toServer ? side.sshClient : side.sshServer) return;
     const b = parseSshBanner(data, 0, data.length);
     if (b === null) return;
-    if (toServer) side.sshClient = true;
-    else side.sshServer = true;
+    if (toServer) {
+      side.sshClient = true;
+      side.sshClientBanner = { proto: b.protocol, software: b.software };
+    } else {
+      side.sshServer = true;
+      side.sshServerBanner = { proto: b.protocol, software: b.software };
+    }
     const pipe = this.pipe;
     const inp = pipe.engine.input;
     inp.buffers.clear();
@@ -203,6 +204,19 @@ export class AppLayer {
     inp.buffers.set(SSH_SOFTWARE, toServer, Buffer.from(b.software, 'latin1'));
     pipe.counters.txSsh++;
     pipe.inspectTx(side, toServer, 0, null);
+    if (side.sshClient && side.sshServer) this.logSsh(side);
+  }
+
+  /** The EVE ssh record of the flow (once: when both banners are known, else at flow end). */
+  logSsh(side: FlowSide): void {
+    if (side.sshLogged || !this.pipe.engine.config.eve?.ssh) return;
+    if (side.sshClientBanner === null && side.sshServerBanner === null) return;
+    side.sshLogged = true;
+    const banner = (b: { proto: string; software: string } | null) =>
+      b === null ? undefined : { proto_version: b.proto, software_version: b.software };
+    this.pipe.engine.write(
+      sshRecord(this.pipe.recordMeta(side), banner(side.sshClientBanner), banner(side.sshServerBanner)),
+    );
   }
 }
 
@@ -229,5 +243,3 @@ export function serverHelloVersion(d: Uint8Array): number {
   }
   return v;
 }
-
-export { Verdict };

@@ -7,7 +7,7 @@
  * not meet (version, feature, script, custom command), a rule left out, or a check on an EVE
  * record type Sentra does not write. Everything else passes or fails.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { ErrorCodes, SentraError, toSentraError } from '../../errors.js';
 import type { HttpConfig } from '../app/http/config.js';
 import type { EveRecord } from '../eve.js';
@@ -23,6 +23,7 @@ import type { IdsEngineConfig } from './types.js';
 export const PRODUCED_EVENT_TYPES: ReadonlySet<string> = new Set([
   'alert',
   'flow',
+  'ssh',
   'http',
   'fileinfo',
   'stats',
@@ -67,6 +68,12 @@ export function engineConfigFor(tc: VerifyTestCase): IdsEngineConfig {
   if (ys && (ys.midstream === true || ys.midstream === 'true' || ys.midstream === 'yes'))
     stream.midstream = true;
   let midstreamPolicy: IdsEngineConfig['midstreamPolicy'];
+  // the master switch, then the stream section of the test's suricata.yaml
+  const master = y['exception-policy'];
+  if (typeof master === 'string' && master !== 'auto')
+    midstreamPolicy = master as IdsEngineConfig['midstreamPolicy'];
+  if (ys && typeof ys['midstream-policy'] === 'string' && ys['midstream-policy'] !== 'auto')
+    midstreamPolicy = ys['midstream-policy'] as IdsEngineConfig['midstreamPolicy'];
   let streamInline = false;
   const truthy = (v: string) => v === 'true' || v === 'yes' || v === '1';
   for (const [k, v] of Object.entries(tc.sets)) {
@@ -86,7 +93,7 @@ export function engineConfigFor(tc: VerifyTestCase): IdsEngineConfig {
     thresholdConfig,
     midstreamPolicy,
     streamInline,
-    eve: { flow: true, http: true, fileinfo: true, stats: true, metadata: true, payload: true },
+    eve: { flow: true, http: true, fileinfo: true, stats: true, ssh: true, metadata: true, payload: true },
   };
 }
 
@@ -131,6 +138,8 @@ export async function runVerifyTest(dir: string, opts: VerifyRunOptions = {}): P
   const support = rulesSupport(loaded);
   if (!support.allLoad) return done('not-supported', `rule left out: ${support.reason}`, false);
   if (tc.pcap === null) return done('not-supported', 'no pcap', true);
+  if (!existsSync(tc.pcap))
+    return done('not-supported', `the pcap ${tc.pcap} is missing from the corpus`, true);
   const missing = expectedTypes(tc).filter((t) => !PRODUCED_EVENT_TYPES.has(t));
   if (missing.length > 0)
     return done('not-supported', `checks ${missing.join(', ')} records, which Sentra does not write`, true);

@@ -52,9 +52,12 @@ export class FlowSide {
   tlsClientHello = false;
   tlsServerHello = false;
   tlsVersion = -1;
-  /** SSH banners seen per side. */
+  /** SSH banners seen per side (proto version, software version), and whether the ssh record was written. */
   sshClient = false;
   sshServer = false;
+  sshClientBanner: { proto: string; software: string } | null = null;
+  sshServerBanner: { proto: string; software: string } | null = null;
+  sshLogged = false;
   /** UDP and others: a packet seen in each direction. */
   seen0 = false;
   seen1 = false;
@@ -64,6 +67,9 @@ export class FlowSide {
   readonly pendingFired: [Set<number>, Set<number>] = [new Set(), new Set()];
   /** A pass rule matched a packet whose bytes the stream inspection has not reached, per direction. */
   readonly pendingPass = [false, false];
+  /** IDS mode: acknowledged stream bytes awaiting raw detection at the next packet of their direction. */
+  readonly raw: [Uint8Array, Uint8Array] = [new Uint8Array(0), new Uint8Array(0)];
+  readonly rawLen = [0, 0];
   /** IPS verdicts for the flow's later packets. */
   dropped = false;
   passed = false;
@@ -102,10 +108,15 @@ export class FlowSide {
     this.tlsVersion = -1;
     this.sshClient = false;
     this.sshServer = false;
+    this.sshClientBanner = null;
+    this.sshServerBanner = null;
+    this.sshLogged = false;
     this.seen0 = false;
     this.seen1 = false;
     this.ackOff[0] = 0;
     this.ackOff[1] = 0;
+    this.rawLen[0] = 0;
+    this.rawLen[1] = 0;
     this.pendingPass[0] = false;
     this.pendingPass[1] = false;
     this.pendingFired[0].clear();
@@ -115,6 +126,20 @@ export class FlowSide {
     this.alerted = false;
     this.bypassed = false;
     this.exceptionPolicy = '';
+  }
+
+  /** Appends `v` to the raw bytes of `dir` (the buffer grows by doubling, kept for the slot's next flows). */
+  keepRaw(dir: number, v: Uint8Array): void {
+    const need = this.rawLen[dir] + v.length;
+    let b = this.raw[dir];
+    if (need > b.length) {
+      const nb = new Uint8Array(Math.max(need, b.length * 2, 4096));
+      nb.set(b.subarray(0, this.rawLen[dir]));
+      this.raw[dir] = nb;
+      b = nb;
+    }
+    b.set(v, this.rawLen[dir]);
+    this.rawLen[dir] = need;
   }
 
   /** The set of rules fired on transaction `txId` (created on first use). */

@@ -46,6 +46,8 @@ export interface PipelineCounters {
 }
 
 const NO_SLOT = -1;
+/** Acknowledged bytes kept per direction for raw stream detection before it runs anyway. */
+const RAW_MAX = 64 * 1024;
 
 export class FlowPipeline {
   readonly counters: PipelineCounters = {
@@ -224,13 +226,31 @@ export class FlowPipeline {
       if (acked > side.ackOff[other]) side.ackOff[other] = acked;
       if (sess.available(other) > 0 && sess.offset(other) < side.ackOff[other]) {
         this.swapDirection(inp);
-        this.drain(side, sess, other, side.ackOff[other]);
+        this.drain(side, sess, other, side.ackOff[other], true);
         this.swapDirection(inp);
         inp.toServer = toServer;
       }
     }
+    // raw stream detection of this packet's direction: the acknowledged bytes kept for it
+    if (side.rawLen[dir] > 0) {
+      if (this.inspectRaw(side, dir) === Verdict.DROP) verdict = Verdict.DROP;
+      // this packet's bytes are not in the raw buffer yet: its matches still count for them
+      if (ip.payloadCapLen > 0) for (const r of fired) side.pendingFired[dir].add(r);
+    }
     void newBytes;
     return verdict;
+  }
+
+  /** STREAM inspection of the bytes of `dir` kept for raw detection (IDS mode), with the input as oriented now. */
+  private inspectRaw(side: FlowSide, dir: number): number {
+    const n = side.rawLen[dir];
+    side.rawLen[dir] = 0;
+    const pending = side.pendingFired[dir];
+    let v: number = Verdict.ACCEPT;
+    if (side.pendingPass[dir]) side.pendingPass[dir] = false;
+    else v = this.inspectStream(side, dir === 0, side.raw[dir].subarray(0, n), pending);
+    pending.clear();
+    return v;
   }
 
   /** Turns the input's endpoints around (inspecting the other direction's data on this packet). */
@@ -244,7 +264,7 @@ export class FlowPipeline {
   }
 
   /** STREAM inspection and app-layer parsing of `dir`'s readable bytes below stream offset `limit`. */
-  private drain(side: FlowSide, sess: TcpSession, dir: number, limit: number): number {
+  private drain(side: FlowSide, sess: TcpSession, dir: number, limit: number, raw = false): number {
     let verdict: number = Verdict.ACCEPT;
     const toServer = dir === 0;
     for (;;) {
@@ -253,10 +273,17 @@ export class FlowPipeline {
       const room = limit - sess.offset(dir);
       if (room <= 0) break;
       if (v.length > room) v = v.subarray(0, room);
-      const pending = side.pendingFired[dir];
-      if (side.pendingPass[dir]) side.pendingPass[dir] = false;
-      else if (this.inspectStream(side, toServer, v, pending) === Verdict.DROP) verdict = Verdict.DROP;
-      pending.clear();
+      if (raw) {
+        // IDS: raw detection runs at the next packet of this direction (or flow end)
+        if (side.rawLen[dir] + v.length > RAW_MAX && this.inspectRaw(side, dir) === Verdict.DROP)
+          verdict = Verdict.DROP;
+        side.keepRaw(dir, v);
+      } else {
+        const pending = side.pendingFired[dir];
+        if (side.pendingPass[dir]) side.pendingPass[dir] = false;
+        else if (this.inspectStream(side, toServer, v, pending) === Verdict.DROP) verdict = Verdict.DROP;
+        pending.clear();
+      }
       this.app.stream(side, toServer, v);
       sess.consume(dir, v.length);
       if (side.passed || side.dropped) break;
@@ -275,7 +302,7 @@ export class FlowPipeline {
       policy === 'ignore' ||
       ((policy === 'drop-flow' || policy === 'reject' || policy === 'drop-packet') && !ips)
     ) {
-      if (this.engine.config.midstreamPolicy !== undefined) side.exceptionPolicy = 'ignore';
+      side.exceptionPolicy = 'ignore';
       return false;
     }
     side.exceptionPolicy = policy.replace('-', '_');
@@ -325,7 +352,8 @@ export class FlowPipeline {
     inp.toServer = toServer;
     inp.appProto = side.appProto;
     inp.tlsVersion = side.tlsVersion;
-    this.detector.detect(inp, out, side.fired(txId));
+    // a rule fires at most once per transaction and direction, as in Suricata's per-direction tx state
+    this.detector.detect(inp, out, side.fired(txId * 2 + (toServer ? 0 : 1)));
     const v = this.alerts.matches(out, side, http, txId, this.current);
     inp.kind = InputKind.PACKET;
     return v;
@@ -363,15 +391,17 @@ export class FlowPipeline {
       ) {
         for (let dir = 0; dir < 2; dir++) {
           sess.flush(dir);
-          if (sess.available(dir) === 0 && side.appState === 0) continue;
+          if (sess.available(dir) === 0 && side.rawLen[dir] === 0 && side.appState === 0) continue;
           this.pseudoInput(side, dir === 0, slot);
-          this.drain(side, sess, dir, Number.POSITIVE_INFINITY);
+          this.drain(side, sess, dir, Number.POSITIVE_INFINITY, true);
+          if (side.rawLen[dir] > 0) this.inspectRaw(side, dir);
         }
       }
       if (side.http !== null) {
         this.pseudoInput(side, true, slot);
         this.app.httpEnd(side);
       }
+      this.app.logSsh(side);
       this.current = saved;
       if (eng.config.eve?.flow)
         eng.write(flowRecord(this.table, slot, side, reason, eng.config) as EveRecord);

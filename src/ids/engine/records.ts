@@ -107,6 +107,20 @@ export function httpRecord(tx: HttpTransaction, m: RecordMeta): Record<string, u
   return { ...head(m, 'http'), tx_id: tx.id, http: httpEveRecord(tx), app_proto: 'http' };
 }
 
+/** The EVE `ssh` record of a flow's banners. */
+export function sshRecord(
+  m: RecordMeta,
+  client: { proto_version: string; software_version: string } | undefined,
+  server: { proto_version: string; software_version: string } | undefined,
+): Record<string, unknown> {
+  return {
+    ...head(m, 'ssh'),
+    tx_id: 0,
+    app_proto: 'ssh',
+    ssh: { ...(client ? { client } : {}), ...(server ? { server } : {}) },
+  };
+}
+
 /**
  * Suricata's HTTP file name: the Content-Disposition `filename` of the message carrying the
  * body, else the normalized URI path (without the query).
