@@ -81,9 +81,9 @@ function run(bytes: Uint8Array, mode: Mode): { cpu: number; alerts: number; pack
       "user-agent contains 'scanner'",
       'HTTP method in [TRACE, TRACK, DEBUG]',
     ];
-    patterns.forEach((p, i) =>
-      custom.add(compileCustomRule(`rule-${i + 1}`, CUSTOM_SID_BASE + i + 1, { pattern: p })),
-    );
+    for (const [i, p] of patterns.entries()) {
+      custom.add(compileCustomRule(`rule-${i + 1}`, CUSTOM_SID_BASE + i + 1, { pattern: p }));
+    }
     observers.push(custom);
   }
   for (const o of observers) o.attach({ emit: () => void alerts++ });
