@@ -73,20 +73,28 @@ export class DosDetector extends Detector {
     this.icmp = new BoundedMap(cfg.maxTracked);
   }
 
-  // one-entry caches: a flood sends packet after packet to one target
-  private readonly lastKey: Array<number | string> = [-1, -1, -1];
+  // one-entry caches (IPv4): a flood sends packet after packet to one target; the address and
+  // port are compared as they are, so a hit builds no key (keys above 2^31 would be boxed)
+  private readonly cAddr = new Uint32Array(3);
+  private readonly cPort = new Int32Array(3).fill(-1);
   private readonly lastTarget: Array<Target | null> = [null, null, null];
+
+  /** The cached target of `which` when `p`'s address (source or destination) and `port` match. */
+  private cached(which: number, p: Packet, src: boolean, port: number): Target | null {
+    if (p.ipVersion !== 4 || this.cPort[which] !== port) return null;
+    return this.cAddr[which] === (src ? p.src4 : p.dst4) >>> 0 ? this.lastTarget[which] : null;
+  }
 
   private target(
     which: number,
     m: BoundedMap<number | string, Target>,
-    k: number | string,
+    p: Packet,
+    port: number,
     replies: boolean,
   ): Target {
-    if (this.lastKey[which] === k) {
-      const c = this.lastTarget[which];
-      if (c !== null) return c;
-    }
+    const c = this.cached(which, p, false, port);
+    if (c !== null) return c;
+    const k = which === 2 ? addrKey(p, false) : addrPortKey(p, false, port);
     let t = m.get(k);
     if (t === undefined) {
       t = {
@@ -98,7 +106,10 @@ export class DosDetector extends Detector {
       };
       m.set(k, t);
     }
-    this.lastKey[which] = k;
+    if (p.ipVersion === 4) {
+      this.cAddr[which] = p.dst4 >>> 0;
+      this.cPort[which] = port;
+    } else this.cPort[which] = -1;
     this.lastTarget[which] = t;
     return t;
   }
@@ -111,7 +122,7 @@ export class DosDetector extends Detector {
       const fl = p.tcpFlags;
       if (flow.isNew) {
         if (flow.direction !== 0 || (fl & (TcpFlag.SYN | TcpFlag.ACK)) !== TcpFlag.SYN) return;
-        const tg = this.target(0, this.syn, addrPortKey(p, false, p.dstPort), false);
+        const tg = this.target(0, this.syn, p, p.dstPort, false);
         vote(tg, addrKey(p, true));
         const n = tg.rate.add(t);
         if (n >= this.c.synPerSec) {
@@ -129,7 +140,7 @@ export class DosDetector extends Detector {
       }
     } else if ((L & Layer.UDP) !== 0) {
       if (flow.direction === 0) {
-        const tg = this.target(1, this.udp, addrPortKey(p, false, p.dstPort), true);
+        const tg = this.target(1, this.udp, p, p.dstPort, true);
         vote(tg, addrKey(p, true));
         const n = tg.rate.add(t);
         if (n >= this.c.udpPerSec && (tg.replies as RateWindow).count(t) <= n * this.c.udpReplyRatio) {
@@ -137,14 +148,12 @@ export class DosDetector extends Detector {
         }
       } else {
         // an answer comes from the target the requests went to: usually the cached one
-        const k = addrPortKey(p, true, p.srcPort);
-        const tg =
-          this.lastKey[1] === k && this.lastTarget[1] !== null ? this.lastTarget[1] : this.udp.get(k);
+        const tg = this.cached(1, p, true, p.srcPort) ?? this.udp.get(addrPortKey(p, true, p.srcPort));
         if (tg !== undefined) (tg.replies as RateWindow).add(t);
       }
     } else if ((L & (Layer.ICMP | Layer.ICMPV6)) !== 0) {
       if (p.ipProto === 1 ? p.icmpType !== 8 : p.icmpType !== 128) return;
-      const tg = this.target(2, this.icmp, addrKey(p, false), false);
+      const tg = this.target(2, this.icmp, p, 0, false);
       vote(tg, addrKey(p, true));
       const n = tg.rate.add(t);
       if (n >= this.c.icmpPerSec) {
@@ -180,6 +189,7 @@ export class DosDetector extends Detector {
   tick(t: number): void {
     const stale = (tg: Target) => t - tg.rate.last > 10 * WINDOW_US;
     this.lastTarget.fill(null);
+    this.cPort.fill(-1);
     this.syn.sweep(stale);
     this.udp.sweep(stale);
     this.icmp.sweep(stale);
