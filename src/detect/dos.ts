@@ -135,7 +135,7 @@ export class DosDetector extends Detector {
         (fl & (TcpFlag.ACK | TcpFlag.SYN | TcpFlag.RST)) === TcpFlag.ACK
       ) {
         // the handshake completed: this SYN was a connection, not part of a flood
-        const tg = this.syn.get(addrPortKey(p, false, p.dstPort));
+        const tg = this.cached(0, p, false, p.dstPort) ?? this.syn.get(addrPortKey(p, false, p.dstPort));
         if (tg !== undefined) tg.rate.remove(t);
       }
     } else if ((L & Layer.UDP) !== 0) {
