@@ -162,7 +162,7 @@ export class FlowPipeline {
     if (side.dropped) {
       verdict = Verdict.DROP;
     } else if (!side.passed) {
-      verdict = this.inspectFlowPacket(p, ip, side, toServer);
+      verdict = this.inspectFlowPacket(ip, side, toServer);
     }
     for (const o of eng.observers) o.onPacket?.(p, st, tsUs);
     if (verdict === Verdict.DROP) c.dropped++;
@@ -170,7 +170,7 @@ export class FlowPipeline {
     return verdict as VerdictValue;
   }
 
-  private inspectFlowPacket(p: Packet, ip: Packet, side: FlowSide, toServer: boolean): number {
+  private inspectFlowPacket(ip: Packet, side: FlowSide, toServer: boolean): number {
     const inp = this.engine.input;
     const dir = toServer ? 0 : 1;
     let newBytes = 0;
