@@ -36,7 +36,8 @@ export abstract class Detector implements PacketObserver {
   raised = 0;
   suppressed = 0;
   private readonly lastAlert: BoundedMap<string, number>;
-  private readonly suppressUs: number;
+  /** Suppression time, µs: detectors keep a `quietUntil` on their own state to skip work early. */
+  protected readonly suppressUs: number;
 
   constructor(suppressSec: number, maxTracked: number) {
     this.suppressUs = suppressSec * 1e6;

@@ -47,7 +47,9 @@ export class BruteForceDetector extends Detector {
       r = new EventRing(n);
       this.counts.set(k, r);
     }
-    return r.hit(t, this.windowUs);
+    if (!r.hit(t, this.windowUs) || t < r.quietUntil) return false;
+    r.quietUntil = t + this.suppressUs;
+    return true;
   }
 
   onFlowEnd(f: EndedFlow): void {

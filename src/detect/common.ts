@@ -55,6 +55,8 @@ export class EventRing {
   private head = 0;
   private count = 0;
   last = 0;
+  /** No alert about this ring before this time (µs): set by the detector after an alert. */
+  quietUntil = 0;
   constructor(readonly n: number) {
     this.t = new Float64Array(Math.max(1, n));
   }
@@ -86,18 +88,22 @@ export class EventRing {
  * a value seen again refreshes its time; expired values free their place.
  */
 export class DistinctWindow {
-  private readonly vals: Float64Array;
-  private readonly times: Float64Array;
+  // grown on demand up to cap: most keys (a port probed once) never hold more than one value
+  private vals: Float64Array;
+  private times: Float64Array;
   private used = 0;
   last = 0;
+  /** No alert about this window before this time (µs). */
+  quietUntil = 0;
   constructor(readonly cap: number) {
-    this.vals = new Float64Array(Math.max(1, cap));
-    this.times = new Float64Array(Math.max(1, cap));
+    const n = Math.max(1, Math.min(cap, 2));
+    this.vals = new Float64Array(n);
+    this.times = new Float64Array(n);
   }
   /** Adds `v` at `nowUs`; returns how many distinct values lie within `windowUs` (at most cap). */
   add(v: number, nowUs: number, windowUs: number): number {
     this.last = nowUs;
-    const { vals, times } = this;
+    let { vals, times } = this;
     let live = 0;
     let found = -1;
     let free = -1;
@@ -113,7 +119,18 @@ export class DistinctWindow {
       times[found] = nowUs;
       return live;
     }
-    if (free < 0 && this.used < vals.length) free = this.used++;
+    if (free < 0 && this.used < this.cap) {
+      if (this.used === vals.length) {
+        const n = Math.min(this.cap, vals.length * 2);
+        const nv = new Float64Array(n);
+        nv.set(vals);
+        const nt = new Float64Array(n);
+        nt.set(times);
+        this.vals = vals = nv;
+        this.times = times = nt;
+      }
+      free = this.used++;
+    }
     if (free < 0) return live; // full of live values: at cap already
     vals[free] = v;
     times[free] = nowUs;

@@ -46,6 +46,8 @@ interface Target {
   /** Majority vote over the senders. */
   cand: number | string;
   votes: number;
+  /** No alert before this time (µs): the flood was just reported. */
+  quietUntil: number;
 }
 
 function vote(t: Target, src: number | string): void {
@@ -71,7 +73,28 @@ export class DosDetector extends Detector {
     this.icmp = new BoundedMap(cfg.maxTracked);
   }
 
-  private target(m: BoundedMap<number | string, Target>, k: number | string, replies: boolean): Target {
+  // one-entry caches (IPv4): a flood sends packet after packet to one target; the address and
+  // port are compared as they are, so a hit builds no key (keys above 2^31 would be boxed)
+  private readonly cAddr = new Uint32Array(3);
+  private readonly cPort = new Int32Array(3).fill(-1);
+  private readonly lastTarget: Array<Target | null> = [null, null, null];
+
+  /** The cached target of `which` when `p`'s address (source or destination) and `port` match. */
+  private cached(which: number, p: Packet, src: boolean, port: number): Target | null {
+    if (p.ipVersion !== 4 || this.cPort[which] !== port) return null;
+    return this.cAddr[which] === (src ? p.src4 : p.dst4) >>> 0 ? this.lastTarget[which] : null;
+  }
+
+  private target(
+    which: number,
+    m: BoundedMap<number | string, Target>,
+    p: Packet,
+    port: number,
+    replies: boolean,
+  ): Target {
+    const c = this.cached(which, p, false, port);
+    if (c !== null) return c;
+    const k = which === 2 ? addrKey(p, false) : addrPortKey(p, false, port);
     let t = m.get(k);
     if (t === undefined) {
       t = {
@@ -79,9 +102,15 @@ export class DosDetector extends Detector {
         replies: replies ? new RateWindow(WINDOW_US) : null,
         cand: 0,
         votes: 0,
+        quietUntil: 0,
       };
       m.set(k, t);
     }
+    if (p.ipVersion === 4) {
+      this.cAddr[which] = p.dst4 >>> 0;
+      this.cPort[which] = port;
+    } else this.cPort[which] = -1;
+    this.lastTarget[which] = t;
     return t;
   }
 
@@ -93,7 +122,7 @@ export class DosDetector extends Detector {
       const fl = p.tcpFlags;
       if (flow.isNew) {
         if (flow.direction !== 0 || (fl & (TcpFlag.SYN | TcpFlag.ACK)) !== TcpFlag.SYN) return;
-        const tg = this.target(this.syn, addrPortKey(p, false, p.dstPort), false);
+        const tg = this.target(0, this.syn, p, p.dstPort, false);
         vote(tg, addrKey(p, true));
         const n = tg.rate.add(t);
         if (n >= this.c.synPerSec) {
@@ -106,24 +135,25 @@ export class DosDetector extends Detector {
         (fl & (TcpFlag.ACK | TcpFlag.SYN | TcpFlag.RST)) === TcpFlag.ACK
       ) {
         // the handshake completed: this SYN was a connection, not part of a flood
-        const tg = this.syn.get(addrPortKey(p, false, p.dstPort));
+        const tg = this.cached(0, p, false, p.dstPort) ?? this.syn.get(addrPortKey(p, false, p.dstPort));
         if (tg !== undefined) tg.rate.remove(t);
       }
     } else if ((L & Layer.UDP) !== 0) {
       if (flow.direction === 0) {
-        const tg = this.target(this.udp, addrPortKey(p, false, p.dstPort), true);
+        const tg = this.target(1, this.udp, p, p.dstPort, true);
         vote(tg, addrKey(p, true));
         const n = tg.rate.add(t);
         if (n >= this.c.udpPerSec && (tg.replies as RateWindow).count(t) <= n * this.c.udpReplyRatio) {
           this.raise(DOS_SIGNATURES.udpFlood, this.c.udpSeverity, p, tg, t, n, 17, this.c.udpPerSec);
         }
       } else {
-        const tg = this.udp.get(addrPortKey(p, true, p.srcPort));
+        // an answer comes from the target the requests went to: usually the cached one
+        const tg = this.cached(1, p, true, p.srcPort) ?? this.udp.get(addrPortKey(p, true, p.srcPort));
         if (tg !== undefined) (tg.replies as RateWindow).add(t);
       }
     } else if ((L & (Layer.ICMP | Layer.ICMPV6)) !== 0) {
       if (p.ipProto === 1 ? p.icmpType !== 8 : p.icmpType !== 128) return;
-      const tg = this.target(this.icmp, addrKey(p, false), false);
+      const tg = this.target(2, this.icmp, p, 0, false);
       vote(tg, addrKey(p, true));
       const n = tg.rate.add(t);
       if (n >= this.c.icmpPerSec) {
@@ -142,6 +172,8 @@ export class DosDetector extends Detector {
     proto: number,
     threshold: number,
   ): void {
+    if (t < tg.quietUntil) return;
+    tg.quietUntil = t + this.suppressUs;
     const dst = addrKey(p, false);
     const port = proto === 1 || proto === 58 ? undefined : p.dstPort;
     this.alert(sig, sev, `${dst}|${port ?? ''}`, {
@@ -156,6 +188,8 @@ export class DosDetector extends Detector {
 
   tick(t: number): void {
     const stale = (tg: Target) => t - tg.rate.last > 10 * WINDOW_US;
+    this.lastTarget.fill(null);
+    this.cPort.fill(-1);
     this.syn.sweep(stale);
     this.udp.sweep(stale);
     this.icmp.sweep(stale);

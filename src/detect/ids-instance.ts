@@ -10,6 +10,7 @@ import { ErrorCodes, SentraError, toSentraError } from '../errors.js';
 import { IdsEngine } from '../ids/engine/engine.js';
 import type { AlertInfo, IdsStats } from '../ids/engine/types.js';
 import type { EveAlertRecord } from '../ids/eve.js';
+import type { PacketObserver } from '../ids/observer.js';
 import { compileRuleText, loadRuleSources, type RuleSource } from '../ids/rules/loader.js';
 import { readCapture } from '../packet/file/reader.js';
 import { AlertStore, type IdsAlert } from './alert-store.js';
@@ -21,7 +22,7 @@ import {
   CustomRuleSet,
   compileCustomRule,
 } from './custom-rules.js';
-import { DETECTORS } from './registry.js';
+import { createDetectorGroup } from './registry.js';
 
 export interface IdsInstanceOptions extends DetectSwitches {
   /** Detector thresholds, windows and severities (docs/detect.md). */
@@ -101,13 +102,9 @@ export class IdsInstance {
     }
     this.kind = isCaptureFile(source) ? 'pcap' : 'interface';
     const cfg = resolveDetectConfig(opts.detectors ?? {}, opts);
-    const observers = [];
-    this.detectorNames = [];
-    for (const [name, f] of Object.entries(DETECTORS)) {
-      if (!f.enabled(cfg)) continue;
-      observers.push(f.create(cfg));
-      this.detectorNames.push(name);
-    }
+    const group = createDetectorGroup(cfg);
+    this.detectorNames = group.members;
+    const observers: PacketObserver[] = group.members.length > 0 ? [group] : [];
     observers.push(this.custom);
     const sources: RuleSource[] = [];
     for (const file of opts.ruleFiles ?? []) {

@@ -68,6 +68,10 @@ export const PORTSCAN_SIGNATURES = {
 
 const F = TcpFlag;
 const PENDING = 1 << 16;
+const PMASK = PENDING - 1;
+const SWEEP_US = 5e6;
+/** Direct index: flow id -> ring slot, checked against the ring (binary search on a miss). */
+const DIRECT = 1 << 17;
 /** Kinds of pending probes. */
 const K_SYN = 1;
 const K_UDP = 2;
@@ -87,15 +91,18 @@ export class PortScanDetector extends Detector {
   private readonly timeoutUs: number;
   private readonly sources: BoundedMap<number | string, SourceState>;
   private readonly vertical: BoundedMap<string, DistinctWindow>;
-  private readonly horizontal: BoundedMap<string, DistinctWindow>;
+  private readonly horizontal: BoundedMap<number | string, DistinctWindow>;
   // pending probes: a ring sorted by flow id
   private readonly pFlow = new Float64Array(PENDING);
   private readonly pTime = new Float64Array(PENDING);
   private readonly pState = new Uint8Array(PENDING); // 0 answered/done, else kind
   private readonly pPort = new Uint16Array(PENDING);
   private readonly pProto = new Uint8Array(PENDING);
-  private readonly pSrc: (number | string)[] = new Array(PENDING).fill(0);
-  private readonly pDst: (number | string)[] = new Array(PENDING).fill(0);
+  // IPv4 keys in typed arrays; IPv6 keys (text) beside them by ring index
+  private readonly pSrc = new Float64Array(PENDING);
+  private readonly pDst = new Float64Array(PENDING);
+  private readonly pText = new Map<number, [string, string]>();
+  private readonly direct = new Int32Array(DIRECT).fill(-1);
   private pHead = 0;
   private pCount = 0;
 
@@ -147,7 +154,7 @@ export class PortScanDetector extends Detector {
       if (sig !== null) {
         const s = this.source(addrKey(p, true));
         if (s.stealth.hit(t, this.windowUs))
-          this.raise(sig, this.c.severity, p, t, this.c.stealthPackets, true);
+          this.raise(sig, this.c.severity, s.stealth, p, t, this.c.stealthPackets, true);
       }
     }
     if (flow.isNew) {
@@ -169,7 +176,7 @@ export class PortScanDetector extends Detector {
       if (kind === K_ACK) {
         const s = this.source(src);
         if (s.ack.hit(t, this.windowUs)) {
-          this.raise(PORTSCAN_SIGNATURES.ackScan, this.c.severity, p, t, this.c.ackScanProbes, false);
+          this.raise(PORTSCAN_SIGNATURES.ackScan, this.c.severity, s.ack, p, t, this.c.ackScanProbes, false);
         }
       }
       this.failedProbe(src, addrKey(p, true), p.srcPort, 6, t);
@@ -186,15 +193,27 @@ export class PortScanDetector extends Detector {
     const src = addrKey(p, true);
     const s = this.source(src);
     if ((fl & F.RST) !== 0 && flow.toServerPackets === 2 && s.synScan.hit(t, this.windowUs)) {
-      this.raise(PORTSCAN_SIGNATURES.synScan, this.c.severity, p, t, this.c.synScanProbes, true);
+      this.raise(PORTSCAN_SIGNATURES.synScan, this.c.severity, s.synScan, p, t, this.c.synScanProbes, true);
     }
     if (s.probes.hit(t, this.windowUs)) {
-      this.raise(PORTSCAN_SIGNATURES.probes, this.c.probeSeverity, p, t, this.c.probeConnections, true);
+      this.raise(
+        PORTSCAN_SIGNATURES.probes,
+        this.c.probeSeverity,
+        s.probes,
+        p,
+        t,
+        this.c.probeConnections,
+        true,
+      );
     }
     this.failedProbe(src, addrKey(p, false), p.dstPort, 6, t);
   }
 
+  private lastSrcKey: number | string = -1;
+  private lastSrc: SourceState | null = null;
+
   private source(k: number | string): SourceState {
+    if (k === this.lastSrcKey && this.lastSrc !== null) return this.lastSrc;
     let s = this.sources.get(k);
     if (s === undefined) {
       const c = this.c;
@@ -206,8 +225,17 @@ export class PortScanDetector extends Detector {
       };
       this.sources.set(k, s);
     }
+    this.lastSrcKey = k;
+    this.lastSrc = s;
     return s;
   }
+
+  private lastPair = '';
+  private lastHKey: number | string = -1;
+  private lastH: DistinctWindow | null = null;
+  private lastV: DistinctWindow | null = null;
+  private lastVSrc: number | string = -1;
+  private lastVDst: number | string = -1;
 
   /** A probe from `src` to `dst`:`port` got no session. */
   private failedProbe(
@@ -218,15 +246,24 @@ export class PortScanDetector extends Detector {
     t: number,
   ): void {
     const w = this.windowUs;
-    const vk = `${src}|${dst}`;
-    let v = this.vertical.get(vk);
-    if (v === undefined) {
-      v = new DistinctWindow(this.c.verticalPorts);
-      this.vertical.set(vk, v);
+    // a vertical scan repeats one (source, target) pair: keep its window at hand
+    let v: DistinctWindow | undefined;
+    if (src === this.lastVSrc && dst === this.lastVDst && this.lastV !== null) v = this.lastV;
+    else {
+      this.lastPair = `${src}|${dst}`;
+      v = this.vertical.get(this.lastPair);
+      if (v === undefined) {
+        v = new DistinctWindow(this.c.verticalPorts);
+        this.vertical.set(this.lastPair, v);
+      }
+      this.lastV = v;
+      this.lastVSrc = src;
+      this.lastVDst = dst;
     }
     const ports = v.add(proto * 65536 + port, t, w);
-    if (ports >= this.c.verticalPorts) {
-      this.alert(PORTSCAN_SIGNATURES.vertical, this.c.severity, vk, {
+    if (ports >= this.c.verticalPorts && t >= v.quietUntil) {
+      v.quietUntil = t + this.suppressUs;
+      this.alert(PORTSCAN_SIGNATURES.vertical, this.c.severity, this.lastPair, {
         timeUs: t,
         src: keyText(src),
         dst: keyText(dst),
@@ -234,15 +271,24 @@ export class PortScanDetector extends Detector {
         facts: { distinct_ports: ports, window_sec: this.c.windowSec },
       });
     }
-    const hk = `${src}|${proto}|${port}`;
-    let h = this.horizontal.get(hk);
-    if (h === undefined) {
-      h = new DistinctWindow(this.c.horizontalHosts);
-      this.horizontal.set(hk, h);
+    // IPv4: source * 2^17 + protocol bit + port is exact below 2^53
+    const hk =
+      typeof src === 'number' ? src * 131072 + (proto === 6 ? 65536 : 0) + port : `${src}|${proto}|${port}`;
+    let h: DistinctWindow | undefined;
+    if (hk === this.lastHKey && this.lastH !== null) h = this.lastH;
+    else {
+      h = this.horizontal.get(hk);
+      if (h === undefined) {
+        h = new DistinctWindow(this.c.horizontalHosts);
+        this.horizontal.set(hk, h);
+      }
+      this.lastHKey = hk;
+      this.lastH = h;
     }
     const hosts = h.add(typeof dst === 'number' ? dst : hashText(dst), t, w);
-    if (hosts >= this.c.horizontalHosts) {
-      this.alert(PORTSCAN_SIGNATURES.horizontal, this.c.severity, hk, {
+    if (hosts >= this.c.horizontalHosts && t >= h.quietUntil) {
+      h.quietUntil = t + this.suppressUs;
+      this.alert(PORTSCAN_SIGNATURES.horizontal, this.c.severity, `${src}|${proto}|${port}`, {
         timeUs: t,
         src: keyText(src),
         dst: keyText(dst),
@@ -256,11 +302,14 @@ export class PortScanDetector extends Detector {
   private raise(
     sig: DetectorSignature,
     sev: SeverityWord,
+    ring: EventRing,
     p: Packet,
     t: number,
     n: number,
     fromSrc: boolean,
   ): void {
+    if (t < ring.quietUntil) return;
+    ring.quietUntil = t + this.suppressUs;
     const src = addrKey(p, fromSrc);
     this.alert(sig, sev, String(src), {
       timeUs: t,
@@ -276,14 +325,19 @@ export class PortScanDetector extends Detector {
   private addPending(flowId: number, t: number, kind: number, p: Packet, proto: number): void {
     this.expire(t);
     if (this.pCount === PENDING) this.popHead(true);
-    const i = (this.pHead + this.pCount) % PENDING;
+    const i = (this.pHead + this.pCount) & PMASK;
     this.pFlow[i] = flowId;
+    this.direct[flowId & (DIRECT - 1)] = i;
     this.pTime[i] = t;
     this.pState[i] = kind;
     this.pPort[i] = p.dstPort;
     this.pProto[i] = proto;
-    this.pSrc[i] = addrKey(p, true);
-    this.pDst[i] = addrKey(p, false);
+    if (p.ipVersion === 4) {
+      this.pSrc[i] = p.src4 >>> 0;
+      this.pDst[i] = p.dst4 >>> 0;
+    } else {
+      this.pText.set(i, [addrKey(p, true) as string, addrKey(p, false) as string]);
+    }
     this.pCount++;
   }
 
@@ -294,11 +348,13 @@ export class PortScanDetector extends Detector {
 
   /** Ring index of a pending flow id, or -1 (binary search: ids grow along the ring). */
   private find(flowId: number): number {
+    const d = this.direct[flowId & (DIRECT - 1)];
+    if (d >= 0 && this.pFlow[d] === flowId && this.inRing(d)) return d;
     let lo = 0;
     let hi = this.pCount - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      const i = (this.pHead + mid) % PENDING;
+      const i = (this.pHead + mid) & PMASK;
       const v = this.pFlow[i];
       if (v === flowId) return i;
       if (v < flowId) lo = mid + 1;
@@ -307,22 +363,23 @@ export class PortScanDetector extends Detector {
     return -1;
   }
 
+  /** Ring slot `i` holds a live entry. */
+  private inRing(i: number): boolean {
+    return ((i - this.pHead) & PMASK) < this.pCount;
+  }
+
   private popHead(count: boolean): void {
     const i = this.pHead;
     const kind = this.pState[i];
     // an ACK probe with no answer says nothing (a filtered port or a mid-stream capture)
+    const text = this.pText.size > 0 ? this.pText.get(i) : undefined;
+    if (text !== undefined) this.pText.delete(i);
     if (count && kind !== 0 && kind !== K_ACK) {
-      this.failedProbe(
-        this.pSrc[i],
-        this.pDst[i],
-        this.pPort[i],
-        this.pProto[i],
-        this.pTime[i] + this.timeoutUs,
-      );
+      const t = this.pTime[i] + this.timeoutUs;
+      if (text !== undefined) this.failedProbe(text[0], text[1], this.pPort[i], this.pProto[i], t);
+      else this.failedProbe(this.pSrc[i], this.pDst[i], this.pPort[i], this.pProto[i], t);
     }
-    this.pSrc[i] = 0;
-    this.pDst[i] = 0;
-    this.pHead = (i + 1) % PENDING;
+    this.pHead = (i + 1) & PMASK;
     this.pCount--;
   }
 
@@ -330,13 +387,21 @@ export class PortScanDetector extends Detector {
     while (this.pCount > 0 && now - this.pTime[this.pHead] >= this.timeoutUs) this.popHead(true);
   }
 
+  private lastSweep = 0;
+
   tick(timeUs: number): void {
     this.expire(timeUs);
+    // idle entries only cost memory (the tables are capped): sweep every few seconds
+    if (timeUs - this.lastSweep < SWEEP_US) return;
+    this.lastSweep = timeUs;
     const w = this.windowUs;
     this.sources.sweep(
       (s) => timeUs - Math.max(s.probes.last, s.synScan.last, s.stealth.last, s.ack.last) > w,
     );
     this.vertical.sweep((d) => timeUs - d.last > w);
+    this.lastV = null;
+    this.lastH = null;
+    this.lastSrc = null;
     this.horizontal.sweep((d) => timeUs - d.last > w);
   }
 

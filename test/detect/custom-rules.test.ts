@@ -13,7 +13,8 @@ const ATT = '10.7.0.66';
 
 function rules(...patterns: Array<{ pattern: string; severity?: string; name?: string }>): CustomRuleSet {
   const set = new CustomRuleSet();
-  patterns.forEach((p, i) => set.add(compileCustomRule(`rule-${i + 1}`, CUSTOM_SID_BASE + i + 1, p)));
+  for (const [i, p] of patterns.entries())
+    set.add(compileCustomRule(`rule-${i + 1}`, CUSTOM_SID_BASE + i + 1, p));
   return set;
 }
 

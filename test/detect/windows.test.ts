@@ -1,0 +1,102 @@
+/**
+ * The bounded building blocks: exact sliding windows at their edges, capped tables, and the
+ * configuration reader's refusals.
+ */
+import { describe, expect, it } from 'vitest';
+import { BoundedMap, DistinctWindow, EventRing, RateWindow } from '../../src/detect/common.js';
+import { resolveDetectConfig } from '../../src/detect/config.js';
+import { createDetectors } from '../../src/detect/registry.js';
+import { ErrorCodes } from '../../src/errors.js';
+
+describe('EventRing', () => {
+  it('fires when n events fall within the window, inclusive of its length', () => {
+    const r = new EventRing(3);
+    expect(r.hit(0, 1000)).toBe(false);
+    expect(r.hit(500, 1000)).toBe(false);
+    expect(r.hit(1000, 1000)).toBe(true); // 0..1000 spans exactly the window
+    const s = new EventRing(3);
+    s.hit(0, 1000);
+    s.hit(500, 1000);
+    expect(s.hit(1001, 1000)).toBe(false); // the first one slid out
+    expect(s.hit(1200, 1000)).toBe(true);
+  });
+});
+
+describe('DistinctWindow', () => {
+  it('counts distinct values exactly up to its cap; repeats and expired values do not count', () => {
+    const d = new DistinctWindow(4);
+    expect(d.add(1, 0, 100)).toBe(1);
+    expect(d.add(1, 10, 100)).toBe(1);
+    expect(d.add(2, 20, 100)).toBe(2);
+    expect(d.add(3, 30, 100)).toBe(3);
+    expect(d.add(4, 40, 100)).toBe(4);
+    expect(d.add(5, 50, 100)).toBe(4); // at cap
+    expect(d.add(6, 125, 100)).toBe(3); // 1 (t=10) and 2 (t=20) expired: 3, 4, 6
+  });
+});
+
+describe('RateWindow', () => {
+  it('counts events in the last window in ten buckets; removals take events back', () => {
+    const r = new RateWindow(1_000_000);
+    for (let i = 0; i < 10; i++) r.add(i * 50_000);
+    expect(r.count(450_000)).toBe(10);
+    r.remove(460_000);
+    expect(r.count(460_000)).toBe(9);
+    expect(r.count(2_500_000)).toBe(0);
+  });
+});
+
+describe('BoundedMap', () => {
+  it('never holds more than its cap; the oldest key leaves first', () => {
+    const m = new BoundedMap<number, number>(16);
+    for (let i = 0; i < 100; i++) m.set(i, i);
+    expect(m.size).toBe(16);
+    expect(m.evicted).toBe(84);
+    expect(m.get(0)).toBeUndefined();
+    expect(m.get(99)).toBe(99);
+  });
+});
+
+describe('configuration', () => {
+  it('fills defaults and applies the switches', () => {
+    const c = resolveDetectConfig(
+      { portscan: { verticalPorts: 30 } },
+      { detect_dos: false, detect_sql_injection: false },
+    );
+    expect(c.portscan.verticalPorts).toBe(30);
+    expect(c.portscan.horizontalHosts).toBe(10);
+    expect(c.dos.enabled).toBe(false);
+    expect(c.webattack.sqlInjection).toBe(false);
+    expect(c.webattack.xss).toBe(true);
+  });
+  it('refuses unknown keys, bad numbers and bad severities with INVALID_CONFIG naming the key', () => {
+    const bad = [
+      { portscan: { verticalPort: 3 } },
+      { portscan: { verticalPorts: 0 } },
+      { portscan: { verticalPorts: 2.5 } },
+      { dos: { synSeverity: 'urgent' } },
+      { dos: { udpReplyRatio: 2 } },
+      { bruteforce: { ports: [22, 70000] } },
+      { nonsense: {} },
+    ];
+    for (const input of bad) {
+      expect(() => resolveDetectConfig(input as never)).toThrow(
+        expect.objectContaining({ code: ErrorCodes.INVALID_CONFIG }),
+      );
+    }
+  });
+  it('every detector off: no observer', () => {
+    expect(
+      createDetectors(
+        {},
+        {
+          detect_port_scan: false,
+          detect_dos: false,
+          detect_brute_force: false,
+          detect_sql_injection: false,
+          detect_web_attacks: false,
+        },
+      ),
+    ).toEqual([]);
+  });
+});
