@@ -3,7 +3,7 @@
  * last five minutes (the bandwidth chart), protocol shares and top talkers (from the
  * monitor's bounded conversation table), and running totals for /metrics.
  */
-import { ConversationTable, type ProtocolCounts, type TrafficFlow } from '../monitor/traffic.js';
+import { type ProtocolCounts, type TrafficFlow, TrafficTable } from '../monitor/traffic.js';
 import type { Packet } from '../packet/packet.js';
 
 const SECONDS = 300;
@@ -23,7 +23,7 @@ export interface TopTalker {
 }
 
 export class TrafficView {
-  readonly conversations = new ConversationTable(8192);
+  readonly conversations = new TrafficTable({ maxFlows: 8192 });
   private readonly bytes = new Float64Array(SECONDS);
   private readonly packets = new Float64Array(SECONDS);
   private readonly stamp = new Float64Array(SECONDS);

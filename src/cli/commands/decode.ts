@@ -11,7 +11,6 @@ import { PacketFilter } from '../../packet/filter/index.js';
 import { packetFields } from '../../packet/format/fields.js';
 import { ProtocolStats } from '../../packet/format/stats.js';
 import { summaryLine } from '../../packet/format/summary.js';
-import type { Packet } from '../../packet/packet.js';
 import { action, type CommandRegistrar } from '../command.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
 import { createProgress } from '../progress.js';
