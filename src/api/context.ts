@@ -67,6 +67,15 @@ export class ApiContext {
 
   /** The spec's firewall functions over this context's firewall, opened on first use. */
   async firewall(): Promise<FirewallFunctions> {
+    return (await this.openFirewall()).functions;
+  }
+
+  /** The context's {@link Firewall} itself (opened on first use), e.g. for an alert responder. */
+  async firewallInstance(): Promise<Firewall> {
+    return (await this.openFirewall()).fw;
+  }
+
+  private async openFirewall(): Promise<{ fw: Firewall; functions: FirewallFunctions }> {
     this.assertOpen();
     if (this.firewallOpening === null) {
       const given = this.firewallOptions;
@@ -78,7 +87,7 @@ export class ApiContext {
       });
       this.firewallOpening = opening;
     }
-    return (await this.firewallOpening).functions;
+    return this.firewallOpening;
   }
 
   /**

@@ -109,18 +109,44 @@ interface Entry {
 }
 
 export interface IdsServiceOptions {
-  /** Bans for `ids_block_threat`, rules with action block, and `auto_block`. */
-  responder?: AlertResponder | null;
+  /**
+   * Bans for `ids_block_threat`, rules with action block, and `auto_block`: a responder, or a
+   * function that makes one when the first ban is asked for (so that an IDS that never bans
+   * never opens the firewall).
+   */
+  responder?: AlertResponder | null | (() => Promise<AlertResponder>);
 }
 
 /** Every IDS of one process (or one script run), by id. */
 export class IdsService {
   private readonly entries = new Map<string, Entry>();
   private next = 1;
-  private readonly responder: AlertResponder | null;
+  private readonly makeResponder: (() => Promise<AlertResponder>) | null;
+  private responder: Promise<AlertResponder> | null = null;
 
   constructor(opts: IdsServiceOptions = {}) {
-    this.responder = opts.responder ?? null;
+    const r = opts.responder ?? null;
+    this.makeResponder = r === null ? null : typeof r === 'function' ? r : () => Promise.resolve(r);
+  }
+
+  /** The responder, made on first use; a failed attempt is retried on the next ban. */
+  private getResponder(): Promise<AlertResponder> {
+    if (this.makeResponder === null) {
+      return Promise.reject(
+        new SentraError(
+          ErrorCodes.DEPENDENCY_MISSING,
+          'blocking needs a firewall: start Sentra with a firewall backend (nftables or iptables)',
+        ),
+      );
+    }
+    if (this.responder === null) {
+      const p = this.makeResponder();
+      p.catch(() => {
+        if (this.responder === p) this.responder = null;
+      });
+      this.responder = p;
+    }
+    return this.responder;
   }
 
   private entry(id: string): Entry {
@@ -152,7 +178,7 @@ export class IdsService {
       filter: options.filter,
       netns: options.netns,
       onAlert: (a, rule) => {
-        if (entry === null || this.responder === null) return;
+        if (entry === null || this.makeResponder === null) return;
         if (rule !== null && (rule.action === 'block' || rule.action === 'drop'))
           this.autoBan(entry, a, true);
         else if (entry.autoBlock) this.autoBan(entry, a, false);
@@ -174,17 +200,18 @@ export class IdsService {
   }
 
   private autoBan(e: Entry, a: IdsAlert, always: boolean): void {
-    const r = this.responder as AlertResponder;
     const alert = { id: a.id, src_ip: a.src_ip, dst_ip: a.dst_ip, severity: a.severity, message: a.message };
-    (always ? r.blockThreat(alert) : r.handle(alert)).then(
-      (d) => {
-        if (d.action === 'banned') e.threatsBlocked++;
-        else if (d.action === 'refused') e.blockErrors++;
-      },
-      () => {
-        e.blockErrors++;
-      },
-    );
+    this.getResponder()
+      .then((r) => (always ? r.blockThreat(alert) : r.handle(alert)))
+      .then(
+        (d) => {
+          if (d.action === 'banned') e.threatsBlocked++;
+          else if (d.action === 'refused') e.blockErrors++;
+        },
+        () => {
+          e.blockErrors++;
+        },
+      );
   }
 
   async stop(id: string): Promise<IdsStatsResult & { success: true }> {
@@ -282,15 +309,10 @@ export class IdsService {
         },
       );
     }
-    if (this.responder === null) {
-      throw new SentraError(
-        ErrorCodes.DEPENDENCY_MISSING,
-        'ids_block_threat needs a firewall: start Sentra with a firewall backend (nftables or iptables)',
-      );
-    }
     let d: ResponseDecision;
     try {
-      d = await this.responder.blockThreat({
+      const responder = await this.getResponder();
+      d = await responder.blockThreat({
         id: a.id,
         src_ip: a.src_ip,
         dst_ip: a.dst_ip,

@@ -42,12 +42,13 @@ async function error(p: Promise<unknown> | (() => unknown)): Promise<SentraError
 }
 
 describe('API_FUNCTIONS', () => {
-  it('has the 37 non-IDS functions of the spec, with its parameter names in its order', () => {
+  it('has the 44 functions of the spec, with its parameter names in its order', () => {
     expect(specFunctions.size).toBe(44);
     const nonIds = [...specFunctions.keys()].filter((n) => !n.startsWith('ids_'));
     expect(nonIds).toHaveLength(37);
     expect(Object.keys(CORE_API_FUNCTIONS)).toEqual(nonIds);
-    for (const name of nonIds) {
+    expect(Object.keys(API_FUNCTIONS).sort()).toEqual([...specFunctions.keys()].sort());
+    for (const name of specFunctions.keys()) {
       const params = API_FUNCTIONS[name].params.map((p) => p.name);
       expect(params.slice(0, specFunctions.get(name)?.length), name).toEqual(specFunctions.get(name));
       // extensions come after the spec's arguments and are optional
@@ -57,9 +58,9 @@ describe('API_FUNCTIONS', () => {
     }
   });
 
-  it('leaves the seven ids_* functions to the IDS (absent, not stubbed)', () => {
+  it('wires the seven ids_* functions and exposes all 44 to scripts', () => {
     expect([...IDS_FUNCTION_NAMES]).toEqual([...specFunctions.keys()].filter((n) => n.startsWith('ids_')));
-    for (const n of IDS_FUNCTION_NAMES) expect(Object.hasOwn(API_FUNCTIONS, n)).toBe(false);
+    for (const n of IDS_FUNCTION_NAMES) expect(Object.hasOwn(API_FUNCTIONS, n)).toBe(true);
     expect(apiScriptHost.functionNames).toEqual(Object.keys(API_FUNCTIONS));
   });
 
@@ -121,7 +122,7 @@ describe('argument checks', () => {
   });
 
   it('an unknown function is NOT_FOUND; named arguments map onto positions', async () => {
-    expect((await error(callApi(ctx, 'ids_start', ['eth0', {}]))).code).toBe(ErrorCodes.NOT_FOUND);
+    expect((await error(callApi(ctx, 'ids_launch', ['eth0', {}]))).code).toBe(ErrorCodes.NOT_FOUND);
     expect(argsFromNamed('proxy_get_logs', { limit: 5, proxyID: 'proxy-1' })).toEqual(['proxy-1', 5]);
     expect(() => argsFromNamed('proxy_get_logs', { count: 5 })).toThrow(
       "proxy_get_logs has no parameter 'count' (it takes proxyID, limit)",
