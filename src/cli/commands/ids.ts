@@ -1,16 +1,21 @@
 /**
- * `sentra ids FILE|- --rules R.rules [--rules ...]` or `sentra ids -i IFACE --rules ...`: the
- * signature IDS over a capture file or a live interface. Alerts go to an EVE JSON file
+ * `sentra ids FILE|- --rules R.rules [--rules ...] [--detect] [--anomaly]` or `sentra ids -i
+ * IFACE ...`: the signature IDS, with the behavioural detectors and the anomaly detector when
+ * asked, over a capture file or a live interface. Alerts go to an EVE JSON file
  * (`--eve`) and/or fast.log (`--fast`); a summary table (packets, flows, alerts by signature
  * and severity, rules loaded / left out) ends the run. Exit code 0 whether or not alerts
  * fired; 2 bad usage or rules/config; 3 damaged capture (everything before the damage was
  * inspected); 4 live capture unavailable; 130 interrupted.
  */
 import type { Command } from 'commander';
+import { createAnomalyObserver } from '../../anomaly/observer.js';
+import type { DetectSwitches } from '../../detect/config.js';
+import { createDetectors } from '../../detect/registry.js';
 import { ErrorCodes, SentraError, toSentraError } from '../../errors.js';
 import { loadIdsConfigFile } from '../../ids/engine/config-file.js';
 import { runIdsLive, runIdsOnCapture } from '../../ids/engine/run.js';
 import type { EveSink, IdsEngineConfig, IdsStats } from '../../ids/engine/types.js';
+import type { PacketObserver } from '../../ids/observer.js';
 import { EveFileSink } from '../../ids/output/eve-file.js';
 import { FastLogSink } from '../../ids/output/fast-log.js';
 import { loadRuleFiles, type RuleLoadResult } from '../../ids/rules/loader.js';
@@ -32,6 +37,55 @@ interface IdsOptions {
   filter?: string;
   count?: string;
   duration?: string;
+  detect?: string | boolean;
+  anomaly?: boolean;
+  anomalyModel?: string;
+  grace?: string;
+}
+
+/** `--detect` names -> the `ids_start` switches they stand for. */
+const DETECTOR_SWITCHES: Record<string, (keyof DetectSwitches)[]> = {
+  portscan: ['detect_port_scan'],
+  dos: ['detect_dos'],
+  bruteforce: ['detect_brute_force'],
+  webattack: ['detect_sql_injection', 'detect_web_attacks'],
+};
+
+/** The behavioural detectors and the anomaly detector the options ask for. */
+function observersOf(o: IdsOptions): PacketObserver[] {
+  const out: PacketObserver[] = [];
+  if (o.detect !== undefined && o.detect !== false) {
+    const names =
+      o.detect === true
+        ? Object.keys(DETECTOR_SWITCHES)
+        : o.detect
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean);
+    const switches: DetectSwitches = {};
+    for (const keys of Object.values(DETECTOR_SWITCHES)) for (const k of keys) switches[k] = false;
+    for (const n of names) {
+      const keys = DETECTOR_SWITCHES[n];
+      if (keys === undefined)
+        throw new SentraError(
+          ErrorCodes.INVALID_ARGUMENT,
+          `--detect: unknown detector "${n}" (known: ${Object.keys(DETECTOR_SWITCHES).join(', ')})`,
+        );
+      for (const k of keys) switches[k] = true;
+    }
+    out.push(...createDetectors({}, switches));
+  }
+  if (o.anomaly || o.anomalyModel !== undefined) {
+    out.push(
+      createAnomalyObserver({
+        model: o.anomalyModel,
+        grace: positiveNumber('--grace', o.grace, true),
+      }),
+    );
+  } else if (o.grace !== undefined) {
+    throw new SentraError(ErrorCodes.INVALID_ARGUMENT, '--grace applies to --anomaly only');
+  }
+  return out;
 }
 
 const EVE_TYPES = ['flow', 'http', 'fileinfo', 'ssh', 'stats', 'payload'] as const;
@@ -121,12 +175,16 @@ async function run(file: string | undefined, o: IdsOptions): Promise<ExitCodeVal
     );
   if (file !== undefined && (o.filter || o.netns || o.duration))
     throw new SentraError(ErrorCodes.INVALID_ARGUMENT, '-f, --netns and --duration apply to -i only');
-  if (!o.rules || o.rules.length === 0)
-    throw new SentraError(ErrorCodes.INVALID_ARGUMENT, 'give at least one rule file with --rules');
+  const observers = observersOf(o);
+  if ((!o.rules || o.rules.length === 0) && observers.length === 0)
+    throw new SentraError(
+      ErrorCodes.INVALID_ARGUMENT,
+      'give at least one rule file with --rules, or behavioural detectors (--detect) or --anomaly',
+    );
   const count = positiveNumber('-c', o.count, true);
   const duration = positiveNumber('--duration', o.duration, false);
   const cfgFile = o.config ? loadIdsConfigFile(o.config) : null;
-  const rules = loadRuleFiles(o.rules, { vars: cfgFile?.vars });
+  const rules = loadRuleFiles(o.rules ?? [], { vars: cfgFile?.vars });
   for (const i of rules.issues)
     if (!o.json)
       process.stderr.write(
@@ -142,7 +200,7 @@ async function run(file: string | undefined, o: IdsOptions): Promise<ExitCodeVal
   const t0 = performance.now();
   let stats: IdsStats;
   let code: ExitCodeValue = ExitCode.OK;
-  const common = { ruleSet: rules.ruleSet, ips: o.ips ?? false, sinks, config };
+  const common = { ruleSet: rules.ruleSet, ips: o.ips ?? false, sinks, config, observers };
   if (file !== undefined) {
     const progress = createProgress({
       total: 0,
@@ -193,7 +251,7 @@ export const registerIds: CommandRegistrar = (program: Command) => {
       'signature IDS (Suricata rules) over a capture file or a live interface; EVE JSON / fast.log alerts',
     )
     .argument('[file]', 'pcap or pcapng file, or - for stdin (or use -i for a live interface)')
-    .requiredOption(
+    .option(
       '-r, --rules <file>',
       'Suricata/Snort rule file (repeatable)',
       (v: string, prev: string[] = []) => [...prev, v],
@@ -208,6 +266,13 @@ export const registerIds: CommandRegistrar = (program: Command) => {
     .option('-f, --filter <expr>', 'with -i: capture filter in tcpdump syntax')
     .option('-c, --count <n>', 'stop after n packets')
     .option('--duration <s>', 'with -i: stop after s seconds')
+    .option(
+      '--detect [list]',
+      `behavioural detectors, all or a comma-separated list: ${Object.keys(DETECTOR_SWITCHES).join(', ')}`,
+    )
+    .option('--anomaly', 'Kitsune anomaly detection (trains online on the first --grace packets)')
+    .option('--anomaly-model <file>', 'a model from `sentra anomaly train` (implies --anomaly)')
+    .option('--grace <n>', 'with --anomaly and no model: packets to train on (default 55,000)')
     .option('--json', 'print the summary as one JSON object')
     .action(action(async (file: string | undefined, o: IdsOptions) => run(file, o)));
 };
