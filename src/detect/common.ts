@@ -31,6 +31,17 @@ export class BoundedMap<K, V> {
     }
     this.map.set(k, v);
   }
+  /** Adds a key known to be absent (the caller's `get` just missed): one hash lookup fewer. */
+  add(k: K, v: V): void {
+    if (this.map.size >= this.cap) {
+      const first = this.map.keys().next();
+      if (!first.done) {
+        this.map.delete(first.value);
+        this.evicted++;
+      }
+    }
+    this.map.set(k, v);
+  }
   delete(k: K): boolean {
     return this.map.delete(k);
   }
@@ -88,26 +99,24 @@ export class EventRing {
  * a value seen again refreshes its time; expired values free their place.
  */
 export class DistinctWindow {
-  // grown on demand up to cap: most keys (a port probed once) never hold more than one value
-  private vals: Float64Array;
-  private times: Float64Array;
-  private used = 0;
+  // plain arrays grown on demand up to cap: most keys (a port probed once) never hold more
+  // than one value, and a typed array costs far more to allocate than a small JS array (a
+  // scan makes one window per probed port)
+  private readonly vals: number[] = [];
+  private readonly times: number[] = [];
   last = 0;
   /** No alert about this window before this time (µs). */
   quietUntil = 0;
-  constructor(readonly cap: number) {
-    const n = Math.max(1, Math.min(cap, 2));
-    this.vals = new Float64Array(n);
-    this.times = new Float64Array(n);
-  }
+  constructor(readonly cap: number) {}
   /** Adds `v` at `nowUs`; returns how many distinct values lie within `windowUs` (at most cap). */
   add(v: number, nowUs: number, windowUs: number): number {
     this.last = nowUs;
-    let { vals, times } = this;
+    const { vals, times } = this;
+    const used = vals.length;
     let live = 0;
     let found = -1;
     let free = -1;
-    for (let i = 0; i < this.used; i++) {
+    for (let i = 0; i < used; i++) {
       if (nowUs - times[i] > windowUs) {
         if (free < 0) free = i;
         continue;
@@ -119,19 +128,12 @@ export class DistinctWindow {
       times[found] = nowUs;
       return live;
     }
-    if (free < 0 && this.used < this.cap) {
-      if (this.used === vals.length) {
-        const n = Math.min(this.cap, vals.length * 2);
-        const nv = new Float64Array(n);
-        nv.set(vals);
-        const nt = new Float64Array(n);
-        nt.set(times);
-        this.vals = vals = nv;
-        this.times = times = nt;
-      }
-      free = this.used++;
+    if (free < 0) {
+      if (used >= this.cap) return live; // full of live values: at cap already
+      vals.push(v);
+      times.push(nowUs);
+      return live + 1;
     }
-    if (free < 0) return live; // full of live values: at cap already
     vals[free] = v;
     times[free] = nowUs;
     return live + 1;
@@ -143,7 +145,8 @@ export class DistinctWindow {
  * for high-rate counts (floods) where one time per event would be too much memory.
  */
 export class RateWindow {
-  private readonly counts: Uint32Array;
+  // a plain array: cheaper to allocate than a typed array (a scan makes one target per port)
+  private readonly counts: number[];
   private readonly bucketUs: number;
   private cur = -1;
   private total = 0;
@@ -152,7 +155,8 @@ export class RateWindow {
     readonly windowUs: number,
     buckets = 10,
   ) {
-    this.counts = new Uint32Array(buckets);
+    this.counts = [];
+    for (let i = 0; i < buckets; i++) this.counts.push(0);
     this.bucketUs = windowUs / buckets;
   }
   private advance(nowUs: number): void {

@@ -104,7 +104,7 @@ export class DosDetector extends Detector {
         votes: 0,
         quietUntil: 0,
       };
-      m.set(k, t);
+      m.add(k, t);
     }
     if (p.ipVersion === 4) {
       this.cAddr[which] = p.dst4 >>> 0;
