@@ -94,16 +94,19 @@ export class EventRing {
   }
 }
 
+/** The empty value list every window starts with (never written: the first add replaces it). */
+const NONE: number[] = [];
+
 /**
  * Distinct values seen within a sliding window, counted exactly up to `cap` (the threshold):
  * a value seen again refreshes its time; expired values free their place.
  */
 export class DistinctWindow {
-  // plain arrays grown on demand up to cap: most keys (a port probed once) never hold more
-  // than one value, and a typed array costs far more to allocate than a small JS array (a
-  // scan makes one window per probed port)
-  private readonly vals: number[] = [];
-  private readonly times: number[] = [];
+  // plain arrays made at the first value and grown on demand up to cap: most keys (a port
+  // probed once) never hold more than one value, and a scan makes one window per probed port,
+  // so a window costs two one-element arrays rather than two typed arrays
+  private vals: number[] = NONE;
+  private times: number[] = NONE;
   last = 0;
   /** No alert about this window before this time (µs). */
   quietUntil = 0;
@@ -113,6 +116,12 @@ export class DistinctWindow {
     this.last = nowUs;
     const { vals, times } = this;
     const used = vals.length;
+    if (used === 0) {
+      if (this.cap < 1) return 0;
+      this.vals = [v];
+      this.times = [nowUs];
+      return 1;
+    }
     let live = 0;
     let found = -1;
     let free = -1;
