@@ -133,7 +133,7 @@ export class DosDetector extends Detector {
         const tg = this.target(0, this.syn, p, p.dstPort, false);
         vote(tg, addrKey(p, true));
         const n = tg.rate.add(t);
-        if (n >= this.c.synPerSec) {
+        if (n >= this.c.synPerSec && t >= tg.quietUntil) {
           this.raise(DOS_SIGNATURES.synFlood, this.c.synSeverity, p, tg, t, n, 6, this.c.synPerSec);
         }
       } else if (
@@ -151,7 +151,11 @@ export class DosDetector extends Detector {
         const tg = this.target(1, this.udp, p, p.dstPort, true);
         vote(tg, addrKey(p, true));
         const n = tg.rate.add(t);
-        if (n >= this.c.udpPerSec && (tg.replies as RateWindow).count(t) <= n * this.c.udpReplyRatio) {
+        if (
+          n >= this.c.udpPerSec &&
+          t >= tg.quietUntil &&
+          (tg.replies as RateWindow).count(t) <= n * this.c.udpReplyRatio
+        ) {
           this.raise(DOS_SIGNATURES.udpFlood, this.c.udpSeverity, p, tg, t, n, 17, this.c.udpPerSec);
         }
       } else {
@@ -164,7 +168,7 @@ export class DosDetector extends Detector {
       const tg = this.target(2, this.icmp, p, 0, false);
       vote(tg, addrKey(p, true));
       const n = tg.rate.add(t);
-      if (n >= this.c.icmpPerSec) {
+      if (n >= this.c.icmpPerSec && t >= tg.quietUntil) {
         this.raise(DOS_SIGNATURES.icmpFlood, this.c.icmpSeverity, p, tg, t, n, p.ipProto, this.c.icmpPerSec);
       }
     }
