@@ -45,7 +45,7 @@ export class BruteForceDetector extends Detector {
     let r = this.counts.get(k);
     if (r === undefined) {
       r = new EventRing(n);
-      this.counts.set(k, r);
+      this.counts.add(k, r);
     }
     if (!r.hit(t, this.windowUs) || t < r.quietUntil) return false;
     r.quietUntil = t + this.suppressUs;

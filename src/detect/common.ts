@@ -31,6 +31,17 @@ export class BoundedMap<K, V> {
     }
     this.map.set(k, v);
   }
+  /** Adds a key known to be absent (the caller's `get` just missed): one hash lookup fewer. */
+  add(k: K, v: V): void {
+    if (this.map.size >= this.cap) {
+      const first = this.map.keys().next();
+      if (!first.done) {
+        this.map.delete(first.value);
+        this.evicted++;
+      }
+    }
+    this.map.set(k, v);
+  }
   delete(k: K): boolean {
     return this.map.delete(k);
   }
@@ -64,11 +75,12 @@ export class EventRing {
   hit(nowUs: number, windowUs: number): boolean {
     const t = this.t;
     t[this.head] = nowUs;
-    this.head = (this.head + 1) % t.length;
+    // no modulo: an integer division per event was a tenth of the port scan detector's time
+    this.head = this.head + 1 === t.length ? 0 : this.head + 1;
     if (this.count < t.length) this.count++;
     this.last = nowUs;
     // the oldest of the last n sits where the next write goes once the ring is full
-    return this.count === t.length && nowUs - t[this.head % t.length] <= windowUs;
+    return this.count === t.length && nowUs - t[this.head] <= windowUs;
   }
   /** Events within `windowUs` of `nowUs` (up to n). */
   within(nowUs: number, windowUs: number): number {
@@ -83,31 +95,38 @@ export class EventRing {
   }
 }
 
+/** The empty value list every window starts with (never written: the first add replaces it). */
+const NONE: number[] = [];
+
 /**
  * Distinct values seen within a sliding window, counted exactly up to `cap` (the threshold):
  * a value seen again refreshes its time; expired values free their place.
  */
 export class DistinctWindow {
-  // grown on demand up to cap: most keys (a port probed once) never hold more than one value
-  private vals: Float64Array;
-  private times: Float64Array;
-  private used = 0;
+  // plain arrays made at the first value and grown on demand up to cap: most keys (a port
+  // probed once) never hold more than one value, and a scan makes one window per probed port,
+  // so a window costs two one-element arrays rather than two typed arrays
+  private vals: number[] = NONE;
+  private times: number[] = NONE;
   last = 0;
   /** No alert about this window before this time (µs). */
   quietUntil = 0;
-  constructor(readonly cap: number) {
-    const n = Math.max(1, Math.min(cap, 2));
-    this.vals = new Float64Array(n);
-    this.times = new Float64Array(n);
-  }
+  constructor(readonly cap: number) {}
   /** Adds `v` at `nowUs`; returns how many distinct values lie within `windowUs` (at most cap). */
   add(v: number, nowUs: number, windowUs: number): number {
     this.last = nowUs;
-    let { vals, times } = this;
+    const { vals, times } = this;
+    const used = vals.length;
+    if (used === 0) {
+      if (this.cap < 1) return 0;
+      this.vals = [v];
+      this.times = [nowUs];
+      return 1;
+    }
     let live = 0;
     let found = -1;
     let free = -1;
-    for (let i = 0; i < this.used; i++) {
+    for (let i = 0; i < used; i++) {
       if (nowUs - times[i] > windowUs) {
         if (free < 0) free = i;
         continue;
@@ -119,19 +138,12 @@ export class DistinctWindow {
       times[found] = nowUs;
       return live;
     }
-    if (free < 0 && this.used < this.cap) {
-      if (this.used === vals.length) {
-        const n = Math.min(this.cap, vals.length * 2);
-        const nv = new Float64Array(n);
-        nv.set(vals);
-        const nt = new Float64Array(n);
-        nt.set(times);
-        this.vals = vals = nv;
-        this.times = times = nt;
-      }
-      free = this.used++;
+    if (free < 0) {
+      if (used >= this.cap) return live; // full of live values: at cap already
+      vals.push(v);
+      times.push(nowUs);
+      return live + 1;
     }
-    if (free < 0) return live; // full of live values: at cap already
     vals[free] = v;
     times[free] = nowUs;
     return live + 1;
@@ -143,7 +155,8 @@ export class DistinctWindow {
  * for high-rate counts (floods) where one time per event would be too much memory.
  */
 export class RateWindow {
-  private readonly counts: Uint32Array;
+  // a plain array: cheaper to allocate than a typed array (a scan makes one target per port)
+  private readonly counts: number[];
   private readonly bucketUs: number;
   private cur = -1;
   private total = 0;
@@ -152,35 +165,46 @@ export class RateWindow {
     readonly windowUs: number,
     buckets = 10,
   ) {
-    this.counts = new Uint32Array(buckets);
+    this.counts = [];
+    for (let i = 0; i < buckets; i++) this.counts.push(0);
     this.bucketUs = windowUs / buckets;
   }
+  // slot of the current bucket (cur % buckets), kept up to date: bucket numbers are large
+  // doubles, whose modulo costs more than the rest of an update
+  private slot = 0;
   private advance(nowUs: number): void {
     const b = Math.floor(nowUs / this.bucketUs);
-    if (this.cur < 0 || b - this.cur >= this.counts.length) {
-      this.counts.fill(0);
+    const counts = this.counts;
+    const n = counts.length;
+    if (this.cur < 0 || b - this.cur >= n) {
+      counts.fill(0);
       this.total = 0;
-    } else {
-      for (let i = this.cur + 1; i <= b; i++) {
-        const j = i % this.counts.length;
-        this.total -= this.counts[j];
-        this.counts[j] = 0;
-      }
+      this.cur = b;
+      this.slot = b % n;
+      return;
     }
-    if (b > this.cur) this.cur = b;
+    if (b <= this.cur) return;
+    let j = this.slot;
+    for (let i = this.cur + 1; i <= b; i++) {
+      j = j + 1 === n ? 0 : j + 1;
+      this.total -= counts[j];
+      counts[j] = 0;
+    }
+    this.cur = b;
+    this.slot = j;
   }
   /** Adds `k` events at `nowUs`; returns the count within the window. */
   add(nowUs: number, k = 1): number {
     this.advance(nowUs);
     this.last = nowUs;
-    this.counts[this.cur % this.counts.length] += k;
+    this.counts[this.slot] += k;
     this.total += k;
     return this.total;
   }
   /** Takes one event back (a handshake completed) if the window holds any. */
   remove(nowUs: number): void {
     this.advance(nowUs);
-    const j = this.cur % this.counts.length;
+    const j = this.slot;
     if (this.counts[j] > 0) {
       this.counts[j]--;
       this.total--;

@@ -9,8 +9,10 @@
 import type { EndedFlow, FlowState } from '../flow/table.js';
 import type { HttpRequestView, HttpResponseView } from '../ids/match/http-buffers.js';
 import type { ObserverContext, PacketObserver, TxMeta } from '../ids/observer.js';
+import { Layer, TcpFlag } from '../packet/layers/constants.js';
 import type { Packet } from '../packet/packet.js';
 import type { BruteForceDetector } from './bruteforce.js';
+import { ipOf } from './common.js';
 import type { DosDetector } from './dos.js';
 import type { PortScanDetector } from './portscan.js';
 import type { WebAttackDetector } from './webattack.js';
@@ -67,6 +69,19 @@ export class DetectorGroup implements PacketObserver {
   }
 
   onPacket(pkt: Packet, flow: FlowState | null, timeUs: number): void {
+    // TCP past its opening exchange (and not a stealth-scan packet: those carry no ACK) is of no
+    // interest to the port scan and flood detectors: they look at openings, first answers and
+    // early aborts only. The conditions mirror theirs (portscan.ts tcp, dos.ts onPacket).
+    if (flow !== null && !flow.isNew) {
+      const p = ipOf(pkt);
+      if (
+        (p.layers & Layer.TCP) !== 0 &&
+        (p.tcpFlags & TcpFlag.ACK) !== 0 &&
+        (flow.direction === 0 ? flow.toServerPackets > 3 : flow.toClientPackets !== 1)
+      ) {
+        return;
+      }
+    }
     if (this.ps !== null) this.ps.onPacket(pkt, flow, timeUs);
     if (this.dos !== null) this.dos.onPacket(pkt, flow, timeUs);
   }

@@ -153,7 +153,7 @@ export class PortScanDetector extends Detector {
               : null;
       if (sig !== null) {
         const s = this.source(addrKey(p, true));
-        if (s.stealth.hit(t, this.windowUs))
+        if (s.stealth.hit(t, this.windowUs) && t >= s.stealth.quietUntil)
           this.raise(sig, this.c.severity, s.stealth, p, t, this.c.stealthPackets, true);
       }
     }
@@ -175,7 +175,7 @@ export class PortScanDetector extends Detector {
       const src = addrKey(p, false);
       if (kind === K_ACK) {
         const s = this.source(src);
-        if (s.ack.hit(t, this.windowUs)) {
+        if (s.ack.hit(t, this.windowUs) && t >= s.ack.quietUntil) {
           this.raise(PORTSCAN_SIGNATURES.ackScan, this.c.severity, s.ack, p, t, this.c.ackScanProbes, false);
         }
       }
@@ -192,10 +192,15 @@ export class PortScanDetector extends Detector {
     if ((fl & (F.RST | F.FIN)) === 0 || flow.toClientPackets === 0 || p.payloadLen > 0) return;
     const src = addrKey(p, true);
     const s = this.source(src);
-    if ((fl & F.RST) !== 0 && flow.toServerPackets === 2 && s.synScan.hit(t, this.windowUs)) {
+    if (
+      (fl & F.RST) !== 0 &&
+      flow.toServerPackets === 2 &&
+      s.synScan.hit(t, this.windowUs) &&
+      t >= s.synScan.quietUntil
+    ) {
       this.raise(PORTSCAN_SIGNATURES.synScan, this.c.severity, s.synScan, p, t, this.c.synScanProbes, true);
     }
-    if (s.probes.hit(t, this.windowUs)) {
+    if (s.probes.hit(t, this.windowUs) && t >= s.probes.quietUntil) {
       this.raise(
         PORTSCAN_SIGNATURES.probes,
         this.c.probeSeverity,
@@ -223,7 +228,7 @@ export class PortScanDetector extends Detector {
         stealth: new EventRing(c.stealthPackets),
         ack: new EventRing(c.ackScanProbes),
       };
-      this.sources.set(k, s);
+      this.sources.add(k, s);
     }
     this.lastSrcKey = k;
     this.lastSrc = s;
@@ -254,7 +259,7 @@ export class PortScanDetector extends Detector {
       v = this.vertical.get(this.lastPair);
       if (v === undefined) {
         v = new DistinctWindow(this.c.verticalPorts);
-        this.vertical.set(this.lastPair, v);
+        this.vertical.add(this.lastPair, v);
       }
       this.lastV = v;
       this.lastVSrc = src;
@@ -280,7 +285,7 @@ export class PortScanDetector extends Detector {
       h = this.horizontal.get(hk);
       if (h === undefined) {
         h = new DistinctWindow(this.c.horizontalHosts);
-        this.horizontal.set(hk, h);
+        this.horizontal.add(hk, h);
       }
       this.lastHKey = hk;
       this.lastH = h;
