@@ -47,6 +47,7 @@ const S = {
 
 const LF = 0x0a;
 const CR = 0x0d;
+const CRLF2 = Uint8Array.of(CR, LF, CR, LF);
 
 export class Framing {
   private state: number = S.HEAD;
@@ -157,6 +158,14 @@ export class Framing {
       this.state = S.HEAD;
       this.handler.onComplete(this.toServer);
       return false;
+    }
+    if (this.state === S.HEAD && this.lineStart > 0) {
+      // libhtp, on close inside the headers, finishes the head it has (the partial last
+      // header line included): the request line and headers become inspectable.
+      const partial = this.accLen > this.lineStart;
+      this.feed(CRLF2, partial ? 0 : 2, 4);
+      if (this.state === S.HEAD && this.accLen === 0) return false;
+      if (this.state === S.UNTIL_CLOSE) return this.end();
     }
     const cut = !(this.state === S.HEAD && this.accLen === 0) && this.state !== S.STOPPED;
     this.stop();
