@@ -103,7 +103,7 @@ describe.each(FEEDS)('HttpParser (%s)', (_name, feed) => {
     const resp =
       'HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n' +
       'HTTP/1.1 204 No Content\r\n\r\n' +
-      'HTTP/1.1 304 Not Modified\r\nContent-Length: 99\r\n\r\n' +
+      'HTTP/1.1 304 Not Modified\r\n\r\n' +
       'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok';
     const { txs } = run(feed, req, resp);
     expect(txs.map((t) => t.response?.status)).toEqual([200, 204, 304, 200]);
@@ -111,6 +111,24 @@ describe.each(FEEDS)('HttpParser (%s)', (_name, feed) => {
     expect(txs[0].response?.body).toBeUndefined();
     expect(s(txs[3].response?.body)).toBe('ok');
     expect(s(txs[3].response?.statusMsg)).toBe('OK');
+  });
+
+  it('a 204 or 304 that announces a body has one, as libhtp reads it (http-evader-450, -476)', () => {
+    const req = 'GET /a HTTP/1.1\r\n\r\nGET /b HTTP/1.1\r\n\r\n';
+    const resp =
+      'HTTP/1.1 204 No Content\r\nContent-Length: 3\r\n\r\nabc' +
+      'HTTP/1.1 304 Not Modified\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n';
+    const { txs } = run(feed, req, resp);
+    expect(txs.map((t) => t.response?.status)).toEqual([204, 304]);
+    expect(s(txs[0].response?.body)).toBe('abc');
+    expect(s(txs[1].response?.body)).toBe('ok');
+  });
+
+  it('a response chunk size that is junk turns the body into identity until close (libhtp)', () => {
+    const resp = 'HTTP/1.1 200 OK\r\nTransfer-Encoding: x chunked\r\n\r\nplain body\r\nmore';
+    const { txs } = run(feed, 'GET / HTTP/1.1\r\n\r\n', resp, true);
+    expect(s(txs[0].response?.body)).toBe('plain body\r\nmore');
+    expect(txs[0].responseComplete).toBe(true);
   });
 
   it('response body until close, completed by end()', () => {
