@@ -178,7 +178,7 @@ export class Framing {
       const partial = this.accLen > this.lineStart;
       this.feed(CRLF2, partial ? 0 : 2, 4);
       if (this.state === S.HEAD && this.accLen === 0) return false;
-      if (this.state === S.UNTIL_CLOSE) return this.end();
+      if ((this.state as number) === S.UNTIL_CLOSE) return this.end(); // feed() moved the state
     }
     const cut = !(this.state === S.HEAD && this.accLen === 0) && this.state !== S.STOPPED;
     this.stop();
