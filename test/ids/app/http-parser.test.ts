@@ -351,3 +351,33 @@ describe('transactions fill every http.* buffer', () => {
     });
   });
 });
+
+describe('Content-Encoding layers as libhtp reads them', () => {
+  const eicar = Buffer.from('X5O!P%@AP[4 EICAR body');
+  const resp = (ce: string, body: Buffer) =>
+    Buffer.concat([
+      Buffer.from(`HTTP/1.1 200 OK\r\n${ce}Content-Length: ${body.length}\r\n\r\n`, 'latin1'),
+      body,
+    ]);
+  const bodyOf = (r: Buffer, cfg = {}) => {
+    const p = new HttpParser(cfg);
+    p.feed(true, Buffer.from('GET / HTTP/1.1\r\n\r\n'));
+    p.feed(false, r);
+    return Buffer.from(p.transactions()[0]?.response?.body ?? new Uint8Array()).toString('latin1');
+  };
+
+  it('NUL bytes inside the value or the name are ignored (http-evader-315, -316)', () => {
+    expect(bodyOf(resp('Content-Encoding: gz\0ip\r\n', gzipSync(eicar)))).toBe(eicar.toString('latin1'));
+    expect(bodyOf(resp('Content\0-Encoding: gzip\r\n', gzipSync(eicar)))).toBe(eicar.toString('latin1'));
+  });
+
+  it('three layers need response-body-decompress-layer-limit 3 (default 2)', () => {
+    const three = gzipSync(deflateSync(gzipSync(eicar)));
+    const r = resp(
+      'Content-Encoding: gzip\r\nContent-Encoding: deflate\r\nContent-Encoding: gzip\r\n',
+      three,
+    );
+    expect(bodyOf(r, { decompressLayerLimit: 3 })).toBe(eicar.toString('latin1'));
+    expect(bodyOf(r)).not.toBe(eicar.toString('latin1'));
+  });
+});

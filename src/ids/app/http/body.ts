@@ -16,15 +16,24 @@ export const MAX_LAYERS = 2;
 
 /**
  * The decompression layers a Content-Encoding value asks for, in the order listed: true for
- * deflate (raw deflate allowed), false for gzip / x-gzip. At most {@link MAX_LAYERS}.
+ * deflate (raw deflate allowed), false for gzip. As libhtp reads it: the whole value equal to
+ * gzip / x-gzip / deflate / x-deflate with NUL bytes ignored is one layer; otherwise each
+ * token (split on commas and spaces) containing "gzip" or "deflate" is a layer, at most
+ * `maxLayers` (further tokens are ignored).
  */
-export function encodingLayers(v: string | undefined): boolean[] {
+export function encodingLayers(v: string | undefined, maxLayers = MAX_LAYERS): boolean[] {
   const out: boolean[] = [];
   if (v === undefined) return out;
-  for (const tok of v.toLowerCase().split(/[\s,;:]+/)) {
-    if (out.length === MAX_LAYERS) break;
-    if (tok === 'gzip' || tok === 'x-gzip') out.push(false);
-    else if (tok === 'deflate' || tok === 'x-deflate') out.push(true);
+  const whole = v.replaceAll('\0', '').toLowerCase();
+  if (whole === 'gzip' || whole === 'x-gzip') return [false];
+  if (whole === 'deflate' || whole === 'x-deflate') return [true];
+  if (whole === 'lzma' || whole === 'inflate') return out;
+  let layers = 0;
+  for (const tok of v.toLowerCase().split(/[ ,]/)) {
+    if (tok === '') continue;
+    if (++layers > maxLayers) break;
+    if (tok.includes('gzip')) out.push(false);
+    else if (tok.includes('deflate')) out.push(true);
   }
   return out;
 }

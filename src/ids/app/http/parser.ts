@@ -319,11 +319,11 @@ export class HttpParser implements FramingHandler {
     let ce: string | undefined;
     for (const h of msg.headers) {
       const name = typeof h.name === 'string' ? h.name : Buffer.from(h.name).toString('latin1');
-      if (name.toLowerCase() !== 'content-encoding') continue;
+      if (name.replaceAll('\0', '').toLowerCase() !== 'content-encoding') continue; // libhtp: NULs ignored
       const v = typeof h.value === 'string' ? h.value : Buffer.from(h.value).toString('latin1');
       ce = ce === undefined ? v : `${ce}, ${v}`;
     }
-    const enc = this.config.decompress ? encodingLayers(ce) : [];
+    const enc = this.config.decompress ? encodingLayers(ce, this.config.decompressLayerLimit) : [];
     const limit = toServer ? this.config.requestBodyLimit : this.config.responseBodyLimit;
     const body = new BodyBuffer(limit, enc, this.config.decompressLimit);
     if (toServer) this.reqBody = body;
@@ -413,7 +413,7 @@ const PLACEHOLDER = new HttpTransaction(-1);
 function isChunked(headers: HttpRequest['headers']): boolean {
   for (const h of headers) {
     const name = typeof h.name === 'string' ? h.name : Buffer.from(h.name).toString('latin1');
-    if (name.toLowerCase() !== 'transfer-encoding') continue;
+    if (name.replaceAll('\0', '').toLowerCase() !== 'transfer-encoding') continue;
     const v = typeof h.value === 'string' ? h.value : Buffer.from(h.value).toString('latin1');
     if (/chunked/i.test(v.replaceAll('\0', ''))) return true;
   }
@@ -423,7 +423,7 @@ function isChunked(headers: HttpRequest['headers']): boolean {
 function hasHeader(headers: HttpRequest['headers'], lower: string): boolean {
   for (const h of headers) {
     const name = typeof h.name === 'string' ? h.name : Buffer.from(h.name).toString('latin1');
-    if (name.toLowerCase() === lower) return true;
+    if (name.replaceAll('\0', '').toLowerCase() === lower) return true;
   }
   return false;
 }
