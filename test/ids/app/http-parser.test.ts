@@ -381,3 +381,24 @@ describe('Content-Encoding layers as libhtp reads them', () => {
     expect(bodyOf(r)).not.toBe(eicar.toString('latin1'));
   });
 });
+
+describe('a body labelled deflate that is not compressed', () => {
+  // raw deflate reads "X5" as the start of a stored block and waits for more: at the end of
+  // the body nothing was decoded, and libhtp passes the input through (http-evader-155, -168)
+  it('is passed through at the end of the body, and flagged', () => {
+    const plain = 'X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*';
+    for (const ce of ['deflate', 'deflate,', 'deflate, deflate']) {
+      const p = new HttpParser({ decompressLayerLimit: 3 });
+      p.feed(true, Buffer.from('GET / HTTP/1.1\r\n\r\n'));
+      p.feed(
+        false,
+        Buffer.from(
+          `HTTP/1.1 200 OK\r\nContent-Encoding: ${ce}\r\nContent-Length: ${plain.length}\r\n\r\n${plain}`,
+        ),
+      );
+      const tx = p.transactions()[0];
+      expect(Buffer.from(tx.response?.body ?? new Uint8Array()).toString('latin1')).toBe(plain);
+      expect(tx.flags & HttpTxFlag.DECOMPRESS_FAILED).not.toBe(0);
+    }
+  });
+});

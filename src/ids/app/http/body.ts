@@ -93,6 +93,28 @@ class Layer {
     this.feed(chunk);
   }
 
+  /**
+   * The body ended. A layer that decoded nothing (raw deflate waiting on a "stored block"
+   * that is really plain text) passes its input through, as libhtp does for a body labelled
+   * compressed that is not.
+   */
+  finish(): void {
+    if (this.passthrough || this.failed) return;
+    if (this.inflater === null) {
+      if (this.first >= 0) {
+        this.passthrough = true;
+        this.out(Uint8Array.of(this.first));
+      }
+      return;
+    }
+    if (this.produced === 0 && this.held !== null) {
+      this.passthrough = true;
+      const held = this.held;
+      this.held = null;
+      for (const h of held) this.out(h);
+    }
+  }
+
   private feed(chunk: Uint8Array): void {
     if (this.held !== null && (this.holdLimit === 0 || this.heldBytes < this.holdLimit)) {
       this.held.push(chunk.slice());
@@ -159,6 +181,14 @@ export class BodyBuffer {
     this.layers[0].push(src.subarray(from, to));
     for (const l of this.layers) {
       if (l.failed) this.decodeError = true;
+      if (l.passthrough) this.passedThrough = true;
+    }
+  }
+
+  /** The body is complete: layers that decoded nothing pass their input through. */
+  finish(): void {
+    for (const l of this.layers) {
+      l.finish();
       if (l.passthrough) this.passedThrough = true;
     }
   }

@@ -373,6 +373,21 @@ export class HttpParser implements FramingHandler {
   private complete(toServer: boolean): void {
     const tx = toServer ? this.reqTx : this.resTx;
     if (tx === null) return;
+    const body = toServer ? this.reqBody : this.resBody;
+    if (body !== null) {
+      const before = body.length;
+      body.finish();
+      if (body.passedThrough && (tx.flags & HttpTxFlag.DECOMPRESS_FAILED) === 0) {
+        this.flag(tx, HttpTxFlag.DECOMPRESS_FAILED);
+        this.stats.decompressErrors++;
+      }
+      if (body.length > before) {
+        const msg = toServer ? tx.request : (tx.response as HttpResponse);
+        msg.body = body.view();
+        if (toServer) this.reqGrew = true;
+        else this.resGrew = true;
+      }
+    }
     this.flushBodyEvent(toServer);
     if (toServer) {
       tx.requestProgress = HttpProgress.REQUEST_COMPLETE;
