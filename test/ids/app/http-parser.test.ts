@@ -402,3 +402,26 @@ describe('a body labelled deflate that is not compressed', () => {
     }
   });
 });
+
+describe('bare CR line ends in a response head (libhtp)', () => {
+  const run1 = (head: string, body: string) => {
+    const p = new HttpParser();
+    p.feed(true, Buffer.from('GET / HTTP/1.1\r\n\r\n'));
+    p.feed(false, Buffer.from(head + body, 'latin1'));
+    p.end(false);
+    return p.transactions()[0];
+  };
+  it('a CR alone ends a header line, or the status line (http-evader-400, -378)', () => {
+    const tx = run1('HTTP/1.1 200 ok\rContent-Type: text/plain\rContent-Length: 4\r\n\r\n', 'abcd');
+    expect(tx.response?.status).toBe(200);
+    expect(Buffer.from(tx.response?.body ?? new Uint8Array()).toString()).toBe('abcd');
+    const tx2 = run1('HTTP/1.1 200 ok\rTransfer-Encoding: chunked\r\n\r\n', '2\r\nok\r\n0\r\n\r\n');
+    expect(Buffer.from(tx2.response?.body ?? new Uint8Array()).toString()).toBe('ok');
+  });
+  it('CRs and blanks that open a line are not an empty line (http-evader-286, -405, -491)', () => {
+    const tx = run1('HTTP/1.1 200 ok\r\n\r\rContent-Length: 2\r\n\r\n', 'ok');
+    expect(Buffer.from(tx.response?.body ?? new Uint8Array()).toString()).toBe('ok');
+    const tx2 = run1(' \rHTTP/1.1 200 ok\r\nContent-Length: 2\r\n\r\n', 'ok');
+    expect(tx2.response?.status).toBe(200);
+  });
+});
