@@ -188,6 +188,10 @@ export class FlowPipeline {
       newBytes = sess.handlePacket(ip, dir, this.time);
       if (!sess.tracked && side.exceptionPolicy === '' && !this.engine.streamConfig.midstream) {
         if (this.midstreamException(side)) return side.dropped ? Verdict.DROP : Verdict.ACCEPT;
+      } else if (sess.midstream && side.exceptionPolicy === '' && this.engine.ips) {
+        // Suricata (7.0.12+) records a midstream pick-up in IPS mode as the stream_midstream
+        // exception with policy ignore on the flow (exception-policy-midstream-03)
+        side.exceptionPolicy = 'ignore';
       }
       inp.established = wasEstablished;
       inp.streamBytesToServer = sess.delivered(0);
