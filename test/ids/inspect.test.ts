@@ -54,6 +54,15 @@ describe('content', () => {
     expect(matches('content:"a"; content:!"b"; distance:0;', 'a b a')).toBe(false);
   });
 
+  it('a failed distance-only content lets an earlier within content move on (suricata-verify UriTestSig21)', () => {
+    // "this" within 6 of the first "fix" is followed by "and": no match there, but the second
+    // "fix" ... "this" pair is not, and Suricata finds it (the middle content returns no-match,
+    // not discontinue)
+    const rule = 'content:"fix"; content:"this"; within:6; content:!"and"; distance:0;';
+    expect(matches(rule, '/we_need_to_fix_this_and_yes_fix_this_now')).toBe(true);
+    expect(matches(rule, '/we_need_to_fix_this_and_yes_fix_this_and')).toBe(false);
+  });
+
   it('startswith and endswith', () => {
     expect(matches('content:"GET"; startswith;', 'GET /')).toBe(true);
     expect(matches('content:"GET"; startswith;', ' GET /')).toBe(false);

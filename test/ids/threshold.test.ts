@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { MatchResult } from '../../src/ids/match/detect.js';
 import { type ThresholdSpec, ThresholdStore } from '../../src/ids/match/threshold.js';
+import { loadRulesFromString } from '../../src/ids/rules/loader.js';
 import { parseThresholdConfig } from '../../src/ids/rules/threshold-config.js';
 import { detectorFor, tcpInput } from './match-helpers.js';
 
@@ -92,5 +93,25 @@ describe('thresholds in the detector', () => {
     expect(cfg.thresholds[0].spec).toEqual({ type: 'limit', track: 'by_dst', count: 2, seconds: 60 });
     expect(cfg.rateFilters[0].spec).toMatchObject({ type: 'rate_filter', newAction: 'drop', timeout: 10 });
     expect(cfg.problems).toEqual([{ line: 4, message: expect.any(String) }]);
+  });
+});
+
+describe('threshold with detection_filter', () => {
+  // Suricata refuses the pair in one rule (detect-threshold.c / detect-detection-filter.c:
+  // '"detection_filter" and "threshold" are not allowed in the same rule'); the rule must be
+  // reported and left out instead of loading and never firing
+  it('is a syntax issue in either order, naming the keyword', () => {
+    const r = loadRulesFromString(
+      [
+        'alert tcp any any -> any any (msg:"a"; threshold:type limit, track by_src, count 1, seconds 60; detection_filter:track by_src, count 2, seconds 60; sid:1;)',
+        'alert tcp any any -> any any (msg:"b"; detection_filter:track by_src, count 2, seconds 60; threshold:type limit, track by_src, count 1, seconds 60; sid:2;)',
+        'alert tcp any any -> any any (msg:"c"; detection_filter:track by_src, count 2, seconds 60; sid:3;)',
+      ].join('\n'),
+    );
+    expect(r.issues.map((i) => [i.sid, i.kind, i.keyword])).toEqual([
+      [1, 'syntax', 'detection_filter'],
+      [2, 'syntax', 'threshold'],
+    ]);
+    expect(r.ruleSet.rules.length).toBe(1);
   });
 });

@@ -80,6 +80,7 @@ export function engineConfigFor(tc: VerifyTestCase): IdsEngineConfig {
     if (k === 'stream.midstream') stream.midstream = truthy(v);
     else if (k.endsWith('.request-body-limit')) http.requestBodyLimit = sizeValue(v);
     else if (k.endsWith('.response-body-limit')) http.responseBodyLimit = sizeValue(v);
+    else if (k.endsWith('.response-body-decompress-layer-limit')) http.decompressLayerLimit = Number(v);
     else if (k === 'stream.reassembly.depth') stream.depth = sizeValue(v);
     else if (k === 'stream.inline') streamInline = truthy(v);
     else if (k === 'stream.midstream-policy') midstreamPolicy = v as IdsEngineConfig['midstreamPolicy'];

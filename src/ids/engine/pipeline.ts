@@ -19,7 +19,7 @@ import { BufferId } from '../match/buffers.js';
 import type { Detector } from '../match/detect.js';
 import { type DetectInput, InputKind } from '../match/input.js';
 import type { TxMeta } from '../observer.js';
-import { TcpSession } from '../stream/session.js';
+import { TcpSession, TcpState } from '../stream/session.js';
 import { AlertWriter } from './alert-writer.js';
 import { AppLayer } from './app-layer.js';
 import type { IdsEngine } from './engine.js';
@@ -182,11 +182,18 @@ export class FlowPipeline {
         sess.reset();
         side.session = sess;
       }
+      // Suricata flags a packet established from the flow state before the packet's own
+      // stream processing (FlowHandlePacketUpdate runs first)
+      const wasEstablished = sess.established;
       newBytes = sess.handlePacket(ip, dir, this.time);
       if (!sess.tracked && side.exceptionPolicy === '' && !this.engine.streamConfig.midstream) {
         if (this.midstreamException(side)) return side.dropped ? Verdict.DROP : Verdict.ACCEPT;
+      } else if (sess.midstream && side.exceptionPolicy === '' && this.engine.ips) {
+        // Suricata (7.0.12+) records a midstream pick-up in IPS mode as the stream_midstream
+        // exception with policy ignore on the flow (exception-policy-midstream-03)
+        side.exceptionPolicy = 'ignore';
       }
-      inp.established = sess.established;
+      inp.established = wasEstablished;
       inp.streamBytesToServer = sess.delivered(0);
       inp.streamBytesToClient = sess.delivered(1);
     } else {
@@ -425,7 +432,9 @@ export class FlowPipeline {
     inp.dstPort = toServer ? side.serverPort : side.clientPort;
     inp.hasFlow = true;
     inp.toServer = toServer;
-    inp.established = side.session?.established ?? false;
+    // Suricata's flow-end pseudo packets are flagged established (flow-timeout.c) once the
+    // session got that far
+    inp.established = (side.session?.state ?? 0) >= TcpState.ESTABLISHED;
     inp.appProto = side.appProto;
     inp.tlsVersion = side.tlsVersion;
     inp.flowVars = side.flowVars;

@@ -145,7 +145,7 @@ export class Inspector {
         if (i + 1 >= ops.length) return 1;
         const r = this.run(ops, i + 1, ib);
         if (r !== 0) return r;
-        if (!op.retryNext) return -1;
+        if (!op.retryNext) return 0; // Suricata: no_match, an earlier content may still move on
       }
       prevOffset = found + 1;
     }

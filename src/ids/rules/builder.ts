@@ -163,9 +163,21 @@ export class RuleBuilder {
     return this.current !== null && this.current.buffer !== BufferId.PKT_DATA;
   }
 
+  /**
+   * The list a relative keyword (isdataat / byte_* with `relative`) goes to: with no sticky
+   * buffer, that of the previous content when a legacy modifier (http_uri, uricontent...) moved
+   * it to another buffer, as Suricata attaches it to the last content's list.
+   */
+  relativeList(): ListDraft {
+    const pm = this.lastPm;
+    if (!this.hasSticky() && pm !== null && pm.kind === 'content' && pm.list.buffer !== BufferId.PKT_DATA)
+      return pm.list;
+    return this.currentList();
+  }
+
   /** Appends a draft to the current list (or to its base64_data list). */
-  push(d: Draft): ListDraft {
-    const l = this.currentList();
+  push(d: Draft, list?: ListDraft): ListDraft {
+    const l = list ?? this.currentList();
     if (l.inB64Data) l.b64Items.push(d);
     else {
       if (l.b64 !== null)

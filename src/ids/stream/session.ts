@@ -245,9 +245,13 @@ export class TcpSession {
     }
   }
 
-  /** The session is in the ESTABLISHED state: handshake done, no FIN or RST yet (Suricata's `flow:established`). */
+  /**
+   * The flow counts as established (Suricata's `flow:established`): the handshake is done and
+   * the session is not yet closing for good. Suricata maps ESTABLISHED, FIN_WAIT1/2, CLOSING
+   * and CLOSE_WAIT to an established flow; LAST_ACK, TIME_WAIT and CLOSED to a closed one.
+   */
   get established(): boolean {
-    return this.state === TcpState.ESTABLISHED;
+    return this.state >= TcpState.ESTABLISHED && this.state <= TcpState.CLOSE_WAIT;
   }
 
   /**

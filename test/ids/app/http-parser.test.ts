@@ -103,7 +103,7 @@ describe.each(FEEDS)('HttpParser (%s)', (_name, feed) => {
     const resp =
       'HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n' +
       'HTTP/1.1 204 No Content\r\n\r\n' +
-      'HTTP/1.1 304 Not Modified\r\nContent-Length: 99\r\n\r\n' +
+      'HTTP/1.1 304 Not Modified\r\n\r\n' +
       'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok';
     const { txs } = run(feed, req, resp);
     expect(txs.map((t) => t.response?.status)).toEqual([200, 204, 304, 200]);
@@ -111,6 +111,24 @@ describe.each(FEEDS)('HttpParser (%s)', (_name, feed) => {
     expect(txs[0].response?.body).toBeUndefined();
     expect(s(txs[3].response?.body)).toBe('ok');
     expect(s(txs[3].response?.statusMsg)).toBe('OK');
+  });
+
+  it('a 204 or 304 that announces a body has one, as libhtp reads it (http-evader-450, -476)', () => {
+    const req = 'GET /a HTTP/1.1\r\n\r\nGET /b HTTP/1.1\r\n\r\n';
+    const resp =
+      'HTTP/1.1 204 No Content\r\nContent-Length: 3\r\n\r\nabc' +
+      'HTTP/1.1 304 Not Modified\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n';
+    const { txs } = run(feed, req, resp);
+    expect(txs.map((t) => t.response?.status)).toEqual([204, 304]);
+    expect(s(txs[0].response?.body)).toBe('abc');
+    expect(s(txs[1].response?.body)).toBe('ok');
+  });
+
+  it('a response chunk size that is junk turns the body into identity until close (libhtp)', () => {
+    const resp = 'HTTP/1.1 200 OK\r\nTransfer-Encoding: x chunked\r\n\r\nplain body\r\nmore';
+    const { txs } = run(feed, 'GET / HTTP/1.1\r\n\r\n', resp, true);
+    expect(s(txs[0].response?.body)).toBe('plain body\r\nmore');
+    expect(txs[0].responseComplete).toBe(true);
   });
 
   it('response body until close, completed by end()', () => {
@@ -331,5 +349,79 @@ describe('transactions fill every http.* buffer', () => {
       redirect: '/l',
       length: 0,
     });
+  });
+});
+
+describe('Content-Encoding layers as libhtp reads them', () => {
+  const eicar = Buffer.from('X5O!P%@AP[4 EICAR body');
+  const resp = (ce: string, body: Buffer) =>
+    Buffer.concat([
+      Buffer.from(`HTTP/1.1 200 OK\r\n${ce}Content-Length: ${body.length}\r\n\r\n`, 'latin1'),
+      body,
+    ]);
+  const bodyOf = (r: Buffer, cfg = {}) => {
+    const p = new HttpParser(cfg);
+    p.feed(true, Buffer.from('GET / HTTP/1.1\r\n\r\n'));
+    p.feed(false, r);
+    return Buffer.from(p.transactions()[0]?.response?.body ?? new Uint8Array()).toString('latin1');
+  };
+
+  it('NUL bytes inside the value or the name are ignored (http-evader-315, -316)', () => {
+    expect(bodyOf(resp('Content-Encoding: gz\0ip\r\n', gzipSync(eicar)))).toBe(eicar.toString('latin1'));
+    expect(bodyOf(resp('Content\0-Encoding: gzip\r\n', gzipSync(eicar)))).toBe(eicar.toString('latin1'));
+  });
+
+  it('three layers need response-body-decompress-layer-limit 3 (default 2)', () => {
+    const three = gzipSync(deflateSync(gzipSync(eicar)));
+    const r = resp(
+      'Content-Encoding: gzip\r\nContent-Encoding: deflate\r\nContent-Encoding: gzip\r\n',
+      three,
+    );
+    expect(bodyOf(r, { decompressLayerLimit: 3 })).toBe(eicar.toString('latin1'));
+    expect(bodyOf(r)).not.toBe(eicar.toString('latin1'));
+  });
+});
+
+describe('a body labelled deflate that is not compressed', () => {
+  // raw deflate reads "X5" as the start of a stored block and waits for more: at the end of
+  // the body nothing was decoded, and libhtp passes the input through (http-evader-155, -168)
+  it('is passed through at the end of the body, and flagged', () => {
+    const plain = 'X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*';
+    for (const ce of ['deflate', 'deflate,', 'deflate, deflate']) {
+      const p = new HttpParser({ decompressLayerLimit: 3 });
+      p.feed(true, Buffer.from('GET / HTTP/1.1\r\n\r\n'));
+      p.feed(
+        false,
+        Buffer.from(
+          `HTTP/1.1 200 OK\r\nContent-Encoding: ${ce}\r\nContent-Length: ${plain.length}\r\n\r\n${plain}`,
+        ),
+      );
+      const tx = p.transactions()[0];
+      expect(Buffer.from(tx.response?.body ?? new Uint8Array()).toString('latin1')).toBe(plain);
+      expect(tx.flags & HttpTxFlag.DECOMPRESS_FAILED).not.toBe(0);
+    }
+  });
+});
+
+describe('bare CR line ends in a response head (libhtp)', () => {
+  const run1 = (head: string, body: string) => {
+    const p = new HttpParser();
+    p.feed(true, Buffer.from('GET / HTTP/1.1\r\n\r\n'));
+    p.feed(false, Buffer.from(head + body, 'latin1'));
+    p.end(false);
+    return p.transactions()[0];
+  };
+  it('a CR alone ends a header line, or the status line (http-evader-400, -378)', () => {
+    const tx = run1('HTTP/1.1 200 ok\rContent-Type: text/plain\rContent-Length: 4\r\n\r\n', 'abcd');
+    expect(tx.response?.status).toBe(200);
+    expect(Buffer.from(tx.response?.body ?? new Uint8Array()).toString()).toBe('abcd');
+    const tx2 = run1('HTTP/1.1 200 ok\rTransfer-Encoding: chunked\r\n\r\n', '2\r\nok\r\n0\r\n\r\n');
+    expect(Buffer.from(tx2.response?.body ?? new Uint8Array()).toString()).toBe('ok');
+  });
+  it('CRs and blanks that open a line are not an empty line (http-evader-286, -405, -491)', () => {
+    const tx = run1('HTTP/1.1 200 ok\r\n\r\rContent-Length: 2\r\n\r\n', 'ok');
+    expect(Buffer.from(tx.response?.body ?? new Uint8Array()).toString()).toBe('ok');
+    const tx2 = run1(' \rHTTP/1.1 200 ok\r\nContent-Length: 2\r\n\r\n', 'ok');
+    expect(tx2.response?.status).toBe(200);
   });
 });

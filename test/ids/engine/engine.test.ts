@@ -43,6 +43,9 @@ describe('IdsEngine on lab-basic', () => {
       'alert http any any -> any any (msg:"nmap ua"; http.user_agent; content:"Nmap"; sid:2;)',
       'alert dns any any -> any any (msg:"lab query"; dns.query; content:".lab.test"; endswith; sid:3;)',
       'alert http any any -> any any (msg:"ok response"; flow:to_client; http.stat_code; content:"200"; sid:4;)',
+      // a response read when the client's FIN acks it is still on an established flow (Suricata
+      // counts FIN_WAIT/CLOSE_WAIT as established), and so is the flow-end inspection
+      'alert http any any -> any any (msg:"ok, established"; flow:established,to_client; http.stat_code; content:"200"; sid:5;)',
     ].join('\n');
     const { ruleSet, issues } = loadRulesFromString(rules);
     expect(issues).toEqual([]);
@@ -55,6 +58,7 @@ describe('IdsEngine on lab-basic', () => {
       tsharkCount('dns.flags.response == 0 && dns.qry.name matches "\\\\.lab\\\\.test$"'),
     );
     expect(by.get(4)).toBe(tsharkCount('http.response.code == 200'));
+    expect(by.get(5)).toBe(tsharkCount('http.response.code == 200'));
     expect(r.stats.packets).toBe(tsharkCount('frame'));
     // the alert records carry the transaction and the flow
     const a = sink.records.find(

@@ -23,7 +23,9 @@ function readAll(s: TcpSession, d: number): string {
 }
 
 describe('TcpSession state machine', () => {
-  it('is established only after the 3-way handshake and before any FIN', () => {
+  // Suricata's StreamTcpPacketSetState: ESTABLISHED, FIN_WAIT1/2, CLOSING and CLOSE_WAIT make
+  // an established flow; LAST_ACK, TIME_WAIT and CLOSED a closed one
+  it('is established after the 3-way handshake, through FIN_WAIT, until TIME_WAIT', () => {
     const s = new TcpSession();
     s.handleSegment(0, F.SYN, 1000, 0, NONE, 0);
     expect(s.state).toBe(TcpState.SYN_SENT);
@@ -35,14 +37,16 @@ describe('TcpSession state machine', () => {
     expect(s.established).toBe(true);
     expect(s.handleSegment(0, F.ACK | F.PSH, 1001, 5001, b('GET'), 0)).toBe(3);
     s.handleSegment(0, F.ACK | F.FIN, 1004, 5001, NONE, 0);
-    expect(s.established).toBe(false);
+    expect(s.established).toBe(true);
     expect(s.state).toBe(TcpState.FIN_WAIT1);
     expect(s.closed(0)).toBe(true);
     expect(s.closed(1)).toBe(false);
     s.handleSegment(1, F.ACK, 5001, 1005, NONE, 0);
     expect(s.state).toBe(TcpState.FIN_WAIT2);
+    expect(s.established).toBe(true);
     s.handleSegment(1, F.ACK | F.FIN, 5001, 1005, NONE, 0);
     expect(s.state).toBe(TcpState.TIME_WAIT);
+    expect(s.established).toBe(false);
     expect(s.closed(1)).toBe(true);
     s.handleSegment(0, F.ACK, 1005, 5002, NONE, 0);
     expect(s.state).toBe(TcpState.CLOSED);

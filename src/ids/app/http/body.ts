@@ -16,15 +16,24 @@ export const MAX_LAYERS = 2;
 
 /**
  * The decompression layers a Content-Encoding value asks for, in the order listed: true for
- * deflate (raw deflate allowed), false for gzip / x-gzip. At most {@link MAX_LAYERS}.
+ * deflate (raw deflate allowed), false for gzip. As libhtp reads it: the whole value equal to
+ * gzip / x-gzip / deflate / x-deflate with NUL bytes ignored is one layer; otherwise each
+ * token (split on commas and spaces) containing "gzip" or "deflate" is a layer, at most
+ * `maxLayers` (further tokens are ignored).
  */
-export function encodingLayers(v: string | undefined): boolean[] {
+export function encodingLayers(v: string | undefined, maxLayers = MAX_LAYERS): boolean[] {
   const out: boolean[] = [];
   if (v === undefined) return out;
-  for (const tok of v.toLowerCase().split(/[\s,;:]+/)) {
-    if (out.length === MAX_LAYERS) break;
-    if (tok === 'gzip' || tok === 'x-gzip') out.push(false);
-    else if (tok === 'deflate' || tok === 'x-deflate') out.push(true);
+  const whole = v.replaceAll('\0', '').toLowerCase();
+  if (whole === 'gzip' || whole === 'x-gzip') return [false];
+  if (whole === 'deflate' || whole === 'x-deflate') return [true];
+  if (whole === 'lzma' || whole === 'inflate') return out;
+  let layers = 0;
+  for (const tok of v.toLowerCase().split(/[ ,]/)) {
+    if (tok === '') continue;
+    if (++layers > maxLayers) break;
+    if (tok.includes('gzip')) out.push(false);
+    else if (tok.includes('deflate')) out.push(true);
   }
   return out;
 }
@@ -82,6 +91,28 @@ class Layer {
       this.feed(Uint8Array.of(b0));
     }
     this.feed(chunk);
+  }
+
+  /**
+   * The body ended. A layer that decoded nothing (raw deflate waiting on a "stored block"
+   * that is really plain text) passes its input through, as libhtp does for a body labelled
+   * compressed that is not.
+   */
+  finish(): void {
+    if (this.passthrough || this.failed) return;
+    if (this.inflater === null) {
+      if (this.first >= 0) {
+        this.passthrough = true;
+        this.out(Uint8Array.of(this.first));
+      }
+      return;
+    }
+    if (this.produced === 0 && this.held !== null) {
+      this.passthrough = true;
+      const held = this.held;
+      this.held = null;
+      for (const h of held) this.out(h);
+    }
   }
 
   private feed(chunk: Uint8Array): void {
@@ -150,6 +181,14 @@ export class BodyBuffer {
     this.layers[0].push(src.subarray(from, to));
     for (const l of this.layers) {
       if (l.failed) this.decodeError = true;
+      if (l.passthrough) this.passedThrough = true;
+    }
+  }
+
+  /** The body is complete: layers that decoded nothing pass their input through. */
+  finish(): void {
+    for (const l of this.layers) {
+      l.finish();
       if (l.passthrough) this.passedThrough = true;
     }
   }

@@ -18,6 +18,8 @@ export interface HttpConfig {
    * default 1 MiB); the body limits above still apply to what is kept.
    */
   decompressLimit: number;
+  /** Most decompression layers applied to one body (Suricata's `response-body-decompress-layer-limit`, default 2). */
+  decompressLayerLimit: number;
   /** Longest start line + header block accepted (default 64 KiB); beyond, the direction is invalid. */
   maxHeaderBytes: number;
 }
@@ -27,13 +29,20 @@ export const DEFAULT_HTTP_CONFIG: Readonly<HttpConfig> = Object.freeze({
   responseBodyLimit: 100 * 1024,
   decompress: true,
   decompressLimit: 1024 * 1024,
+  decompressLayerLimit: 2,
   maxHeaderBytes: 64 * 1024,
 });
 
 /** Defaults overridden by `partial`; throws SENTRA_ERR_STREAM_CONFIG on a negative or non-integer size. */
 export function httpConfig(partial: Partial<HttpConfig> = {}): HttpConfig {
   const c = { ...DEFAULT_HTTP_CONFIG, ...partial };
-  for (const k of ['requestBodyLimit', 'responseBodyLimit', 'decompressLimit', 'maxHeaderBytes'] as const) {
+  for (const k of [
+    'requestBodyLimit',
+    'responseBodyLimit',
+    'decompressLimit',
+    'decompressLayerLimit',
+    'maxHeaderBytes',
+  ] as const) {
     const v = c[k];
     if (!Number.isInteger(v) || v < 0) {
       throw new SentraError(ErrorCodes.STREAM_CONFIG, `http ${k} must be a non-negative integer, got ${v}`, {

@@ -47,6 +47,7 @@ const S = {
 
 const LF = 0x0a;
 const CR = 0x0d;
+const CRLF2 = Uint8Array.of(CR, LF, CR, LF);
 
 export class Framing {
   private state: number = S.HEAD;
@@ -158,6 +159,27 @@ export class Framing {
       this.handler.onComplete(this.toServer);
       return false;
     }
+    if (
+      this.state === S.CHUNK_SIZE &&
+      !this.toServer &&
+      this.accLen > 0 &&
+      chunkSize(this.acc, 0, this.accLen) === -1
+    ) {
+      // an unterminated junk chunk-size line: identity body until close, as above
+      this.handler.onBody(this.toServer, this.acc, 0, this.accLen);
+      this.accLen = 0;
+      this.state = S.HEAD;
+      this.handler.onComplete(this.toServer);
+      return false;
+    }
+    if (this.state === S.HEAD && this.lineStart > 0) {
+      // libhtp, on close inside the headers, finishes the head it has (the partial last
+      // header line included): the request line and headers become inspectable.
+      const partial = this.accLen > this.lineStart;
+      this.feed(CRLF2, partial ? 0 : 2, 4);
+      if (this.state === S.HEAD && this.accLen === 0) return false;
+      if ((this.state as number) === S.UNTIL_CLOSE) return this.end(); // feed() moved the state
+    }
     const cut = !(this.state === S.HEAD && this.accLen === 0) && this.state !== S.STOPPED;
     this.stop();
     return cut;
@@ -199,6 +221,13 @@ export class Framing {
       this.accLen = 0;
       this.lineStart = 0;
       if (size === -2) return; // an empty line before the size: tolerated
+      if (size < 0 && !this.toServer) {
+        // libhtp: a response whose chunk size is junk is read as identity until close, from
+        // the junk line on (http-evader: "Transfer-Encoding: x chunked" over a plain body)
+        this.state = S.UNTIL_CLOSE;
+        this.handler.onBody(this.toServer, a, ls, ls + len);
+        return;
+      }
       if (size < 0) {
         this.handler.onInvalid(this.toServer, 'chunk-size');
         this.stop();

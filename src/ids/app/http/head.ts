@@ -18,10 +18,20 @@ const isWs = (c: number) => c === SP || c === HT;
 /** C isspace(): header names are trimmed of these (libhtp), so "Name\f:" is "Name". */
 const isSpace = (c: number) => c === SP || (c >= HT && c <= CR);
 
-/** End of the line starting at `i` (index of its LF, or `end`). */
-function lineEnd(b: Uint8Array, i: number, end: number): number {
+/**
+ * End of the line starting at `i` (index of its LF, or `end`). With `bareCr`, a CR not
+ * followed by LF also ends a line (libhtp reads response heads so: http-evader-182, -400).
+ */
+function lineEnd(b: Uint8Array, i: number, end: number, bareCr = false): number {
   const lf = b.indexOf(LF, i);
-  return lf < 0 || lf >= end ? end : lf;
+  const e = lf < 0 || lf >= end ? end : lf;
+  if (bareCr) {
+    // CRs (and blanks) that open a line are junk before it, not an empty line (http-evader-286, -405, -490, -491)
+    let k = i;
+    while (k < e && (b[k] === CR || b[k] === SP || b[k] === HT)) k++;
+    for (; k < e; k++) if (b[k] === CR && k + 1 < e) return k;
+  }
+  return e;
 }
 
 /** `b[from, to)` without a final CR. */
@@ -42,18 +52,24 @@ function startsWithHttp(b: Uint8Array, i: number, end: number): boolean {
  * Parses the header lines of `b[from, end)` (which ends with the empty line) into `out`.
  * Returns HttpTxFlag bits for what was unusual.
  */
-export function parseHeaderLines(b: Uint8Array, from: number, end: number, out: HttpHeader[]): number {
+export function parseHeaderLines(
+  b: Uint8Array,
+  from: number,
+  end: number,
+  out: HttpHeader[],
+  bareCr = false,
+): number {
   let flags = 0;
   let i = from;
   while (i < end) {
-    let le = lineEnd(b, i, end);
+    let le = lineEnd(b, i, end, bareCr);
     let te = trimCr(b, i, le);
     if (te === i) break; // the empty line
     let line: Uint8Array = b.subarray(i, te);
     // folded continuation lines belong to this header
     let next = le + 1;
     while (next < end && isWs(b[next])) {
-      const le2 = lineEnd(b, next, end);
+      const le2 = lineEnd(b, next, end, bareCr);
       const te2 = trimCr(b, next, le2);
       if (te2 === next) break;
       const joined = new Uint8Array(line.length + (te2 - next));
@@ -140,7 +156,7 @@ export function isHttp09RequestLine(b: Uint8Array, end: number): boolean {
 /** Fills `resp` from a response head. Returns HttpTxFlag bits (RESPONSE_INVALID: bad status line). */
 export function parseResponseHead(head: Uint8Array, resp: HttpResponse): number {
   const end = head.length;
-  const le = lineEnd(head, 0, end);
+  const le = lineEnd(head, 0, end, true);
   const te = trimCr(head, 0, le);
   resp.responseLine = head.subarray(0, te);
   let i = 0;
@@ -165,7 +181,7 @@ export function parseResponseHead(head: Uint8Array, resp: HttpResponse): number 
   resp.status = digits === 0 ? -1 : status;
   const hs = Math.min(le + 1, end);
   resp.rawHeaders = head.subarray(hs);
-  let flags = parseHeaderLines(head, hs, end, resp.headers);
+  let flags = parseHeaderLines(head, hs, end, resp.headers, true);
   if (!startsWithHttp(head, ps, ps + resp.protocol.length)) flags |= HttpTxFlag.RESPONSE_INVALID;
   else if (resp.status < 100 || resp.status > 999 || digits !== resp.statusCode.length) {
     flags |= HttpTxFlag.STATUS_INVALID;

@@ -256,7 +256,17 @@ export class HttpParser implements FramingHandler {
       return Body.STOP;
     }
     const status = resp.status;
-    if (status >= 100 && status < 200 && status !== 101) {
+    const te = hasHeader(resp.headers, 'transfer-encoding');
+    const clValue = headerValue(resp.headers, 'content-length');
+    // libhtp: a 100 with Transfer-Encoding or a positive Content-Length is a final response,
+    // and a 101 / 204 / 304 / 1xx announcing a body gets one ("Unexpected Response body")
+    const announcesBody = te || clValue !== undefined;
+    const interim =
+      status >= 100 &&
+      status < 200 &&
+      status !== 101 &&
+      !(status === 100 && (te || (clValue !== undefined && parseContentLength(clValue) > 0)));
+    if (interim) {
       // interim (100 Continue...): the final response follows for the same transaction
       tx.interimResponses++;
       return Body.NONE;
@@ -268,7 +278,7 @@ export class HttpParser implements FramingHandler {
     tx.responseProgress = HttpProgress.RESPONSE_HEADERS;
     this.emit(HttpProgress.RESPONSE_HEADERS, tx, false);
     const method = Buffer.from(tx.request.method).toString('latin1').toUpperCase();
-    if (status === 101 || (method === 'CONNECT' && status >= 200 && status < 300)) {
+    if ((status === 101 && !announcesBody) || (method === 'CONNECT' && status >= 200 && status < 300)) {
       // the connection leaves HTTP: neither side is parsed any further
       this.flag(tx, HttpTxFlag.TUNNEL);
       this.complete(false);
@@ -277,7 +287,8 @@ export class HttpParser implements FramingHandler {
       this.req.stop();
       return Body.STOP;
     }
-    if (method === 'HEAD' || status === 204 || status === 304) return Body.NONE;
+    if (method === 'HEAD') return Body.NONE;
+    if ((status < 200 || status === 204 || status === 304) && !announcesBody) return Body.NONE;
     if (isChunked(resp.headers)) return this.startBody(false, tx, Body.CHUNKED);
     const cl = headerValue(resp.headers, 'content-length');
     if (cl !== undefined) {
@@ -308,11 +319,11 @@ export class HttpParser implements FramingHandler {
     let ce: string | undefined;
     for (const h of msg.headers) {
       const name = typeof h.name === 'string' ? h.name : Buffer.from(h.name).toString('latin1');
-      if (name.toLowerCase() !== 'content-encoding') continue;
+      if (name.replaceAll('\0', '').toLowerCase() !== 'content-encoding') continue; // libhtp: NULs ignored
       const v = typeof h.value === 'string' ? h.value : Buffer.from(h.value).toString('latin1');
       ce = ce === undefined ? v : `${ce}, ${v}`;
     }
-    const enc = this.config.decompress ? encodingLayers(ce) : [];
+    const enc = this.config.decompress ? encodingLayers(ce, this.config.decompressLayerLimit) : [];
     const limit = toServer ? this.config.requestBodyLimit : this.config.responseBodyLimit;
     const body = new BodyBuffer(limit, enc, this.config.decompressLimit);
     if (toServer) this.reqBody = body;
@@ -362,6 +373,21 @@ export class HttpParser implements FramingHandler {
   private complete(toServer: boolean): void {
     const tx = toServer ? this.reqTx : this.resTx;
     if (tx === null) return;
+    const body = toServer ? this.reqBody : this.resBody;
+    if (body !== null) {
+      const before = body.length;
+      body.finish();
+      if (body.passedThrough && (tx.flags & HttpTxFlag.DECOMPRESS_FAILED) === 0) {
+        this.flag(tx, HttpTxFlag.DECOMPRESS_FAILED);
+        this.stats.decompressErrors++;
+      }
+      if (body.length > before) {
+        const msg = toServer ? tx.request : (tx.response as HttpResponse);
+        msg.body = body.view();
+        if (toServer) this.reqGrew = true;
+        else this.resGrew = true;
+      }
+    }
     this.flushBodyEvent(toServer);
     if (toServer) {
       tx.requestProgress = HttpProgress.REQUEST_COMPLETE;
@@ -394,13 +420,25 @@ export class HttpParser implements FramingHandler {
 
 const PLACEHOLDER = new HttpTransaction(-1);
 
-/** Any Transfer-Encoding header (repeats included) names chunked. */
+/**
+ * Any Transfer-Encoding header (repeats included) contains "chunked", NUL bytes ignored
+ * (libhtp's index_of_nocase_nozero: "x chunked" and "chu\0nked" are chunked; a body that
+ * then has no valid chunk size is read as identity until close).
+ */
 function isChunked(headers: HttpRequest['headers']): boolean {
   for (const h of headers) {
     const name = typeof h.name === 'string' ? h.name : Buffer.from(h.name).toString('latin1');
-    if (name.toLowerCase() !== 'transfer-encoding') continue;
+    if (name.replaceAll('\0', '').toLowerCase() !== 'transfer-encoding') continue;
     const v = typeof h.value === 'string' ? h.value : Buffer.from(h.value).toString('latin1');
-    if (/chunked/i.test(v)) return true;
+    if (/chunked/i.test(v.replaceAll('\0', ''))) return true;
+  }
+  return false;
+}
+
+function hasHeader(headers: HttpRequest['headers'], lower: string): boolean {
+  for (const h of headers) {
+    const name = typeof h.name === 'string' ? h.name : Buffer.from(h.name).toString('latin1');
+    if (name.replaceAll('\0', '').toLowerCase() === lower) return true;
   }
   return false;
 }

@@ -123,10 +123,15 @@ export const metaKeywords: KeywordTable = {
   },
   threshold(b, v) {
     once(b, 'threshold');
+    // Suricata refuses the pair (detect-threshold.c): which one would gate the alert is undefined
+    if (b.seen.has('detection_filter'))
+      throw syntax('threshold', '"detection_filter" and "threshold" are not allowed in the same rule');
     b.threshold = parseThresholdSpec('threshold', need('threshold', v), false);
   },
   detection_filter(b, v) {
     once(b, 'detection_filter');
+    if (b.seen.has('threshold'))
+      throw syntax('detection_filter', '"detection_filter" and "threshold" are not allowed in the same rule');
     b.detectionFilter = parseThresholdSpec('detection_filter', need('detection_filter', v), true);
     if (b.detectionFilter.uniqueOn && b.ipProto !== 6 && b.ipProto !== 17 && b.ipProto !== 132)
       throw syntax('detection_filter', 'unique_on needs a protocol with ports (tcp, udp, sctp)');

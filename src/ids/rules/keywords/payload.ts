@@ -167,16 +167,16 @@ function parseByteValue(kw: string, s: string): bigint {
   return v;
 }
 
-function addOp(b: RuleBuilder, op: import('../../match/ops.js').Op): void {
-  b.push({ kind: 'op', op });
+function addOp(b: RuleBuilder, op: import('../../match/ops.js').Op, relative = false): void {
+  b.push({ kind: 'op', op }, relative ? b.relativeList() : undefined);
 }
 
-function byteVarSlot(b: RuleBuilder, kw: string, name: string): number {
+function byteVarSlot(b: RuleBuilder, kw: string, name: string, list = b.currentList()): number {
   if (!/^[A-Za-z_][\w.-]*$/.test(name)) throw syntax(kw, `bad variable name "${name}"`);
   if (b.byteVars.has(name)) throw syntax(kw, `variable "${name}" defined twice`);
   const index = b.byteVars.size;
   if (index >= MAX_BYTE_VARS) throw unsupported(kw, `more than ${MAX_BYTE_VARS} byte_extract variables`);
-  b.byteVars.set(name, { index, list: b.currentList() });
+  b.byteVars.set(name, { index, list });
   return index;
 }
 
@@ -286,7 +286,7 @@ export const payloadKeywords: KeywordTable = {
       } else throw syntax('isdataat', `unknown isdataat option "${p}"`);
     }
     const ref = b.numRef('isdataat', first, 0, MAX_OFF);
-    addOp(b, new IsdataatOp(ref.value, ref.varIndex, relative, negated));
+    addOp(b, new IsdataatOp(ref.value, ref.varIndex, relative, negated), relative);
   },
   bsize(b, v) {
     const cmp = parseUintCompare(need('bsize', v), 2 ** 53);
@@ -352,6 +352,7 @@ export const payloadKeywords: KeywordTable = {
     addOp(
       b,
       new ByteTestOp(o.fmt, op, negated, value, valueBig, valueVar, off.value, off.varIndex, o.relative),
+      o.relative,
     );
   },
   byte_jump(b, v) {
@@ -382,6 +383,7 @@ export const payloadKeywords: KeywordTable = {
         o.flags.has('from_end'),
         o.postOffset,
       ),
+      o.relative,
     );
   },
   byte_extract(b, v) {
@@ -394,8 +396,8 @@ export const payloadKeywords: KeywordTable = {
     if (!/^-?\d+$/.test(a[1])) throw syntax('byte_extract', `bad offset "${a[1]}"`);
     const offset = Number(a[1]);
     if (Math.abs(offset) > MAX_OFF) throw syntax('byte_extract', 'offset out of range');
-    const slot = byteVarSlot(b, 'byte_extract', a[2]);
-    addOp(b, new ByteExtractOp(o.fmt, offset, o.relative, o.multiplier, o.align, slot, a[2]));
+    const slot = byteVarSlot(b, 'byte_extract', a[2], o.relative ? b.relativeList() : undefined);
+    addOp(b, new ByteExtractOp(o.fmt, offset, o.relative, o.multiplier, o.align, slot, a[2]), o.relative);
   },
   base64_decode(b, v) {
     let bytes = 0;
