@@ -13,6 +13,10 @@ import { LOWER } from '../match/search.js';
 /** Upper bound on the dense rows (rows x 256 x 4 bytes): 4096 rows = 4 MiB per automaton. */
 export const MAX_DENSE_STATES = 4096;
 
+/** Set on a dense entry whose target state reports matches (the sign bit: a test for < 0). */
+const REPORT_FLAG = 0x80000000 | 0;
+const STATE_MASK = 0x7fffffff;
+
 export class AhoCorasick {
   /** Number of patterns added. */
   readonly patternCount: number;
@@ -147,6 +151,10 @@ export class AhoCorasick {
     this.report = new Int32Array(n);
     for (let s = 0; s < n; s++)
       this.report[s] = this.outStart[s + 1] > this.outStart[s] ? s : this.dictLink[s];
+    for (let k = 0; k < this.dense.length; k++) {
+      const t = this.dense[k];
+      if (this.report[t] > 0) this.dense[k] = t | REPORT_FLAG;
+    }
     this.stateCount = n;
   }
 
@@ -182,21 +190,17 @@ export class AhoCorasick {
     const report = this.report;
     let s = 0;
     for (let i = start; i < end; i++) {
-      if (s < denseCount) s = dense[s * 256 + buf[i]];
-      else {
-        const c = LOWER[buf[i]];
-        for (;;) {
-          const t = this.edge(s, c);
-          if (t >= 0) {
-            s = t;
-            break;
-          }
-          s = this.fail[s];
-          if (s < denseCount) {
-            s = dense[s * 256 + c];
-            break;
-          }
+      if (s < denseCount) {
+        // dense entries carry REPORT_FLAG when the target state reports: one load per byte
+        const t = dense[(s << 8) | buf[i]];
+        if (t >= 0) {
+          s = t;
+          continue;
         }
+        s = t & STATE_MASK;
+      } else {
+        s = this.sparseStep(s, LOWER[buf[i]]);
+        if (report[s] < 0) continue;
       }
       let st = report[s];
       while (st > 0) {
@@ -205,6 +209,16 @@ export class AhoCorasick {
         }
         st = dictLink[st];
       }
+    }
+  }
+
+  /** Next state from a state past the dense rows on folded byte `c`. */
+  private sparseStep(s: number, c: number): number {
+    for (;;) {
+      const t = this.edge(s, c);
+      if (t >= 0) return t;
+      s = this.fail[s];
+      if (s < this.denseCount) return this.dense[(s << 8) | c] & STATE_MASK;
     }
   }
 }
