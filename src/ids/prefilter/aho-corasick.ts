@@ -35,6 +35,10 @@ export class AhoCorasick {
   /** Per state: itself when it has outputs, else its dictionary link (-1 none): one load per byte. */
   private readonly report: Int32Array;
   readonly stateCount: number;
+  /** Scan generation at which a pattern / every output of a state was settled. */
+  private readonly patSettled: Uint32Array;
+  private readonly stateSettled: Uint32Array;
+  private gen = 0;
 
   /** `patterns[i]` gets id i; bytes are folded to lower case here. Empty patterns are ignored. */
   constructor(patterns: readonly Uint8Array[]) {
@@ -156,6 +160,8 @@ export class AhoCorasick {
       if (this.report[t] > 0) this.dense[k] = t | REPORT_FLAG;
     }
     this.stateCount = n;
+    this.patSettled = new Uint32Array(patterns.length);
+    this.stateSettled = new Uint32Array(n);
   }
 
   /** Child of `s` on folded byte `c`, or -1. */
@@ -173,8 +179,10 @@ export class AhoCorasick {
   }
 
   /**
-   * Scans buf[start, end) and calls `onMatch(patternId, endIndex)` for every occurrence
-   * (`endIndex` is the index just past the match). Returns early when `onMatch` returns true.
+   * Scans buf[start, end) and calls `onMatch(patternId, endIndex)` for occurrences
+   * (`endIndex` is the index just past the match). `onMatch` returns true when the pattern is
+   * settled for this scan: it is not reported again, and states whose every output is settled
+   * are passed over without a call (runs of zero bytes hit short patterns at every byte).
    */
   scan(
     buf: Uint8Array,
@@ -188,6 +196,14 @@ export class AhoCorasick {
     const outList = this.outList;
     const dictLink = this.dictLink;
     const report = this.report;
+    const patSettled = this.patSettled;
+    const stateSettled = this.stateSettled;
+    let gen = ++this.gen;
+    if (gen === 0xffffffff) {
+      patSettled.fill(0);
+      stateSettled.fill(0);
+      this.gen = gen = 1;
+    }
     let s = 0;
     for (let i = start; i < end; i++) {
       if (s < denseCount) {
@@ -202,13 +218,19 @@ export class AhoCorasick {
         s = this.sparseStep(s, LOWER[buf[i]]);
         if (report[s] < 0) continue;
       }
+      if (stateSettled[s] === gen) continue;
+      let all = true;
       let st = report[s];
       while (st > 0) {
         for (let k = outStart[st]; k < outStart[st + 1]; k++) {
-          if (onMatch(outList[k], i + 1) === true) return;
+          const p = outList[k];
+          if (patSettled[p] === gen) continue;
+          if (onMatch(p, i + 1) === true) patSettled[p] = gen;
+          else all = false;
         }
         st = dictLink[st];
       }
+      if (all) stateSettled[s] = gen;
     }
   }
 
