@@ -5,7 +5,9 @@
  * the same run: `tshark -r FILE -q` (a full dissection pass). Snort's figure is the issue's
  * reference, measured elsewhere.
  *
- *   npx tsx bench/ids.ts [capture.pcap] [--runs N] [--profile]
+ *   npx tsx bench/ids.ts [capture.pcap] [--runs N] [--prepare]
+ *
+ * `--prepare` only builds the cached capture and prints its path.
  *
  * The capture is cached in bench/.data/ (gitignored).
  */
@@ -111,6 +113,10 @@ function runEngine(bytes: Buffer, ruleSet: ReturnType<typeof loadRulesFromString
 function main(): void {
   const fileArg = args.find((a) => !a.startsWith('--') && !/^\d+$/.test(a));
   const file = fileArg ?? ensureCapture();
+  if (args.includes('--prepare')) {
+    console.log(file);
+    return;
+  }
   const bytes = readFileSync(file);
   let capBytes = 0;
   readCaptureBuffer(bytes, (rec) => {

@@ -53,6 +53,37 @@ describe('Aho-Corasick', () => {
     }
   });
 
+  it('reports a settled pattern only at its first occurrence', () => {
+    const r = rng(11);
+    const alphabet = [0x61, 0x62, 0x00, 0x41];
+    for (let round = 0; round < 60; round++) {
+      const patterns = Array.from({ length: 1 + Math.floor(r() * 30) }, () =>
+        randomBytes(r, 1 + Math.floor(r() * 5), alphabet),
+      );
+      const ac = new AhoCorasick(patterns);
+      const buf = randomBytes(r, 300, alphabet);
+      // oracle: the first end index of each pattern among all occurrences
+      const first = new Map<number, number>();
+      for (const hit of naive(patterns, buf)) {
+        const [p, end] = hit.split('@').map(Number);
+        if (!first.has(p) || end < first.get(p)!) first.set(p, end);
+      }
+      // settle odd patterns on sight: they come once; even ones keep coming
+      const got = new Map<number, number[]>();
+      ac.scan(buf, 0, buf.length, (p, end) => {
+        got.set(p, [...(got.get(p) ?? []), end]);
+        return p % 2 === 1;
+      });
+      for (const [p, end] of first) {
+        const ends = got.get(p) ?? [];
+        expect(ends[0]).toBe(end);
+        if (p % 2 === 1) expect(ends).toHaveLength(1);
+        else expect(ends.length).toBe(naive(patterns, buf).filter((h) => h.startsWith(`${p}@`)).length);
+      }
+      expect([...got.keys()].sort()).toEqual([...first.keys()].sort());
+    }
+  });
+
   it('stays correct beyond the dense rows (deep sparse states)', () => {
     const r = rng(7);
     const alphabet = Array.from({ length: 26 }, (_, i) => 0x61 + i);

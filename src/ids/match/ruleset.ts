@@ -9,7 +9,7 @@
  */
 import { AddressIndex } from '../prefilter/address-index.js';
 import { BufferPrefilter, type FastPattern } from '../prefilter/prefilter.js';
-import { BUFFER_COUNT } from './buffers.js';
+import { BUFFER_COUNT, BufferId } from './buffers.js';
 import type { VarNames } from './flow-vars.js';
 import type { CompiledRule, RuleAction } from './rule.js';
 import type { TransformName } from './transforms.js';
@@ -225,13 +225,14 @@ export class RuleSet {
     const pktVariants = new Set<number>();
     for (const r of sorted) {
       if (r.prefilter) {
-        let a = perVariant.get(r.prefilter.variant);
+        const pv = scanVariant(r.prefilter.variant);
+        let a = perVariant.get(pv);
         if (!a) {
           a = [];
-          perVariant.set(r.prefilter.variant, a);
+          perVariant.set(pv, a);
         }
         a.push({ rule: r.index, bytes: r.prefilter.bytes, nocase: r.prefilter.nocase });
-        (r.isTx ? txVariants : pktVariants).add(r.prefilter.variant);
+        (r.isTx ? txVariants : pktVariants).add(pv);
       } else (r.isTx ? txNo : packetNo).push(r.index);
     }
     this.prefilters = new Array(Math.max(BUFFER_COUNT, variants.length)).fill(null);
@@ -266,4 +267,15 @@ export function compareRules(
     a.priority - b.priority ||
     a.sid - b.sid
   );
+}
+
+/**
+ * The variant whose automaton holds a fast pattern of variant `v`. The HTTP parser sets
+ * file.data to the very bytes of http.request_body (to server) and http.response_body (to
+ * client), so their plain patterns join file.data's automaton and each body is scanned once,
+ * not twice. A pattern of one seen on the other side only adds a candidate that full
+ * evaluation then rejects: the prefilter may over-select, never miss.
+ */
+function scanVariant(v: number): number {
+  return v === BufferId.HTTP_REQUEST_BODY || v === BufferId.HTTP_RESPONSE_BODY ? BufferId.FILE_DATA : v;
 }

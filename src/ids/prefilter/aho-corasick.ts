@@ -13,6 +13,10 @@ import { LOWER } from '../match/search.js';
 /** Upper bound on the dense rows (rows x 256 x 4 bytes): 4096 rows = 4 MiB per automaton. */
 export const MAX_DENSE_STATES = 4096;
 
+/** Set on a dense entry whose target state reports matches (the sign bit: a test for < 0). */
+const REPORT_FLAG = 0x80000000 | 0;
+const STATE_MASK = 0x7fffffff;
+
 export class AhoCorasick {
   /** Number of patterns added. */
   readonly patternCount: number;
@@ -31,6 +35,10 @@ export class AhoCorasick {
   /** Per state: itself when it has outputs, else its dictionary link (-1 none): one load per byte. */
   private readonly report: Int32Array;
   readonly stateCount: number;
+  /** Scan generation at which a pattern / every output of a state was settled. */
+  private readonly patSettled: Uint32Array;
+  private readonly stateSettled: Uint32Array;
+  private gen = 0;
 
   /** `patterns[i]` gets id i; bytes are folded to lower case here. Empty patterns are ignored. */
   constructor(patterns: readonly Uint8Array[]) {
@@ -147,7 +155,13 @@ export class AhoCorasick {
     this.report = new Int32Array(n);
     for (let s = 0; s < n; s++)
       this.report[s] = this.outStart[s + 1] > this.outStart[s] ? s : this.dictLink[s];
+    for (let k = 0; k < this.dense.length; k++) {
+      const t = this.dense[k];
+      if (this.report[t] > 0) this.dense[k] = t | REPORT_FLAG;
+    }
     this.stateCount = n;
+    this.patSettled = new Uint32Array(patterns.length);
+    this.stateSettled = new Uint32Array(n);
   }
 
   /** Child of `s` on folded byte `c`, or -1. */
@@ -165,8 +179,10 @@ export class AhoCorasick {
   }
 
   /**
-   * Scans buf[start, end) and calls `onMatch(patternId, endIndex)` for every occurrence
-   * (`endIndex` is the index just past the match). Returns early when `onMatch` returns true.
+   * Scans buf[start, end) and calls `onMatch(patternId, endIndex)` for occurrences
+   * (`endIndex` is the index just past the match). `onMatch` returns true when the pattern is
+   * settled for this scan: it is not reported again, and states whose every output is settled
+   * are passed over without a call (runs of zero bytes hit short patterns at every byte).
    */
   scan(
     buf: Uint8Array,
@@ -180,31 +196,51 @@ export class AhoCorasick {
     const outList = this.outList;
     const dictLink = this.dictLink;
     const report = this.report;
+    const patSettled = this.patSettled;
+    const stateSettled = this.stateSettled;
+    let gen = ++this.gen;
+    if (gen === 0xffffffff) {
+      patSettled.fill(0);
+      stateSettled.fill(0);
+      this.gen = gen = 1;
+    }
     let s = 0;
     for (let i = start; i < end; i++) {
-      if (s < denseCount) s = dense[s * 256 + buf[i]];
-      else {
-        const c = LOWER[buf[i]];
-        for (;;) {
-          const t = this.edge(s, c);
-          if (t >= 0) {
-            s = t;
-            break;
-          }
-          s = this.fail[s];
-          if (s < denseCount) {
-            s = dense[s * 256 + c];
-            break;
-          }
+      if (s < denseCount) {
+        // dense entries carry REPORT_FLAG when the target state reports: one load per byte
+        const t = dense[(s << 8) | buf[i]];
+        if (t >= 0) {
+          s = t;
+          continue;
         }
+        s = t & STATE_MASK;
+      } else {
+        s = this.sparseStep(s, LOWER[buf[i]]);
+        if (report[s] < 0) continue;
       }
+      if (stateSettled[s] === gen) continue;
+      let all = true;
       let st = report[s];
       while (st > 0) {
         for (let k = outStart[st]; k < outStart[st + 1]; k++) {
-          if (onMatch(outList[k], i + 1) === true) return;
+          const p = outList[k];
+          if (patSettled[p] === gen) continue;
+          if (onMatch(p, i + 1) === true) patSettled[p] = gen;
+          else all = false;
         }
         st = dictLink[st];
       }
+      if (all) stateSettled[s] = gen;
+    }
+  }
+
+  /** Next state from a state past the dense rows on folded byte `c`. */
+  private sparseStep(s: number, c: number): number {
+    for (;;) {
+      const t = this.edge(s, c);
+      if (t >= 0) return t;
+      s = this.fail[s];
+      if (s < this.denseCount) return this.dense[(s << 8) | c] & STATE_MASK;
     }
   }
 }

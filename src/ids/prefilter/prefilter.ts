@@ -90,7 +90,7 @@ export class BufferPrefilter {
   private gen = 1;
   private target: Candidates | null = null;
   private buf: Uint8Array = new Uint8Array(0);
-  private readonly onHit: (p: number, end: number) => void;
+  private readonly onHit: (p: number, end: number) => boolean;
   readonly patternCount: number;
   readonly ruleCount: number;
 
@@ -148,8 +148,9 @@ export class BufferPrefilter {
     this.target = null;
   }
 
-  private hit(p: number, end: number): void {
-    if (this.done[p] === this.gen) return;
+  /** Returns true when every variant of pattern `p` is satisfied (no need to see it again). */
+  private hit(p: number, end: number): boolean {
+    if (this.done[p] === this.gen) return true;
     const vs = this.variants[p];
     const out = this.target!;
     let pending = false;
@@ -173,6 +174,7 @@ export class BufferPrefilter {
       else pending = true;
     }
     if (!pending) this.done[p] = this.gen;
+    return !pending;
   }
 
   get states(): number {
