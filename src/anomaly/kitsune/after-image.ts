@@ -25,6 +25,9 @@ export const LAMBDAS: readonly number[] = [5, 3, 1, 0.1, 0.01];
 export const FEATURE_COUNT = 100;
 const NL = 5;
 const TINY = 1e-20;
+// Local copies: under tsx an imported binding is a getter call on every read (profiled).
+const L_ARP: number = Layer.ARP;
+const L_TCP_UDP: number = Layer.TCP | Layer.UDP;
 
 const MI_BASE = 0;
 const HH_BASE = 15;
@@ -112,7 +115,7 @@ export class AfterImage {
     } else if (pkt.ipVersion === 6) {
       src.set(pkt.src6);
       dst.set(pkt.dst6);
-    } else if ((pkt.layers & Layer.ARP) !== 0 && pkt.arpIpv4) {
+    } else if ((pkt.layers & L_ARP) !== 0 && pkt.arpIpv4) {
       src[0] = 0;
       src[1] = 0;
       src[2] = 0xffff;
@@ -132,7 +135,7 @@ export class AfterImage {
       return false;
     }
     if (pkt.ipVersion !== 0) {
-      if ((pkt.layers & (Layer.TCP | Layer.UDP)) !== 0) {
+      if ((pkt.layers & L_TCP_UDP) !== 0) {
         sp = pkt.srcPort;
         dp = pkt.dstPort;
       } else {
