@@ -78,6 +78,8 @@ export class AfterImage {
   private readonly src = new Uint32Array(4);
   private readonly dst = new Uint32Array(4);
   private readonly fac = new Float64Array(NL);
+  /** The Δt that `fac` holds the factors of. */
+  private facDt = Number.NaN;
   private baseSec = Number.NaN;
 
   constructor(opts: AfterImageOptions = {}) {
@@ -175,10 +177,14 @@ export class AfterImage {
 
   /**
    * 2^(-λ·Δt) for every λ into `fac`: three exponentials, the factors of λ = 3 and 5 being
-   * powers of the factor of λ = 1.
+   * powers of the factor of λ = 1; reused when Δt is the previous call's.
    */
   private factors(dt: number): Float64Array {
     const f = this.fac;
+    // the streams of one packet often share their clock (a host pair with one socket pair
+    // active, a host talking to one peer): the same Δt, the same factors
+    if (dt === this.facDt) return f;
+    this.facDt = dt;
     const e1 = Math.exp(-Math.LN2 * dt);
     const e2 = e1 * e1;
     f[0] = e2 * e2 * e1;
