@@ -25,7 +25,8 @@ export const LAMBDAS: readonly number[] = [5, 3, 1, 0.1, 0.01];
 export const FEATURE_COUNT = 100;
 const NL = 5;
 const TINY = 1e-20;
-// Local copies: under tsx an imported binding is a getter call on every read (profiled).
+// Local copies: when tsx loads these files as CommonJS, an imported binding is a getter call
+// on every read (profiled).
 const L_ARP: number = Layer.ARP;
 const L_TCP_UDP: number = Layer.TCP | Layer.UDP;
 
