@@ -97,6 +97,25 @@ describe('Kitsune anomaly detector', () => {
     expect(Array.from(s2)).toEqual(Array.from(s1));
   });
 
+  it('scores with the frozen kernel exactly as autoencoder by autoencoder', async () => {
+    // The kernel (kernel.ts) reorders the work for speed; the per-autoencoder path is the
+    // reference: every packet of lab-basic must get the same score, bit for bit.
+    const d = await trained(5);
+    d.reset();
+    let compared = 0;
+    let differ = 0;
+    await scoreCapture(LAB_BASIC, d, {
+      onScore: (s) => {
+        if (Number.isNaN(s)) return;
+        compared++;
+        const ref = d.net.executeEach(d.features);
+        if (!Object.is(s, ref)) differ++;
+      },
+    });
+    expect(compared).toBeGreaterThan(13000);
+    expect(differ).toBe(0);
+  });
+
   it('raises no alert on a benign-only capture at the default threshold', async () => {
     const file = path.join(dir, 'benign-model.json');
     saveKitsuneModel(file, await trained(1));

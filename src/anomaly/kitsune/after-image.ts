@@ -25,6 +25,10 @@ export const LAMBDAS: readonly number[] = [5, 3, 1, 0.1, 0.01];
 export const FEATURE_COUNT = 100;
 const NL = 5;
 const TINY = 1e-20;
+// Local copies: when tsx loads these files as CommonJS, an imported binding is a getter call
+// on every read (profiled).
+const L_ARP: number = Layer.ARP;
+const L_TCP_UDP: number = Layer.TCP | Layer.UDP;
 
 const MI_BASE = 0;
 const HH_BASE = 15;
@@ -75,6 +79,8 @@ export class AfterImage {
   private readonly src = new Uint32Array(4);
   private readonly dst = new Uint32Array(4);
   private readonly fac = new Float64Array(NL);
+  /** The Δt that `fac` holds the factors of. */
+  private facDt = Number.NaN;
   private baseSec = Number.NaN;
 
   constructor(opts: AfterImageOptions = {}) {
@@ -112,7 +118,7 @@ export class AfterImage {
     } else if (pkt.ipVersion === 6) {
       src.set(pkt.src6);
       dst.set(pkt.dst6);
-    } else if ((pkt.layers & Layer.ARP) !== 0 && pkt.arpIpv4) {
+    } else if ((pkt.layers & L_ARP) !== 0 && pkt.arpIpv4) {
       src[0] = 0;
       src[1] = 0;
       src[2] = 0xffff;
@@ -132,7 +138,7 @@ export class AfterImage {
       return false;
     }
     if (pkt.ipVersion !== 0) {
-      if ((pkt.layers & (Layer.TCP | Layer.UDP)) !== 0) {
+      if ((pkt.layers & L_TCP_UDP) !== 0) {
         sp = pkt.srcPort;
         dp = pkt.dstPort;
       } else {
@@ -172,10 +178,14 @@ export class AfterImage {
 
   /**
    * 2^(-λ·Δt) for every λ into `fac`: three exponentials, the factors of λ = 3 and 5 being
-   * powers of the factor of λ = 1.
+   * powers of the factor of λ = 1; reused when Δt is the previous call's.
    */
   private factors(dt: number): Float64Array {
     const f = this.fac;
+    // the streams of one packet often share their clock (a host pair with one socket pair
+    // active, a host talking to one peer): the same Δt, the same factors
+    if (dt === this.facDt) return f;
+    this.facDt = dt;
     const e1 = Math.exp(-Math.LN2 * dt);
     const e2 = e1 * e1;
     f[0] = e2 * e2 * e1;

@@ -35,6 +35,9 @@ const STEP = (2 * SPAN) / STEPS;
 const INV_STEP = 1 / STEP;
 const TABLE = new Float64Array(STEPS + 2);
 for (let i = 0; i <= STEPS + 1; i++) TABLE[i] = 1 / (1 + Math.exp(-(-SPAN + i * STEP)));
+/** The logistic function at -SPAN + i·STEP (i = 0 … STEPS + 1), for the kernel (kernel.ts). */
+export const SIGMOID_TABLE: Float64Array = TABLE;
+export const SIGMOID_SPAN = SPAN;
 const LOW = TABLE[0];
 const HIGH = TABLE[STEPS];
 

@@ -7,6 +7,7 @@
  */
 import { Autoencoder } from './autoencoder.js';
 import { CorrelationClustering } from './cluster.js';
+import { KitNetKernel } from './kernel.js';
 import { mulberry32 } from './prng.js';
 
 export interface KitNetOptions {
@@ -41,6 +42,8 @@ export class KitNet {
   output: Autoencoder | null = null;
   private mapper: CorrelationClustering | null;
   private layer = new Float64Array(0);
+  /** The frozen scoring pass, once training is over (null while the autoencoders learn). */
+  private kernel: KitNetKernel | null = null;
 
   constructor(features: number, opts: KitNetOptions) {
     this.features = features;
@@ -62,6 +65,7 @@ export class KitNet {
   /** Learns from `x` during the grace periods; returns the RMSE of the training step (0 while mapping). */
   train(x: Float64Array): number {
     this.seen++;
+    this.kernel = null;
     if (this.output === null) {
       this.mapper?.update(x);
       if (this.seen >= this.mappingGrace)
@@ -70,11 +74,22 @@ export class KitNet {
     }
     const S = this.layer;
     for (let a = 0; a < this.ensemble.length; a++) S[a] = this.ensemble[a].train(x, this.groups[a]);
-    return this.output.train(S, null);
+    const err = this.output.train(S, null);
+    if (this.seen >= this.mappingGrace + this.trainingGrace) this.freeze();
+    return err;
   }
 
-  /** The anomaly score of `x` (the model is not changed). Only after mapping. */
+  /**
+   * The anomaly score of `x` (the model is not changed). Only after mapping. Once training
+   * is over the frozen kernel computes it (bit-identical, faster).
+   */
   execute(x: Float64Array): number {
+    if (this.kernel !== null) return this.kernel.execute(x);
+    return this.executeEach(x);
+  }
+
+  /** {@link execute} autoencoder by autoencoder, the reference the kernel must match. */
+  executeEach(x: Float64Array): number {
     const S = this.layer;
     for (let a = 0; a < this.ensemble.length; a++) S[a] = this.ensemble[a].execute(x, this.groups[a]);
     return (this.output as Autoencoder).execute(S, null);
@@ -88,6 +103,11 @@ export class KitNet {
     this.layer = new Float64Array(ensemble.length);
     this.seen = seen;
     this.mapper = null;
+    this.freeze();
+  }
+
+  private freeze(): void {
+    this.kernel = KitNetKernel.from(this.groups, this.ensemble, this.output as Autoencoder);
   }
 
   private defaultGroups(): number[][] {
@@ -109,5 +129,6 @@ export class KitNet {
     this.output = Autoencoder.create(groups.length, this.hiddenRatio, this.learningRate, rand);
     this.layer = new Float64Array(groups.length);
     this.mapper = null;
+    if (this.seen >= this.mappingGrace + this.trainingGrace) this.freeze();
   }
 }

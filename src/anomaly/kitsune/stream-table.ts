@@ -75,7 +75,11 @@ export class StreamTable {
     if (this.hashes[victim] === 0) this.size++;
     else this.evictions++;
     this.hashes[victim] = h;
-    this.keys.set(key.subarray(0, KEY_WORDS), victim * KEY_WORDS);
+    // a loop, not keys.set(key.subarray(...)): a subarray is an allocation, and a flood
+    // of new socket pairs creates a stream per packet
+    const keys = this.keys;
+    const ko = victim * KEY_WORDS;
+    for (let i = 0; i < KEY_WORDS; i++) keys[ko + i] = key[i];
     this.seen[victim] = now;
     this.data.fill(0, victim * this.width, (victim + 1) * this.width);
     this.created = true;
