@@ -7,6 +7,7 @@
  */
 import type { FlowState } from '../flow/table.js';
 import type { DetectorAlert, ObserverContext, PacketObserver, SeverityWord } from '../ids/observer.js';
+import { formatIPv4Word } from '../net/address.js';
 import type { Packet } from '../packet/packet.js';
 import { KitsuneDetector, type KitsuneOptions } from './kitsune/detector.js';
 import { loadKitsuneModel } from './kitsune/model-file.js';
@@ -63,7 +64,11 @@ export function createAnomalyObserver(options: AnomalyObserverOptions = {}): Ano
   let alerts = 0;
 
   const raise = (pkt: Packet, flow: FlowState | null, timeUs: number, score: number): void => {
-    const key: number | string = pkt.ipVersion === 4 ? pkt.src4 : pkt.srcAddr();
+    // EVE names IP addresses: ARP speaks for its sender's IPv4 address; other frames without
+    // an IP address (LLDP, STP...) are scored and learned but raise no alert
+    const arp = pkt.ipVersion === 0 && pkt.arpIpv4;
+    if (pkt.ipVersion === 0 && !arp) return;
+    const key: number | string = pkt.ipVersion === 4 ? pkt.src4 : arp ? pkt.arpSenderIp : pkt.srcAddr();
     const n = (pending.get(key) ?? 0) + 1;
     const prev = last.get(key);
     if (prev !== undefined && timeUs - prev < intervalUs) {
@@ -90,12 +95,12 @@ export function createAnomalyObserver(options: AnomalyObserverOptions = {}): Ano
       category: 'Potentially Bad Traffic',
       severity,
       timeUs,
-      src: pkt.ipVersion === 0 ? pkt.srcMac() : pkt.srcAddr(),
-      dst: pkt.ipVersion === 0 ? pkt.dstMac() : pkt.dstAddr(),
+      src: arp ? formatIPv4Word(pkt.arpSenderIp) : pkt.srcAddr(),
+      dst: arp ? formatIPv4Word(pkt.arpTargetIp) : pkt.dstAddr(),
       ...(hasPorts ? { srcPort: pkt.srcPort, dstPort: pkt.dstPort } : {}),
       ipProto: pkt.ipProto,
       ...(flow !== null ? { flowId: flow.id } : {}),
-      metadata: { anomaly_score: [score.toPrecision(6)] },
+      metadata: { anomaly_score: [score.toPrecision(6)], ...(arp ? { src_mac: [pkt.srcMac()] } : {}) },
       extra: { anomaly },
     };
     alerts++;

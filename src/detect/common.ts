@@ -4,7 +4,7 @@
  * construction: every table has a cap and drops its oldest entry beyond it; every window is a
  * fixed array sized by its threshold.
  */
-import { formatIPv4, formatIPv6 } from '../net/address.js';
+import { formatIPv4, formatIPv4Word, formatIPv6 } from '../net/address.js';
 import { Encap } from '../packet/layers/constants.js';
 import type { Packet } from '../packet/packet.js';
 
@@ -267,5 +267,5 @@ export const US = 1e6;
 /** Text of an address key made by {@link addrKey}. */
 export function keyText(k: number | string): string {
   if (typeof k === 'string') return k;
-  return `${k >>> 24}.${(k >>> 16) & 0xff}.${(k >>> 8) & 0xff}.${k & 0xff}`;
+  return formatIPv4Word(k);
 }

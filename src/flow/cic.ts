@@ -4,7 +4,7 @@
  * computes them, with its bugs fixed (each fix is listed in docs/flows.md).
  */
 
-import { formatIPv6 } from '../net/address.js';
+import { formatIPv4Word, formatIPv6 } from '../net/address.js';
 import { stdFromM2 } from './features.js';
 import { flowKeyInfo } from './flow-key-format.js';
 import {
@@ -326,7 +326,7 @@ const ip4Text: string[] = new Array<string>(IP4_SIZE).fill('');
 function ipv4Text(w: number): string {
   const i = (Math.imul(w, 0x9e3779b1) >>> 22) & (IP4_SIZE - 1);
   if (ip4Keys[i] === w) return ip4Text[i];
-  const t = `${w >>> 24}.${(w >>> 16) & 0xff}.${(w >>> 8) & 0xff}.${w & 0xff}`;
+  const t = formatIPv4Word(w);
   ip4Keys[i] = w;
   ip4Text[i] = t;
   return t;

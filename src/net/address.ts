@@ -181,6 +181,11 @@ export function formatCidr(c: Cidr): string {
   return formatIp(c.bytes) + '/' + c.prefix;
 }
 
+/** Formats an IPv4 address held as a uint32 (the decoder's `src4`/`dst4`) as dotted quad. */
+export function formatIPv4Word(w: number): string {
+  return `${w >>> 24}.${(w >>> 16) & 0xff}.${(w >>> 8) & 0xff}.${w & 0xff}`;
+}
+
 /** Formats 4 bytes at `off` as dotted quad. */
 export function formatIPv4(buf: Uint8Array, off = 0): string {
   return buf[off] + '.' + buf[off + 1] + '.' + buf[off + 2] + '.' + buf[off + 3];

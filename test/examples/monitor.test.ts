@@ -161,9 +161,11 @@ describe.skipIf(!canRun)('monitoring examples', () => {
     await traffic(2);
     // the first frame drawn after the traffic (every 2 s)
     const after = script.output().split(FRAME).length - 1;
+    // the sockets as ss lists them as soon as the next frame starts (the script's own included)
+    await until(script.output, (o) => o.split(FRAME).length - 1 > after + 1, 10_000);
+    const { stdout: ss } = await lab.inCtl(['ss', '-tuanH']);
     const r = await script.done;
     const file = await oracle.stop();
-    const { stdout: ss } = await lab.inCtl(['ss', '-tuanH']);
     expect(r.code).toBe(124);
     const frames = r.stdout.split(FRAME).slice(1);
     expect(frames.length).toBeGreaterThan(after);
@@ -195,8 +197,10 @@ describe.skipIf(!canRun)('monitoring examples', () => {
     expect(Number(talkers[0][4])).toBe(icmpBytes / 1024 / 1024);
 
     // connections: the sockets of the control namespace, as ss lists them
+    // (compared with the frame drawn just before ss ran, the one after `last`)
     const sockets = ss.split('\n').filter((l) => l.trim() !== '').length;
-    expect(last).toContain(`\n[ACTIVE CONNECTIONS]: ${sockets}\n`);
+    expect(frames.length).toBeGreaterThan(after + 1);
+    expect(frames[after + 1]).toContain(`\n[ACTIVE CONNECTIONS]: ${sockets}\n`);
 
     // recent packets: each one printed is a packet tcpdump saw
     const fields = [
