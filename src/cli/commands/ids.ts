@@ -248,7 +248,7 @@ export const registerIds: CommandRegistrar = (program: Command) => {
   program
     .command('ids')
     .description(
-      'signature IDS (Suricata rules) over a capture file or a live interface; EVE JSON / fast.log alerts',
+      'IDS over a capture file or a live interface: Suricata rules, behavioural and anomaly detectors; EVE JSON / fast.log alerts',
     )
     .argument('[file]', 'pcap or pcapng file, or - for stdin (or use -i for a live interface)')
     .option(
