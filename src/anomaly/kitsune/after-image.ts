@@ -71,6 +71,42 @@ export interface AfterImageOptions {
   maxSocketPairs?: number;
 }
 
+/**
+ * One value into the 1-D damped statistics (weight, linear sum, squared sum) of every decay
+ * rate, stored as NL triples from `o`: decays them by `f` (null: no time passed), adds `v`, and
+ * writes weight, mean and variance per rate to `out` from `r`.
+ */
+function damped1D(
+  D: Float64Array,
+  o: number,
+  f: Float64Array | null,
+  v: number,
+  out: Float64Array,
+  r: number,
+): void {
+  for (let i = 0; i < NL; i++, o += 3, r += 3) {
+    let w = D[o];
+    let c1 = D[o + 1];
+    let c2 = D[o + 2];
+    if (f !== null) {
+      const k = f[i];
+      w *= k;
+      c1 *= k;
+      c2 *= k;
+    }
+    w += 1;
+    c1 += v;
+    c2 += v * v;
+    D[o] = w;
+    D[o + 1] = c1;
+    D[o + 2] = c2;
+    const mean = c1 / w;
+    out[r] = w;
+    out[r + 1] = mean;
+    out[r + 2] = Math.abs(c2 / w - mean * mean);
+  }
+}
+
 export class AfterImage {
   readonly mi: StreamTable;
   readonly hh: StreamTable;
@@ -208,29 +244,7 @@ export class AfterImage {
     const dt = t - D[b];
     const f = dt > 0 ? this.factors(dt) : null;
     if (dt > 0) D[b] = t;
-    for (let i = 0; i < NL; i++) {
-      const o = b + 1 + 3 * i;
-      let w = D[o];
-      let c1 = D[o + 1];
-      let c2 = D[o + 2];
-      if (f !== null) {
-        const k = f[i];
-        w *= k;
-        c1 *= k;
-        c2 *= k;
-      }
-      w += 1;
-      c1 += v;
-      c2 += v * v;
-      D[o] = w;
-      D[o + 1] = c1;
-      D[o + 2] = c2;
-      const mean = c1 / w;
-      const r = MI_BASE + 3 * i;
-      out[r] = w;
-      out[r + 1] = mean;
-      out[r + 2] = Math.abs(c2 / w - mean * mean);
-    }
+    damped1D(D, b + 1, f, v, out, MI_BASE);
   }
 
   private updatePair(
@@ -335,29 +349,7 @@ export class AfterImage {
       }
     }
     const f = gap > 0 ? this.factors(gap) : null;
-    for (let i = 0; i < NL; i++) {
-      const o = j + 3 * i;
-      let w = D[o];
-      let c1 = D[o + 1];
-      let c2 = D[o + 2];
-      if (f !== null) {
-        const k = f[i];
-        w *= k;
-        c1 *= k;
-        c2 *= k;
-      }
-      w += 1;
-      c1 += gap;
-      c2 += gap * gap;
-      D[o] = w;
-      D[o + 1] = c1;
-      D[o + 2] = c2;
-      const mean = c1 / w;
-      const r = JIT_BASE + 3 * i;
-      out[r] = w;
-      out[r + 1] = mean;
-      out[r + 2] = Math.abs(c2 / w - mean * mean);
-    }
+    damped1D(D, j, f, gap, out, JIT_BASE);
   }
 }
 
