@@ -139,8 +139,15 @@ describe('LiveCapture against tcpdump (veth between two namespaces)', () => {
       const { stdout } = await lab.exec(h.b, ['ss', '-Htln', 'sport', '=', `:${port}`]);
       return stdout.trim() !== '';
     });
-    const td = await startTcpdump(lab, h.b, 'eth0', filter, file);
+    // In immediate mode libpcap uses TPACKET_V2, whose ring slots are snaplen-sized: with
+    // tcpdump's default snaplen a 16 MiB ring holds only ~64 packets, and on a loaded CI
+    // machine the oracle itself dropped some. A 64 KiB snaplen still covers the largest GSO
+    // packet a veth passes; the 64 MiB ring holds ~1000 of them.
+    const td = await startTcpdump(lab, h.b, 'eth0', filter, file, ['-s', '65535', '-B', '65536']);
     const cap = LiveCapture.open('eth0', { netns: h.b, filter, bufferSize: 16 * 1024 * 1024 });
+    // Pace the sender (the qdisc goes with namespace `a`) so that neither capture has to keep
+    // up with an unbounded burst on a machine shared with other jobs.
+    await lab.exec(h.a, ['tc', 'qdisc', 'add', 'dev', 'eth0', 'root', 'tbf', 'rate', '100mbit', 'burst', '64kb', 'latency', '100ms']);
     try {
       const got = collect(cap);
       await lab.exec(h.a, ['socat', '-u', `OPEN:${payload}`, `TCP:${h.ipB}:${port}`], { timeoutMs: 30_000 });
