@@ -94,7 +94,8 @@ afterAll(() => {
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
-describe('install without libpcap', () => {
+// Builds (node-gyp) and a whole tsc compile run here: minutes on a loaded two-core machine, not seconds.
+describe('install without libpcap', { timeout: 240_000 }, () => {
   it('headers absent: the install script warns, exits 0, builds nothing; capture is UNAVAILABLE, the rest works', async () => {
     const dir = path.join(tmp, 'absent');
     mkdirSync(dir);

@@ -147,7 +147,21 @@ describe('LiveCapture against tcpdump (veth between two namespaces)', () => {
     const cap = LiveCapture.open('eth0', { netns: h.b, filter, bufferSize: 16 * 1024 * 1024 });
     // Pace the sender (the qdisc goes with namespace `a`) so that neither capture has to keep
     // up with an unbounded burst on a machine shared with other jobs.
-    await lab.exec(h.a, ['tc', 'qdisc', 'add', 'dev', 'eth0', 'root', 'tbf', 'rate', '100mbit', 'burst', '64kb', 'latency', '100ms']);
+    await lab.exec(h.a, [
+      'tc',
+      'qdisc',
+      'add',
+      'dev',
+      'eth0',
+      'root',
+      'tbf',
+      'rate',
+      '100mbit',
+      'burst',
+      '64kb',
+      'latency',
+      '100ms',
+    ]);
     try {
       const got = collect(cap);
       await lab.exec(h.a, ['socat', '-u', `OPEN:${payload}`, `TCP:${h.ipB}:${port}`], { timeoutMs: 30_000 });

@@ -9,6 +9,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
+import { startTcpdump } from '../capture/lab.js';
 import { CLI } from '../helpers/cli.js';
 import { sharedPath } from '../helpers/corpus.js';
 import { cleanupStaleNamespaces, freeSubnet24, run, waitFor } from '../helpers/netns.js';
@@ -167,23 +168,12 @@ require('http').createServer((q,s)=>{
    */
   async tcpdump(ns: string, iface: string, filter = ''): Promise<{ stop(): Promise<string> }> {
     const file = path.join(this.dir, `oracle-${Date.now()}-${Math.random().toString(36).slice(2)}.pcap`);
-    const child = this.lab.spawn(ns, ['tcpdump', '-i', iface, '-n', '-U', '-w', file, filter], {
-      stdio: 'pipe',
-    });
-    let err = '';
-    child.stderr?.setEncoding('utf8').on('data', (d: string) => {
-      err += d;
-    });
-    await until(
-      () => err,
-      (e) => e.includes('listening on'),
-      10_000,
-    );
+    // the capture tests' tcpdump: immediate mode and a wait for the file to settle before
+    // SIGINT (without them tcpdump lost the last packets of its kernel block on a loaded machine)
+    const td = await startTcpdump(this.lab, ns, iface, filter, file);
     return {
       stop: async () => {
-        const closed = new Promise((r) => child.once('close', r));
-        child.kill('SIGINT');
-        await closed;
+        await td.stop();
         return file;
       },
     };

@@ -232,7 +232,8 @@ async function run(file: string | undefined, o: IdsOptions): Promise<ExitCodeVal
       count,
       duration,
       onOpen: (lt) => {
-        if (!o.json) process.stderr.write(`sentra: listening on ${o.interface}, link-type ${lt}\n`);
+        // on stderr even with --json (stdout stays JSON), so scripts can wait for it as for tcpdump's
+        process.stderr.write(`sentra: listening on ${o.interface}, link-type ${lt}\n`);
       },
     });
     stats = r.stats;

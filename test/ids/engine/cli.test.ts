@@ -18,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TwoHosts, twoHosts } from '../../capture/lab.js';
 import { CLI, runCli } from '../../helpers/cli.js';
 import { corpusPath } from '../../helpers/corpus.js';
-import { cleanupStaleNamespaces, NetnsLab } from '../../helpers/netns.js';
+import { cleanupStaleNamespaces, NetnsLab, waitFor } from '../../helpers/netns.js';
 
 let tmp: string;
 const LAB = corpusPath('lab', 'lab-basic.pcap');
@@ -144,7 +144,8 @@ describe('sentra ids -i (network namespace)', () => {
       err += d;
     });
     const exited = new Promise<number>((resolve) => child!.on('exit', (c) => resolve(c ?? -1)));
-    await new Promise((r) => setTimeout(r, 1500));
+    // the capture is open once the CLI says so (a fixed sleep lost the first ping on a loaded machine)
+    await waitFor(() => err.includes('listening on eth0'), 30_000, 'sentra ids to open the capture');
     // 3 echo requests carrying "sentra!" (hex 73656e74726121), 3 plain ones that must not match
     const marked = await lab.exec(h.a, ['ping', '-c', '3', '-i', '0.2', '-p', '73656e74726121', h.ipB]);
     await lab.exec(h.a, ['ping', '-c', '3', '-i', '0.2', h.ipB]);
