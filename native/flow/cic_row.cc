@@ -149,26 +149,35 @@ struct Digits2 {
 };
 constexpr Digits2 D2;
 
-/** Writes v in decimal; returns the end. */
+/** Decimal digits of v (at least 1). */
+inline int digitCount(uint64_t v) {
+  int n = 1;
+  for (;;) {
+    if (v < 10) return n;
+    if (v < 100) return n + 1;
+    if (v < 1000) return n + 2;
+    if (v < 10000) return n + 3;
+    v /= 10000;
+    n += 4;
+  }
+}
+
+/** Writes v in decimal; returns the end. Written backwards in place: no variable-length copy. */
 inline char *writeU64(char *p, uint64_t v) {
-  char tmp[24];
-  char *e = tmp + sizeof tmp;
-  char *s = e;
+  char *const end = p + digitCount(v);
+  char *q = end;
   while (v >= 100) {
     const unsigned r = static_cast<unsigned>(v % 100);
     v /= 100;
-    s -= 2;
-    std::memcpy(s, D2.d + 2 * r, 2);
+    q -= 2;
+    std::memcpy(q, D2.d + 2 * r, 2);
   }
   if (v >= 10) {
-    s -= 2;
-    std::memcpy(s, D2.d + 2 * v, 2);
+    std::memcpy(q - 2, D2.d + 2 * v, 2);
   } else {
-    *--s = static_cast<char>('0' + v);
+    q[-1] = static_cast<char>('0' + v);
   }
-  const size_t n = static_cast<size_t>(e - s);
-  std::memcpy(p, s, n);
-  return p + n;
+  return end;
 }
 
 /**
@@ -297,6 +306,8 @@ struct Bound {
   size_t stampLen = 0;
   const uint8_t *label = nullptr;
   size_t labelLen = 0;
+  /** Bumped by every bind: row() is refused unless its caller saw the latest one. */
+  int32_t generation = 0;
 } bound;
 
 inline char *writeIPv4(char *p, uint32_t w) {
@@ -377,7 +388,7 @@ napi_value num(napi_env env, double v) {
 
 /**
  * bindFlows(F: Float64Array, K: Uint32Array): the slab chunk and key chunk the next rows read.
- * The caller keeps both alive while they are bound.
+ * The caller keeps both alive while they are bound. Returns the new bind generation.
  */
 napi_value BindFlows(napi_env env, napi_callback_info info) {
   size_t argc = 2;
@@ -391,12 +402,13 @@ napi_value BindFlows(napi_env env, napi_callback_info info) {
   bound.fLen = fl;
   bound.K = static_cast<const uint32_t *>(kd);
   bound.kLen = kl;
-  return nullptr;
+  return num(env, ++bound.generation);
 }
 
 /**
  * bindOutput(out: Uint8Array, stamp: Uint8Array, label: Uint8Array): where rows go, the
- * timestamp text (stamp[0] = its length) and the label. The caller keeps them alive.
+ * timestamp text (stamp[0] = its length) and the label. The caller keeps them alive. Returns
+ * the new bind generation.
  */
 napi_value BindOutput(napi_env env, napi_callback_info info) {
   size_t argc = 3;
@@ -413,26 +425,29 @@ napi_value BindOutput(napi_env env, napi_callback_info info) {
   bound.stampLen = sl;
   bound.label = static_cast<const uint8_t *>(ld);
   bound.labelLen = ll;
-  return nullptr;
+  return num(env, ++bound.generation);
 }
 
 /**
- * row(base, kbase, pos, whole): writes the row of the flow at slab index `base`, key index
- * `kbase` at `pos` of the bound output: the whole row (IPv4 flows, whole = 1) or from the
- * first numeric column on (whole = 0: JavaScript wrote the columns up to the timestamp).
- * Returns the new position, or -1 if an index is out of range.
+ * row(base, kbase, pos, whole, generation): writes the row of the flow at slab index `base`,
+ * key index `kbase` at `pos` of the bound output: the whole row (IPv4 flows, whole = 1) or from
+ * the first numeric column on (whole = 0: JavaScript wrote the columns up to the timestamp).
+ * Returns the new position; -2 if `generation` is not the latest bind's (someone else bound
+ * since: bind again), -1 if an index is out of range.
  */
 napi_value Row(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
+  size_t argc = 5;
+  napi_value argv[5];
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  int32_t base = -1, kbase = -1, pos = -1, whole = 0;
-  if (argc >= 4) {
+  int32_t base = -1, kbase = -1, pos = -1, whole = 0, generation = -1;
+  if (argc >= 5) {
     napi_get_value_int32(env, argv[0], &base);
     napi_get_value_int32(env, argv[1], &kbase);
     napi_get_value_int32(env, argv[2], &pos);
     napi_get_value_int32(env, argv[3], &whole);
+    napi_get_value_int32(env, argv[4], &generation);
   }
+  if (generation != bound.generation) return num(env, -2);
   if (bound.F == nullptr || bound.out == nullptr || base < 0 || static_cast<size_t>(base) + FLOW_SLOTS > bound.fLen ||
       kbase < 0 || static_cast<size_t>(kbase) + KEY_WORDS > bound.kLen || pos < 0 ||
       static_cast<size_t>(pos) + ROW_MAX + bound.labelLen > bound.outLen || bound.stamp[0] > 63)

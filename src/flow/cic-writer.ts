@@ -54,10 +54,15 @@ function writeNumber(b: Uint8Array, p: number, x: number): number {
   return p + n;
 }
 
-/** What the addon has bound (one set for the process): rebound when another writer or chunk writes. */
+/**
+ * What this module last bound in the addon (one binding for the process) and the generation
+ * that bind returned: a row with an older generation is refused (-2), so a writer whose arrays
+ * were replaced by another binder (another writer, another copy of this module) binds again.
+ */
 let boundOut: Uint8Array | null = null;
 let boundF: Float64Array | null = null;
 let boundK: Uint32Array | null = null;
+let boundGen = -1;
 
 /**
  * Collects CIC CSV rows as bytes. Call {@link CicWriter.row} per ended flow and
@@ -143,18 +148,16 @@ export class CicWriter {
     const a = this.addon;
     if (a !== null) {
       if (boundOut !== this.buf) {
-        a.bindOutput(this.buf, this.stamp, this.label);
+        boundGen = a.bindOutput(this.buf, this.stamp, this.label);
         boundOut = this.buf;
       }
       if (boundF !== F || boundK !== K) {
-        a.bindFlows(F, K);
+        boundGen = a.bindFlows(F, K);
         boundF = F;
         boundK = K;
       }
       if (!v6) {
-        const end = a.row(base, o, this.pos, 1);
-        if (end < 0) throw new SentraError(ErrorCodes.INTERNAL, 'the flow addon refused a row');
-        this.pos = end;
+        this.pos = this.nativeRow(a, F, K, base, o, this.pos, 1);
         return;
       }
     }
@@ -221,9 +224,7 @@ export class CicWriter {
     p += stampLen;
     if (a !== null) {
       // an IPv6 flow: the addon writes the numbers, the label and the newline
-      const end = a.row(base, o, p, 0);
-      if (end < 0) throw new SentraError(ErrorCodes.INTERNAL, 'the flow addon refused a row');
-      this.pos = end;
+      this.pos = this.nativeRow(a, F, K, base, o, p, 0);
       return;
     }
     p = numbers(table, slot, b, p);
@@ -232,6 +233,29 @@ export class CicWriter {
     p += this.label.length;
     b[p++] = NL;
     this.pos = p;
+  }
+
+  /** The addon's row at `pos` (see FlowAddon.row); binds again if another binder came between. */
+  private nativeRow(
+    a: FlowAddon,
+    F: Float64Array,
+    K: Uint32Array,
+    base: number,
+    o: number,
+    pos: number,
+    whole: number,
+  ): number {
+    let end = a.row(base, o, pos, whole, boundGen);
+    if (end === -2) {
+      a.bindOutput(this.buf, this.stamp, this.label);
+      boundGen = a.bindFlows(F, K);
+      boundOut = this.buf;
+      boundF = F;
+      boundK = K;
+      end = a.row(base, o, pos, whole, boundGen);
+    }
+    if (end < 0) throw new SentraError(ErrorCodes.INTERNAL, `the flow addon refused a row (${end})`);
+    return end;
   }
 
   /** IPv6 text of the 4 words at `at`, remembered per side (flows of a pair come together). */

@@ -16,20 +16,23 @@ import { DIR_SLOTS, F_DIR, FLOW_SLOTS, KEY_WORDS } from './layout.js';
 /** The functions of native/flow/cic_row.cc. */
 export interface FlowAddon {
   abiVersion: number;
-  /** The slab chunk and key chunk that {@link FlowAddon.row} reads (the caller keeps them alive). */
-  bindFlows(F: Float64Array, K: Uint32Array): void;
+  /**
+   * The slab chunk and key chunk that {@link FlowAddon.row} reads (the caller keeps them
+   * alive); returns the new bind generation.
+   */
+  bindFlows(F: Float64Array, K: Uint32Array): number;
   /**
    * Where rows go, the timestamp text (`stamp[0]` its length, then the text; 64 bytes) and the
-   * label (the caller keeps them alive).
+   * label (the caller keeps them alive); returns the new bind generation.
    */
-  bindOutput(out: Uint8Array, stamp: Uint8Array, label: Uint8Array): void;
+  bindOutput(out: Uint8Array, stamp: Uint8Array, label: Uint8Array): number;
   /**
    * Writes the CSV row of the flow at slab index `base` and key index `kbase` into the bound
    * output at `pos`: the whole row (`whole` 1, IPv4 flows) or from the first numeric column to
-   * the newline (`whole` 0); returns the new position, or -1 if an index is out of range.
-   * Needs 4096 bytes of room plus the label.
+   * the newline (`whole` 0); returns the new position, -2 if `generation` is not the latest
+   * bind's (bind again), -1 if an index is out of range. Needs 4096 bytes of room plus the label.
    */
-  row(base: number, kbase: number, pos: number, whole: number): number;
+  row(base: number, kbase: number, pos: number, whole: number, generation: number): number;
   /**
    * Writes each value as `String(value)` and a newline (through the row writer's cache when
    * `cached`); returns the bytes written (-1: out too small, 26 bytes a value and 32 more).
