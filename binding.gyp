@@ -40,6 +40,7 @@
     {
       "target_name": "sentra_flow",
       "sources": ["native/flow/cic_row.cc"],
+      "defines": ["NAPI_VERSION=8"],
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions", "-std=gnu++14", "-std=gnu++1y"],
       "cflags_cc": ["-std=gnu++17", "-O2", "-ffp-contract=off", "-fno-fast-math", "-Wall", "-Wextra"]

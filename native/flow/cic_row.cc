@@ -265,9 +265,8 @@ struct CacheEntry {
   uint8_t len; // 0: empty
   char text[CACHE_TEXT];
 };
-CacheEntry cache[CACHE_SIZE];
 
-inline char *writeNumberCached(char *p, double x) {
+inline char *writeNumberCached(CacheEntry *cache, char *p, double x) {
   if (x == 0) {
     *p++ = '0';
     return p;
@@ -308,7 +307,22 @@ struct Bound {
   size_t labelLen = 0;
   /** Bumped by every bind: row() is refused unless its caller saw the latest one. */
   int32_t generation = 0;
-} bound;
+};
+
+/**
+ * The addon's state, one per Node-API environment (the main thread and each worker thread
+ * load their own), so that threads never share a binding or the cache.
+ */
+struct State {
+  Bound bound;
+  CacheEntry cache[CACHE_SIZE];
+};
+
+State *state(napi_env env) {
+  void *d = nullptr;
+  napi_get_instance_data(env, &d);
+  return static_cast<State *>(d);
+}
 
 inline char *writeIPv4(char *p, uint32_t w) {
   p = writeU64(p, w >> 24);
@@ -321,12 +335,13 @@ inline char *writeIPv4(char *p, uint32_t w) {
 }
 
 /** ",n7,...,n82,label\n" */
-char *writeTail(char *p, const double *F) {
+char *writeTail(State &st, char *p, const double *F) {
+  const Bound &bound = st.bound;
   double n[84];
   fill(F, nullptr, n);
   for (int i = 7; i < 83; i++) {
     *p++ = ',';
-    p = writeNumberCached(p, n[i]);
+    p = writeNumberCached(st.cache, p, n[i]);
   }
   *p++ = ',';
   std::memcpy(p, bound.label, bound.labelLen);
@@ -336,7 +351,7 @@ char *writeTail(char *p, const double *F) {
 }
 
 /** The IPv4 columns up to the timestamp: Flow ID, Src IP, Src Port, Dst IP, Dst Port, Protocol, Timestamp. */
-char *writeHead4(char *p, const uint32_t *K) {
+char *writeHead4(const Bound &bound, char *p, const uint32_t *K) {
   const uint32_t src = K[K_SRC], dst = K[K_DST], ports = K[K_PORTS];
   const uint32_t sp = ports >> 16, dp = ports & 0xffff, proto = (K[K_META] >> 8) & 0xff;
   // CICFlowMeter's Flow ID order: the lower address as Java's signed bytes first
@@ -398,6 +413,7 @@ napi_value BindFlows(napi_env env, napi_callback_info info) {
   size_t fl, kl;
   if (argc < 2 || !typed(env, argv[0], napi_float64_array, &fd, &fl) || !typed(env, argv[1], napi_uint32_array, &kd, &kl))
     return fail(env, "bindFlows(F: Float64Array, K: Uint32Array)");
+  Bound &bound = state(env)->bound;
   bound.F = static_cast<const double *>(fd);
   bound.fLen = fl;
   bound.K = static_cast<const uint32_t *>(kd);
@@ -419,6 +435,7 @@ napi_value BindOutput(napi_env env, napi_callback_info info) {
   if (argc < 3 || !typed(env, argv[0], napi_uint8_array, &od, &ol) || !typed(env, argv[1], napi_uint8_array, &sd, &sl) ||
       !typed(env, argv[2], napi_uint8_array, &ld, &ll) || sl < 64)
     return fail(env, "bindOutput(out: Uint8Array, stamp: Uint8Array(64), label: Uint8Array)");
+  Bound &bound = state(env)->bound;
   bound.out = static_cast<char *>(od);
   bound.outLen = ol;
   bound.stamp = static_cast<const uint8_t *>(sd);
@@ -447,6 +464,8 @@ napi_value Row(napi_env env, napi_callback_info info) {
     napi_get_value_int32(env, argv[3], &whole);
     napi_get_value_int32(env, argv[4], &generation);
   }
+  State &st = *state(env);
+  const Bound &bound = st.bound;
   if (generation != bound.generation) return num(env, -2);
   if (bound.F == nullptr || bound.out == nullptr || base < 0 || static_cast<size_t>(base) + FLOW_SLOTS > bound.fLen ||
       kbase < 0 || static_cast<size_t>(kbase) + KEY_WORDS > bound.kLen || pos < 0 ||
@@ -454,8 +473,8 @@ napi_value Row(napi_env env, napi_callback_info info) {
     return num(env, -1);
   char *const start = bound.out + pos;
   char *p = start;
-  if (whole) p = writeHead4(p, bound.K + kbase);
-  p = writeTail(p, bound.F + base);
+  if (whole) p = writeHead4(bound, p, bound.K + kbase);
+  p = writeTail(st, p, bound.F + base);
   return num(env, static_cast<double>(pos + (p - start)));
 }
 
@@ -476,10 +495,11 @@ napi_value FormatNumbers(napi_env env, napi_callback_info info) {
   napi_get_value_bool(env, argv[2], &cached);
   if (ol < vl * 26 + 32) return num(env, -1);
   const double *v = static_cast<const double *>(vd);
+  CacheEntry *cache = state(env)->cache;
   char *p = static_cast<char *>(od);
   char *const start = p;
   for (size_t i = 0; i < vl; i++) {
-    p = cached ? writeNumberCached(p, v[i]) : writeNumber(p, v[i]);
+    p = cached ? writeNumberCached(cache, p, v[i]) : writeNumber(p, v[i]);
     *p++ = '\n';
   }
   return num(env, static_cast<double>(p - start));
@@ -493,6 +513,8 @@ napi_value LayoutSignature(napi_env env, napi_callback_info) {
 } // namespace
 
 NAPI_MODULE_INIT() {
+  napi_set_instance_data(
+      env, new State(), [](napi_env, void *data, void *) { delete static_cast<State *>(data); }, nullptr);
   napi_value fn;
   napi_create_function(env, "bindFlows", NAPI_AUTO_LENGTH, BindFlows, nullptr, &fn);
   napi_set_named_property(env, exports, "bindFlows", fn);
