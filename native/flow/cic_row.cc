@@ -21,6 +21,11 @@
 #include <cstdint>
 #include <cstring>
 
+// Floating-point std::to_chars (GCC 11+, recent libc++) gives the shortest round-trip digits.
+// Without it the addon builds empty (abiVersion 0), so the build of the other addons never
+// fails for it and the JavaScript writer is used.
+#if defined(__cpp_lib_to_chars) && __cpp_lib_to_chars >= 201611L
+
 namespace {
 
 // ---- layout (src/flow/layout.ts) ------------------------------------------------------------
@@ -531,3 +536,14 @@ NAPI_MODULE_INIT() {
   napi_set_named_property(env, exports, "abiVersion", abi);
   return exports;
 }
+
+#else
+
+NAPI_MODULE_INIT() {
+  napi_value abi;
+  napi_create_int32(env, 0, &abi);
+  napi_set_named_property(env, exports, "abiVersion", abi);
+  return exports;
+}
+
+#endif

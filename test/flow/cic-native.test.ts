@@ -11,7 +11,8 @@ import { processCapture } from '../../src/flow/process.js';
 import { corpusFiles, corpusPath } from '../helpers/corpus.js';
 
 const BUILD_HINT =
-  'the flow addon is not built (build/Release/sentra_flow.node): run node scripts/build-native.mjs';
+  'the flow addon is not usable (build/Release/sentra_flow.node missing, or built without floating-point ' +
+  'std::to_chars, which needs GCC 11+): run node scripts/build-native.mjs';
 
 function addon() {
   const a = flowAddon();
