@@ -3,6 +3,8 @@
 #   sentra_pcap  live capture through libpcap (native/*.c); built only when libpcap's headers
 #                are installed, otherwise live capture reports what to install
 #   sentra_scan  the scanner's connect and SYN scan engines (native/scan/*.c); Linux only
+#   sentra_flow  the CIC CSV writer's numeric columns (native/flow/*.cc, C++17); optional, the
+#                flow engine falls back to its JavaScript writer without it
 {
   "variables": {
     "with_pcap%": "<!(node -p \"require('fs').existsSync('/usr/include/pcap/pcap.h') || require('fs').existsSync('/usr/local/include/pcap/pcap.h') ? 1 : 0\")"
@@ -34,6 +36,14 @@
       "sources": ["native/scan/addon.c", "native/scan/background.c", "native/scan/connect_scan.c", "native/scan/syn_scan.c"],
       "cflags": ["-O2", "-Wall", "-Wextra", "-Wno-unused-parameter"],
       "conditions": [["OS!='linux'", {"type": "none", "sources": []}]]
+    },
+    {
+      "target_name": "sentra_flow",
+      "sources": ["native/flow/cic_row.cc"],
+      "defines": ["NAPI_VERSION=8"],
+      "cflags!": ["-fno-exceptions"],
+      "cflags_cc!": ["-fno-exceptions", "-std=gnu++14", "-std=gnu++1y"],
+      "cflags_cc": ["-std=gnu++17", "-O2", "-ffp-contract=off", "-fno-fast-math", "-Wall", "-Wextra"]
     }
   ]
 }

@@ -115,16 +115,20 @@ async function main(): Promise<void> {
   const bytes = readFileSync(file);
 
   // 1. the engine alone, from memory: decode + flow table + every feature, CIC rows written
-  // (as `sentra flows --format cic` does: rows as bytes, no application guess)
+  // (as `sentra flows --format cic` does: rows as bytes, no application guess); with the flow
+  // addon writing the rows (the default when it is built) and with the JavaScript writer
   const engine: number[] = [];
   const engineCpu: number[] = [];
+  const engineJsCpu: number[] = [];
   let packets = 0;
   let flows = 0;
   let csvBytes = 0;
-  for (let r = 0; r < RUNS; r++) {
+  const nativeRows = new CicWriter().native;
+  for (let r = 0; r < 2 * RUNS; r++) {
+    const js = r % 2 === 1;
     let rows = 0;
     let chars = 0;
-    const w = new CicWriter();
+    const w = new CicWriter(undefined, undefined, !js);
     const table = new FlowTable({
       detectApp: false,
       onFlow: (f) => {
@@ -145,6 +149,10 @@ async function main(): Promise<void> {
     });
     table.flush();
     chars += w.length;
+    if (js) {
+      engineJsCpu.push(cpuSince(c0));
+      continue;
+    }
     engine.push((performance.now() - t0) / 1000);
     engineCpu.push(cpuSince(c0));
     packets = s.packets;
@@ -233,7 +241,16 @@ async function main(): Promise<void> {
   const rows = [
     line('sentra: decode + flow table + every CIC feature (in memory, no output)', bare, null),
     line('sentra: the same + the application guess (a JSON Lines field)', bareApp, null),
-    line('sentra: decode + flows + CIC CSV rows written (in memory), as sentra flows', engineCpu, engine),
+    line(
+      `sentra: decode + flows + CIC CSV rows written (in memory), as sentra flows${nativeRows ? ' (rows by the flow addon)' : ' (flow addon NOT built: JavaScript rows)'}`,
+      engineCpu,
+      engine,
+    ),
+    line(
+      'sentra: the same, rows by the JavaScript writer (the fallback without the addon)',
+      engineJsCpu,
+      null,
+    ),
     line('sentra flows end to end (streaming file read, CIC CSV rows)', e2eCpu, e2e),
     line(`argus -r FILE -w /dev/null (${argusVersion})`, argusCpu, argus),
   ];
@@ -266,7 +283,7 @@ async function main(): Promise<void> {
       'Speeds are packets per CPU second (user + system), so that other load on the machine counts less than in wall time. ' +
       'Targets: >= 2M packets/s on one core, >= 5x argus, <= 1 KB per active flow, 1M concurrent flows under 1.5 GB RSS. ' +
       `The capture is scan-heavy (${(packets / flows).toFixed(1)} packets per flow): per-flow work (a new flow, a CSV row) weighs more than per-packet work. ` +
-      `CIC rows are written as bytes into a reused buffer (CicWriter, ${(csvBytes / 2 ** 20).toFixed(1)} MiB of CSV per run), as \`sentra flows --format cic\` writes them; the application guess is a JSON Lines field, so CIC runs skip it (its cost is the second row). ` +
+      `CIC rows are written as bytes into a reused buffer (CicWriter, ${(csvBytes / 2 ** 20).toFixed(1)} MiB of CSV per run), as \`sentra flows --format cic\` writes them: by the flow addon (native/flow/, C++) when it is built${nativeRows ? '' : ' (it was not built for this run)'}, else by JavaScript (same bytes; both are measured); the application guess is a JSON Lines field, so CIC runs skip it (its cost is the second row). ` +
       `Each measure is run ${RUNS} times in this process (argus ${RUNS} times as a child; its CPU time from /usr/bin/time): best and median. ` +
       `The machine has 2 cores shared with other work (1-minute load average ${loadStart.toFixed(1)} at the start of this run, ${os.loadavg()[0].toFixed(1)} at the end): numbers are noisy.\n\n` +
       `${table1}\n\n${table2}\n`,

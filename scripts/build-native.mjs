@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 /**
  * Builds Sentra's native addons (binding.gyp): the libpcap addon (native/ ->
- * build/Release/sentra_pcap.node) and the scanner's engines (native/scan/ ->
- * build/Release/sentra_scan.node). Both are optional: without them the scanner uses its
- * JavaScript connect scan, and live capture reports what to install.
+ * build/Release/sentra_pcap.node), the scanner's engines (native/scan/ ->
+ * build/Release/sentra_scan.node) and the CIC CSV row writer (native/flow/ ->
+ * build/Release/sentra_flow.node). All are optional: without them the scanner uses its
+ * JavaScript connect scan, flows are written by JavaScript, and live capture reports what to
+ * install.
  *
  * Runs as the package's `install` script, so `npm ci` / `npm install` build it, and by hand
  * (`node scripts/build-native.mjs`) after installing libpcap-dev. Live capture is optional:
@@ -25,6 +27,7 @@ import { fileURLToPath } from 'node:url';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const ADDON = path.join(ROOT, 'build', 'Release', 'sentra_pcap.node');
 const SCAN_ADDON = path.join(ROOT, 'build', 'Release', 'sentra_scan.node');
+const FLOW_ADDON = path.join(ROOT, 'build', 'Release', 'sentra_flow.node');
 const LOG = path.join(ROOT, 'build', 'native-build.log');
 const required = process.env.SENTRA_NATIVE_REQUIRED === '1';
 const INSTALL_HINT =
@@ -107,6 +110,7 @@ function main() {
     giveUp(`the addon did not build (node-gyp exit ${r.status ?? r.signal}; full log: ${LOG})`);
   }
   if (existsSync(SCAN_ADDON)) say(`scanner addon ready: ${path.relative(ROOT, SCAN_ADDON)}`);
+  if (existsSync(FLOW_ADDON)) say(`flow addon ready: ${path.relative(ROOT, FLOW_ADDON)}`);
   if (!havePcap) giveUp("libpcap's development headers (pcap/pcap.h) are not installed");
   // Loading it once here catches a missing runtime library (libpcap.so) at install time.
   const check = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(ADDON)})`], { encoding: 'utf8' });

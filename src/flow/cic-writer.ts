@@ -1,13 +1,18 @@
 /**
  * CIC CSV rows written as bytes into one growing buffer instead of strings: a row is about 80
  * numbers, and building a string per row (pieces, concatenation, then UTF-8 encoding on
- * output) cost more than all the per-packet work of a flow. Whole numbers (most columns) are
- * written digit by digit; other numbers are `String(x)` (from a small cache) copied as ASCII,
- * so every row is byte for byte `cicRow(...) + '\n'` (test/flow/cic-row.test.ts).
+ * output) cost more than all the per-packet work of a flow. The 76 numeric columns are
+ * written by the flow addon (native/flow/, C++) when it is built: in JavaScript they were
+ * about half of the cost of `sentra flows` (a typed-array store per digit, V8's
+ * double-to-string for fractions). Without the addon, whole numbers are written digit by
+ * digit and other numbers are `String(x)` (from a small cache) copied as ASCII. Either way
+ * every row is byte for byte `cicRow(...) + '\n'` (test/flow/cic-row.test.ts).
  */
+import { ErrorCodes, SentraError } from '../errors.js';
 import { formatIPv6 } from '../net/address.js';
 import { CIC_NO_LABEL, cicFill, cicTimestamp } from './cic.js';
-import { CHUNK_BITS, CHUNK_MASK, F_FIRST, K_DST, K_META, K_SRC, KEY_WORDS } from './layout.js';
+import { CHUNK_BITS, CHUNK_MASK, F_FIRST, K_DST, K_META, K_PORTS, K_SRC, KEY_WORDS } from './layout.js';
+import { type FlowAddon, flowAddon } from './native.js';
 import { FlowTable } from './table.js';
 
 const COMMA = 44;
@@ -50,6 +55,16 @@ function writeNumber(b: Uint8Array, p: number, x: number): number {
 }
 
 /**
+ * What this module last bound in the addon (one binding for the process) and the generation
+ * that bind returned: a row with an older generation is refused (-2), so a writer whose arrays
+ * were replaced by another binder (another writer, another copy of this module) binds again.
+ */
+let boundOut: Uint8Array | null = null;
+let boundF: Float64Array | null = null;
+let boundK: Uint32Array | null = null;
+let boundGen = -1;
+
+/**
  * Collects CIC CSV rows as bytes. Call {@link CicWriter.row} per ended flow and
  * {@link CicWriter.take} to get what was written so far (then write it out).
  */
@@ -59,14 +74,25 @@ export class CicWriter {
   private readonly label: Uint8Array;
   private v6Words = new Uint32Array(8);
   private stampSec = Number.NaN;
-  private stampLen = 0;
+  /** [0]: the timestamp text's length, then its bytes (the addon reads it there). */
   private readonly stamp = new Uint8Array(64);
   private v6Text = ['', ''];
+  private readonly addon: FlowAddon | null;
 
-  /** `label`: the last column's text (default CICFlowMeter's "No Label"). */
-  constructor(label = CIC_NO_LABEL, initialBytes = 1 << 20) {
+  /**
+   * `label`: the last column's text (default CICFlowMeter's "No Label"). `useNative`: write
+   * the numbers with the flow addon when it is built (the default); false always uses the
+   * JavaScript code (same bytes, slower).
+   */
+  constructor(label = CIC_NO_LABEL, initialBytes = 1 << 20, useNative = true) {
     this.label = new TextEncoder().encode(label);
     this.buf = new Uint8Array(Math.max(initialBytes, ROW_MAX * 2));
+    this.addon = useNative ? flowAddon() : null;
+  }
+
+  /** Whether the numbers are written by the native addon. */
+  get native(): boolean {
+    return this.addon !== null;
   }
 
   /** Bytes written and not yet taken. */
@@ -105,21 +131,47 @@ export class CicWriter {
   /** Appends the CSV row of the flow in `slot` and a newline. */
   row(table: FlowTable, slot: number): void {
     this.ensure(ROW_MAX + this.label.length);
-    const n = NUMS;
-    cicFill(table, slot, n);
     const K = table.kchunks[slot >>> CHUNK_BITS];
     const o = (slot & CHUNK_MASK) * KEY_WORDS;
-    const v6 = (K[o + K_META] & 0xff) === 6;
-    const sp = n[2];
-    const dp = n[4];
-    const proto = n[5];
+    const F = table.floats(slot);
+    const base = FlowTable.base(slot);
+    const meta = K[o + K_META];
+    const v6 = (meta & 0xff) === 6;
+    // the timestamp's text is kept as bytes while the second is the same (flows come in
+    // bursts); reading a string built by concatenation char by char is slow
+    const us = F[base + F_FIRST];
+    const sec = Math.floor(us / 1e6);
+    if (sec !== this.stampSec) {
+      this.stampSec = sec;
+      this.stamp[0] = ascii(this.stamp, 1, cicTimestamp(us)) - 1;
+    }
+    const a = this.addon;
+    if (a !== null) {
+      if (boundOut !== this.buf) {
+        boundGen = a.bindOutput(this.buf, this.stamp, this.label);
+        boundOut = this.buf;
+      }
+      if (boundF !== F || boundK !== K) {
+        boundGen = a.bindFlows(F, K);
+        boundF = F;
+        boundK = K;
+      }
+      if (!v6) {
+        this.pos = this.nativeRow(a, F, K, base, o, this.pos, 1);
+        return;
+      }
+    }
+    const ports = K[o + K_PORTS];
+    const sp = ports >>> 16;
+    const dp = ports & 0xffff;
+    const proto = (meta >>> 8) & 0xff;
     // CICFlowMeter's Flow ID order, as in cicRow
     let forward = true;
     for (let i = 0, e = v6 ? 4 : 1; i < e; i++) {
-      const a = (K[o + K_SRC + i] ^ 0x80808080) >>> 0;
+      const x = (K[o + K_SRC + i] ^ 0x80808080) >>> 0;
       const c = (K[o + K_DST + i] ^ 0x80808080) >>> 0;
-      if (a !== c) {
-        forward = a < c;
+      if (x !== c) {
+        forward = x < c;
         break;
       }
     }
@@ -167,28 +219,43 @@ export class CicWriter {
     b[p++] = COMMA;
     p = uint(b, p, proto);
     b[p++] = COMMA;
-    // the timestamp's text is kept as bytes while the second is the same (flows come in
-    // bursts); reading a string built by concatenation char by char is slow
-    const us = table.floats(slot)[FlowTable.base(slot) + F_FIRST];
-    const sec = Math.floor(us / 1e6);
-    if (sec !== this.stampSec) {
-      this.stampSec = sec;
-      this.stampLen = ascii(this.stamp, 0, cicTimestamp(us));
+    const stampLen = this.stamp[0];
+    for (let i = 0; i < stampLen; i++) b[p + i] = this.stamp[1 + i];
+    p += stampLen;
+    if (a !== null) {
+      // an IPv6 flow: the addon writes the numbers, the label and the newline
+      this.pos = this.nativeRow(a, F, K, base, o, p, 0);
+      return;
     }
-    for (let i = 0; i < this.stampLen; i++) b[p + i] = this.stamp[i];
-    p += this.stampLen;
-    for (let i = 7; i < 83; i++) {
-      const x = n[i];
-      b[p++] = COMMA;
-      if (x === 0) b[p++] = 48;
-      else if (x > 0 && x < 2147483648 && (x | 0) === x) p = uint(b, p, x);
-      else p = writeNumber(b, p, x);
-    }
+    p = numbers(table, slot, b, p);
     b[p++] = COMMA;
     b.set(this.label, p);
     p += this.label.length;
     b[p++] = NL;
     this.pos = p;
+  }
+
+  /** The addon's row at `pos` (see FlowAddon.row); binds again if another binder came between. */
+  private nativeRow(
+    a: FlowAddon,
+    F: Float64Array,
+    K: Uint32Array,
+    base: number,
+    o: number,
+    pos: number,
+    whole: number,
+  ): number {
+    let end = a.row(base, o, pos, whole, boundGen);
+    if (end === -2) {
+      a.bindOutput(this.buf, this.stamp, this.label);
+      boundGen = a.bindFlows(F, K);
+      boundOut = this.buf;
+      boundF = F;
+      boundK = K;
+      end = a.row(base, o, pos, whole, boundGen);
+    }
+    if (end < 0) throw new SentraError(ErrorCodes.INTERNAL, `the flow addon refused a row (${end})`);
+    return end;
   }
 
   /** IPv6 text of the 4 words at `at`, remembered per side (flows of a pair come together). */
@@ -216,6 +283,20 @@ export class CicWriter {
     this.v6Text[side] = t;
     return t;
   }
+}
+
+/** Writes `,n7,...,n82` (the numeric columns, see cicFill) at `p`; returns the new position. */
+function numbers(table: FlowTable, slot: number, b: Uint8Array, p: number): number {
+  const n = NUMS;
+  cicFill(table, slot, n);
+  for (let i = 7; i < 83; i++) {
+    const x = n[i];
+    b[p++] = COMMA;
+    if (x === 0) b[p++] = 48;
+    else if (x > 0 && x < 2147483648 && (x | 0) === x) p = uint(b, p, x);
+    else p = writeNumber(b, p, x);
+  }
+  return p;
 }
 
 /** Writes the ASCII text `s` at `p`; returns the new position. */
