@@ -5,7 +5,12 @@ import { VERSION } from '../version.js';
 import { commands } from './commands/index.js';
 import { ExitCode } from './exit-codes.js';
 
-export function buildProgram(): Command {
+/**
+ * The program with the commands that `argv` needs: only the named subcommand's module when
+ * argv names a known one (start-up then skips every other command's dependencies), all of them
+ * for `--help`, no command, or an unknown name (so commander lists them or suggests one).
+ */
+export async function buildProgram(argv: readonly string[] = []): Promise<Command> {
   const program = new Command();
   program
     .name('sentra')
@@ -13,12 +18,14 @@ export function buildProgram(): Command {
     .version(VERSION)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const register of commands) register(program);
+  const name = argv[2];
+  const wanted = commands.filter((c) => name !== undefined && c.names.includes(name));
+  for (const entry of wanted.length > 0 ? wanted : commands) (await entry.load())(program);
   return program;
 }
 
 async function main(argv: string[]): Promise<void> {
-  const program = buildProgram();
+  const program = await buildProgram(argv);
   try {
     await program.parseAsync(argv);
   } catch (e) {
