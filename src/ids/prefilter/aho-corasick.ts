@@ -38,7 +38,7 @@ export class AhoCorasick {
   private readonly outList: Int32Array;
   private readonly dictLink: Int32Array;
   /** Per state: itself when it has outputs, else its dictionary link (-1 none): one load per byte. */
-  private readonly report: Int32Array;
+  private report: Int32Array;
   readonly stateCount: number;
   /** Scan generation at which a pattern / every output of a state was settled. */
   private readonly patSettled: Uint32Array;
@@ -143,38 +143,42 @@ export class AhoCorasick {
     }
     // dense rows for the shallowest states: a row is its failure state's row (already built,
     // as failure states are shallower) with the state's own edges written over it
-    this.denseCount = n <= MAX_FULL_STATES ? n : Math.min(n, MAX_DENSE_STATES);
-    this.dense = new Int32Array(this.denseCount * 256);
+    const isFull = n <= MAX_FULL_STATES;
+    this.denseCount = isFull ? n : Math.min(n, MAX_DENSE_STATES);
+    // fully dense automata are built in 16-bit entries directly (no 32-bit table to convert)
+    const rows: Int32Array | Uint16Array = isFull
+      ? new Uint16Array(this.denseCount * 256)
+      : new Int32Array(this.denseCount * 256);
+    const edgeStart = this.edgeStart;
+    const edgeLabel = this.edgeLabel;
+    const edgeTarget = this.edgeTarget;
     for (let s = 0; s < this.denseCount; s++) {
+      const base = s * 256;
       if (s > 0) {
         const f = fail[s];
-        this.dense.copyWithin(s * 256, f * 256, f * 256 + 256);
+        rows.copyWithin(base, f * 256, f * 256 + 256);
       }
-      for (let k = this.edgeStart[s]; k < this.edgeStart[s + 1]; k++) {
-        const c = this.edgeLabel[k];
-        this.dense[s * 256 + c] = this.edgeTarget[k];
+      for (let k = edgeStart[s]; k < edgeStart[s + 1]; k++) {
+        const c = edgeLabel[k];
+        rows[base + c] = edgeTarget[k];
         // rows are indexed by the raw byte: an upper-case letter goes where its lower case goes
-        if (c >= 0x61 && c <= 0x7a) this.dense[s * 256 + c - 0x20] = this.edgeTarget[k];
+        if (c >= 0x61 && c <= 0x7a) rows[base + c - 0x20] = edgeTarget[k];
       }
     }
-    this.report = new Int32Array(n);
-    for (let s = 0; s < n; s++)
-      this.report[s] = this.outStart[s + 1] > this.outStart[s] ? s : this.dictLink[s];
-    if (n <= MAX_FULL_STATES) {
+    const report = new Int32Array(n);
+    for (let s = 0; s < n; s++) report[s] = this.outStart[s + 1] > this.outStart[s] ? s : this.dictLink[s];
+    this.report = report;
+    // entries leading to a reporting state carry a flag: one load and one test per byte
+    const flag = isFull ? FULL_REPORT : REPORT_FLAG;
+    for (let k = 0; k < rows.length; k++) {
+      const t = rows[k];
+      if (report[t] > 0) rows[k] = t | flag;
+    }
+    if (isFull) {
       // every state dense, 2 bytes an entry: no sparse branch, half the cache lines
-      const full = new Uint16Array(this.dense.length);
-      for (let k = 0; k < full.length; k++) {
-        const t = this.dense[k];
-        full[k] = this.report[t] > 0 ? t | FULL_REPORT : t;
-      }
-      this.full = full;
+      this.full = rows as Uint16Array;
       this.dense = new Int32Array(0);
-    } else {
-      for (let k = 0; k < this.dense.length; k++) {
-        const t = this.dense[k];
-        if (this.report[t] > 0) this.dense[k] = t | REPORT_FLAG;
-      }
-    }
+    } else this.dense = rows as Int32Array;
     this.stateCount = n;
     this.patSettled = new Uint32Array(patterns.length);
     this.stateSettled = new Uint32Array(n);
