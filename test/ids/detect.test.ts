@@ -340,3 +340,57 @@ describe('transactions', () => {
     expect(out.count).toBe(1);
   });
 });
+
+describe('growing HTTP bodies (file.data scanned incrementally per transaction)', () => {
+  const det = detectorFor(
+    [
+      'alert http any any -> any any (msg:"resp body"; flow:to_client; file_data; content:"needle"; sid:1;)',
+      'alert http any any -> any any (msg:"req body"; http.request_body; content:"HayStack"; sid:2;)',
+      'alert http any any -> any any (msg:"twice"; file_data; content:"abc"; content:"xyz"; distance:0; sid:3;)',
+    ].join('\n'),
+  );
+
+  /** TX inspection of the response body `data[0, len)` on transaction key `tx`. */
+  const run = (data: Uint8Array, len: number, tx: Set<number> | undefined, toServer = false) => {
+    const inp = txInput({}, { toServer });
+    inp.buffers.set(BufferId.FILE_DATA, toServer, data.subarray(0, len));
+    if (toServer) inp.buffers.set(BufferId.HTTP_REQUEST_BODY, true, data.subarray(0, len));
+    else inp.buffers.set(BufferId.HTTP_RESPONSE_BODY, false, data.subarray(0, len));
+    const out = new MatchResult();
+    det.detect(inp, out, tx);
+    return out.rules.slice(0, out.count).map((r) => r.sid);
+  };
+
+  it('finds a pattern split across two updates of the same body, as a whole scan does', () => {
+    // one backing array that fills up, as the HTTP parser's body buffer does
+    const body = new Uint8Array(64);
+    const text = Buffer.from('....nee|dle...abc....xyz', 'latin1').filter((c) => c !== 0x7c);
+    body.set(text);
+    const tx = new Set<number>();
+    expect(run(body, 7, tx)).toEqual([]);
+    // the pattern completes in the new bytes; the earlier part was scanned in the last call
+    expect(run(body, 12, tx)).toEqual([1]);
+    // rule 1 fired on this transaction already; rule 3's two contents arrive in two updates
+    expect(run(body, 18, tx)).toEqual([]);
+    expect(run(body, text.length, tx)).toEqual([3]);
+    // a whole scan of the same bytes, without a transaction, agrees
+    expect(run(body, text.length, undefined)).toEqual([1, 3]);
+  });
+
+  it('rescans a body that moved to a new array', () => {
+    const tx = new Set<number>();
+    const first = Buffer.from('HayStack and more', 'latin1');
+    expect(run(first, 3, tx, true)).toEqual([]);
+    // grown into a new array (the parser doubles its buffer): the scan starts over
+    const moved = new Uint8Array(first.length);
+    moved.set(first);
+    expect(run(moved, moved.length, tx, true)).toEqual([2]);
+    // the same array seen shorter than scanned (another body in it): scanned whole again
+    const tx2 = new Set<number>();
+    const shared = Buffer.from('needle--------needle', 'latin1');
+    expect(run(shared.subarray(14), 6, tx2)).toEqual([1]);
+    const tx3 = new Set<number>();
+    expect(run(shared.subarray(14), 3, tx3)).toEqual([]);
+    expect(run(shared.subarray(14), 6, tx3)).toEqual([1]);
+  });
+});

@@ -87,8 +87,10 @@ describe('Aho-Corasick', () => {
   it('stays correct beyond the dense rows (deep sparse states)', () => {
     const r = rng(7);
     const alphabet = Array.from({ length: 26 }, (_, i) => 0x61 + i);
-    const patterns = Array.from({ length: 3000 }, () => randomBytes(r, 4 + Math.floor(r() * 8), alphabet));
+    // more states than fit the fully dense 16-bit layout (32767): dense rows plus sparse ones
+    const patterns = Array.from({ length: 6000 }, () => randomBytes(r, 6 + Math.floor(r() * 8), alphabet));
     const ac = new AhoCorasick(patterns);
+    expect(ac.stateCount).toBeGreaterThan(0x7fff);
     expect(ac.stateCount).toBeGreaterThan(MAX_DENSE_STATES);
     const buf = new Uint8Array(4000);
     for (let i = 0; i < buf.length; i += 1) buf[i] = alphabet[Math.floor(r() * 26)];
@@ -142,5 +144,37 @@ describe('buffer prefilter', () => {
     expect(run('GET /Admin and ADMIN')).toEqual([0, 1, 3]);
     expect(run('x passwd ADMIN')).toEqual([1, 2, 3]);
     expect(run('nothing here')).toEqual([]);
+  });
+
+  it('scanning a growing buffer piece by piece (resumed) finds what one whole scan finds', () => {
+    const r = rng(11);
+    const alphabet = [0x61, 0x62, 0x63, 0x41, 0x42];
+    const pats = Array.from({ length: 60 }, (_, i) => ({
+      rule: i,
+      bytes: randomBytes(r, 2 + Math.floor(r() * 5), alphabet),
+      nocase: r() < 0.5,
+    }));
+    const pf = new BufferPrefilter(pats);
+    const whole = new Candidates(pats.length);
+    const parts = new Candidates(pats.length);
+    const sorted = (c: Candidates) => {
+      c.sort();
+      return Array.from(c.list.subarray(0, c.count));
+    };
+    for (let round = 0; round < 200; round++) {
+      const buf = randomBytes(r, 1 + Math.floor(r() * 120), alphabet);
+      whole.reset();
+      pf.scan(buf, whole);
+      // the buffer grows in random steps; every step scans only its new bytes
+      parts.reset();
+      let state = 0;
+      let done = 0;
+      while (done < buf.length) {
+        const next = Math.min(buf.length, done + 1 + Math.floor(r() * 20));
+        state = pf.scanFrom(buf.subarray(0, next), done, state, parts);
+        done = next;
+      }
+      expect(sorted(parts)).toEqual(sorted(whole));
+    }
   });
 });

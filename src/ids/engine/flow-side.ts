@@ -44,8 +44,8 @@ export class FlowSide {
   http: HttpParser | null = null;
   /** HTTP parser in use for this flow (set when app-proto is http). */
   httpActive = false;
-  /** Fired rule indices per transaction id. */
-  readonly txFired = new Map<number, Set<number>>();
+  /** Fired rule indices per transaction id (created with the first transaction: most flows have none). */
+  txFired: Map<number, Set<number>> | null = null;
   /** Transactions counted for non-HTTP protocols (DNS, TLS, SSH). */
   txCount = 0;
   /** TLS: ClientHello / ServerHello / Certificate seen. */
@@ -64,7 +64,7 @@ export class FlowSide {
   /** Stream offset acknowledged by the other side, per direction (IDS: inspected up to there). */
   readonly ackOff = [0, 0];
   /** Rules fired by packet inspection on bytes the stream inspection has not reached yet, per direction. */
-  readonly pendingFired: [Set<number>, Set<number>] = [new Set(), new Set()];
+  readonly pendingFired: [Set<number> | null, Set<number> | null] = [null, null];
   /** A pass rule matched a packet whose bytes the stream inspection has not reached, per direction. */
   readonly pendingPass = [false, false];
   /** IDS mode: acknowledged stream bytes awaiting raw detection at the next packet of their direction. */
@@ -101,7 +101,8 @@ export class FlowSide {
     this.probeBytes1 = 0;
     this.http = null;
     this.httpActive = false;
-    this.txFired.clear();
+    // Set/Map clear() allocates a new table in V8: only when there is something to clear
+    if (this.txFired !== null && this.txFired.size > 0) this.txFired.clear();
     this.txCount = 0;
     this.tlsClientHello = false;
     this.tlsServerHello = false;
@@ -119,8 +120,10 @@ export class FlowSide {
     this.rawLen[1] = 0;
     this.pendingPass[0] = false;
     this.pendingPass[1] = false;
-    this.pendingFired[0].clear();
-    this.pendingFired[1].clear();
+    const p0 = this.pendingFired[0];
+    const p1 = this.pendingFired[1];
+    if (p0 !== null && p0.size > 0) p0.clear();
+    if (p1 !== null && p1.size > 0) p1.clear();
     this.dropped = false;
     this.passed = false;
     this.alerted = false;
@@ -142,12 +145,27 @@ export class FlowSide {
     this.rawLen[dir] = need;
   }
 
+  /** Adds packet matches of direction `dir` to its pending set (created on first use). */
+  addPending(dir: number, fired: Set<number>): void {
+    let s = this.pendingFired[dir];
+    if (s === null) {
+      s = new Set();
+      this.pendingFired[dir] = s;
+    }
+    for (const r of fired) s.add(r);
+  }
+
   /** The set of rules fired on transaction `txId` (created on first use). */
   fired(txId: number): Set<number> {
-    let s = this.txFired.get(txId);
+    let m = this.txFired;
+    if (m === null) {
+      m = new Map();
+      this.txFired = m;
+    }
+    let s = m.get(txId);
     if (s === undefined) {
       s = new Set();
-      this.txFired.set(txId, s);
+      m.set(txId, s);
     }
     return s;
   }

@@ -73,6 +73,8 @@ export class FlowPipeline {
   hasTxRules: boolean;
   /** Rules that matched the current packet (packet or stream inspection). */
   private readonly pktFired = new Set<number>();
+  /** Stands for a side's pending set before it has one (stream matches land here, then are dropped). */
+  private readonly emptyPending = new Set<number>();
   private inUpdate = false;
   private deferredSlot = NO_SLOT;
   private deferredReason = 0;
@@ -103,7 +105,7 @@ export class FlowPipeline {
       s.flowVars.bits = null;
       s.flowVars.ints = null;
       s.flowVars.thresholds = null;
-      s.txFired.clear();
+      s.txFired?.clear();
     }
   }
 
@@ -207,13 +209,13 @@ export class FlowPipeline {
     inp.tlsVersion = side.tlsVersion;
     inp.flowVars = side.flowVars;
     const fired = this.pktFired;
-    fired.clear();
+    // Set.clear() allocates a new table in V8: most packets fire nothing
+    if (fired.size > 0) fired.clear();
     let verdict = this.inspectPacket(side);
     if (side.passed) return verdict;
     // packet matches of rules that also read the stream: the stream chunk holding this
     // packet's bytes must not fire them again (Suricata inspects the stream or the packet)
-    if (sess !== null && fired.size > 0 && ip.payloadCapLen > 0)
-      for (const r of fired) side.pendingFired[dir].add(r);
+    if (sess !== null && fired.size > 0 && ip.payloadCapLen > 0) side.addPending(dir, fired);
     // a pass rule matched the packet: its bytes are not inspected again from the stream
     if (sess !== null && this.engine.result.passed && ip.payloadCapLen > 0) side.pendingPass[dir] = true;
     // UDP app layer (DNS) works per datagram
@@ -242,21 +244,27 @@ export class FlowPipeline {
     if (side.rawLen[dir] > 0) {
       if (this.inspectRaw(side, dir) === Verdict.DROP) verdict = Verdict.DROP;
       // this packet's bytes are not in the raw buffer yet: its matches still count for them
-      if (ip.payloadCapLen > 0) for (const r of fired) side.pendingFired[dir].add(r);
+      if (ip.payloadCapLen > 0 && fired.size > 0) side.addPending(dir, fired);
     }
     void newBytes;
     return verdict;
+  }
+
+  private noPending(): Set<number> {
+    const s = this.emptyPending;
+    if (s.size > 0) s.clear();
+    return s;
   }
 
   /** STREAM inspection of the bytes of `dir` kept for raw detection (IDS mode), with the input as oriented now. */
   private inspectRaw(side: FlowSide, dir: number): number {
     const n = side.rawLen[dir];
     side.rawLen[dir] = 0;
-    const pending = side.pendingFired[dir];
+    const pending = side.pendingFired[dir] ?? this.noPending();
     let v: number = Verdict.ACCEPT;
     if (side.pendingPass[dir]) side.pendingPass[dir] = false;
     else v = this.inspectStream(side, dir === 0, side.raw[dir].subarray(0, n), pending);
-    pending.clear();
+    if (pending.size > 0) pending.clear();
     return v;
   }
 
@@ -286,10 +294,10 @@ export class FlowPipeline {
           verdict = Verdict.DROP;
         side.keepRaw(dir, v);
       } else {
-        const pending = side.pendingFired[dir];
+        const pending = side.pendingFired[dir] ?? this.noPending();
         if (side.pendingPass[dir]) side.pendingPass[dir] = false;
         else if (this.inspectStream(side, toServer, v, pending) === Verdict.DROP) verdict = Verdict.DROP;
-        pending.clear();
+        if (pending.size > 0) pending.clear();
       }
       this.app.stream(side, toServer, v);
       sess.consume(dir, v.length);

@@ -9,7 +9,7 @@
  * this path except derived (transformed) buffers and regex match arrays.
  */
 
-import { Candidates } from '../prefilter/prefilter.js';
+import { type BufferPrefilter, Candidates } from '../prefilter/prefilter.js';
 import { BUFFERS, BufferId, type BufferSlot, InspectionBuffer } from './buffers.js';
 import { HostBits } from './flow-vars.js';
 import { type DetectInput, InputKind } from './input.js';
@@ -85,10 +85,14 @@ export class Detector {
   }> = [];
   private gen = 0;
   private readonly scratchSlot: InspectionBuffer[] = [];
+  /** Incremental body scans per transaction (keyed by its fired-rules set), request and response. */
+  private readonly bodyScans = new WeakMap<Set<number>, [BodyScan, BodyScan]>();
+  private readonly bodyCand: Candidates;
 
   constructor(rules: RuleSet) {
     this.rules = rules;
     this.cand = new Candidates(rules.size);
+    this.bodyCand = new Candidates(rules.size);
     for (let v = 0; v < rules.variants.length; v++)
       this.derived.push({ gen: -1, toServer: [], toClient: [] });
   }
@@ -122,6 +126,8 @@ export class Detector {
         this.scanSide(v, true, input, pf);
       } else if (!isTx) {
         this.scanSide(v, input.toServer, input, pf);
+      } else if (v === BufferId.FILE_DATA && txFired !== undefined) {
+        this.scanBodies(input, pf, txFired);
       } else {
         this.scanSide(v, true, input, pf);
         this.scanSide(v, false, input, pf);
@@ -160,6 +166,49 @@ export class Detector {
     const n = this.instances(v, toServer, input);
     const bufs = this.scratchSlot;
     for (let i = 0; i < n; i++) pf.scan(bufs[i].data, this.cand);
+  }
+
+  /**
+   * Prefilter of the plain file.data automaton (request and response bodies) for a
+   * transaction: a body only grows while its transaction lasts, so each call scans the bytes
+   * added since the last call on the same transaction (`txKey`), resuming the automaton where
+   * it stopped, and adds the rules found before. The candidates are those of a whole scan.
+   */
+  private scanBodies(input: DetectInput, pf: BufferPrefilter, txKey: Set<number>): void {
+    let st = this.bodyScans.get(txKey);
+    if (st === undefined) {
+      st = [new BodyScan(), new BodyScan()];
+      this.bodyScans.set(txKey, st);
+    }
+    for (let side = 0; side < 2; side++) {
+      const slot = input.buffers.slot(BufferId.FILE_DATA, side === 0);
+      if (slot.count !== 1) {
+        for (let i = 0; i < slot.count; i++) pf.scan(slot.items[i].data, this.cand);
+        continue;
+      }
+      const data = slot.items[0].data;
+      const b = st[side];
+      // the body was moved (grown into a new array) or is another one: scan it whole
+      if (data.buffer !== b.arrayBuffer || data.byteOffset !== b.byteOffset || data.length < b.length) {
+        b.arrayBuffer = data.buffer;
+        b.byteOffset = data.byteOffset;
+        b.length = 0;
+        b.state = 0;
+        b.rules.length = 0;
+      }
+      const sc = this.bodyCand;
+      sc.reset();
+      const rules = b.rules;
+      for (let i = 0; i < rules.length; i++) sc.add(rules[i]);
+      const before = sc.count;
+      if (data.length > b.length) {
+        b.state = pf.scanFrom(data, b.length, b.state, sc);
+        b.length = data.length;
+      }
+      const list = sc.list;
+      for (let i = before; i < sc.count; i++) rules.push(list[i]);
+      for (let i = 0; i < sc.count; i++) this.cand.add(list[i]);
+    }
   }
 
   /** Puts the instances of variant `v` on one side into scratchSlot; returns their number. */
@@ -409,6 +458,18 @@ export class Detector {
       this.markDrop(rule, out);
     out.push(rule, alert, override);
   }
+}
+
+/** How far the prefilter has scanned one body of a transaction. */
+class BodyScan {
+  arrayBuffer: ArrayBufferLike | null = null;
+  byteOffset = 0;
+  /** Bytes scanned (the body's length at the last call). */
+  length = 0;
+  /** Automaton state after them. */
+  state = 0;
+  /** Rules whose fast pattern occurs in them. */
+  readonly rules: number[] = [];
 }
 
 function fillDerived(

@@ -16,6 +16,9 @@ export const MAX_DENSE_STATES = 4096;
 /** Set on a dense entry whose target state reports matches (the sign bit: a test for < 0). */
 const REPORT_FLAG = 0x80000000 | 0;
 const STATE_MASK = 0x7fffffff;
+/** Automata up to this many states are fully dense in 16-bit entries (high bit: reports). */
+const MAX_FULL_STATES = 0x7fff;
+const FULL_REPORT = 0x8000;
 
 export class AhoCorasick {
   /** Number of patterns added. */
@@ -23,7 +26,9 @@ export class AhoCorasick {
   /** Pattern lengths, by pattern id. */
   readonly patternLength: Int32Array;
   private readonly denseCount: number;
-  private readonly dense: Int32Array;
+  private dense: Int32Array;
+  /** Automata of at most MAX_FULL_STATES states: every state as a 256-entry row (FULL_REPORT flag). */
+  private full: Uint16Array | null = null;
   private readonly edgeStart: Int32Array;
   private readonly edgeLabel: Uint8Array;
   private readonly edgeTarget: Int32Array;
@@ -33,7 +38,7 @@ export class AhoCorasick {
   private readonly outList: Int32Array;
   private readonly dictLink: Int32Array;
   /** Per state: itself when it has outputs, else its dictionary link (-1 none): one load per byte. */
-  private readonly report: Int32Array;
+  private report: Int32Array;
   readonly stateCount: number;
   /** Scan generation at which a pattern / every output of a state was settled. */
   private readonly patSettled: Uint32Array;
@@ -138,27 +143,42 @@ export class AhoCorasick {
     }
     // dense rows for the shallowest states: a row is its failure state's row (already built,
     // as failure states are shallower) with the state's own edges written over it
-    this.denseCount = Math.min(n, MAX_DENSE_STATES);
-    this.dense = new Int32Array(this.denseCount * 256);
+    const isFull = n <= MAX_FULL_STATES;
+    this.denseCount = isFull ? n : Math.min(n, MAX_DENSE_STATES);
+    // fully dense automata are built in 16-bit entries directly (no 32-bit table to convert)
+    const rows: Int32Array | Uint16Array = isFull
+      ? new Uint16Array(this.denseCount * 256)
+      : new Int32Array(this.denseCount * 256);
+    const edgeStart = this.edgeStart;
+    const edgeLabel = this.edgeLabel;
+    const edgeTarget = this.edgeTarget;
     for (let s = 0; s < this.denseCount; s++) {
+      const base = s * 256;
       if (s > 0) {
         const f = fail[s];
-        this.dense.copyWithin(s * 256, f * 256, f * 256 + 256);
+        rows.copyWithin(base, f * 256, f * 256 + 256);
       }
-      for (let k = this.edgeStart[s]; k < this.edgeStart[s + 1]; k++) {
-        const c = this.edgeLabel[k];
-        this.dense[s * 256 + c] = this.edgeTarget[k];
+      for (let k = edgeStart[s]; k < edgeStart[s + 1]; k++) {
+        const c = edgeLabel[k];
+        rows[base + c] = edgeTarget[k];
         // rows are indexed by the raw byte: an upper-case letter goes where its lower case goes
-        if (c >= 0x61 && c <= 0x7a) this.dense[s * 256 + c - 0x20] = this.edgeTarget[k];
+        if (c >= 0x61 && c <= 0x7a) rows[base + c - 0x20] = edgeTarget[k];
       }
     }
-    this.report = new Int32Array(n);
-    for (let s = 0; s < n; s++)
-      this.report[s] = this.outStart[s + 1] > this.outStart[s] ? s : this.dictLink[s];
-    for (let k = 0; k < this.dense.length; k++) {
-      const t = this.dense[k];
-      if (this.report[t] > 0) this.dense[k] = t | REPORT_FLAG;
+    const report = new Int32Array(n);
+    for (let s = 0; s < n; s++) report[s] = this.outStart[s + 1] > this.outStart[s] ? s : this.dictLink[s];
+    this.report = report;
+    // entries leading to a reporting state carry a flag: one load and one test per byte
+    const flag = isFull ? FULL_REPORT : REPORT_FLAG;
+    for (let k = 0; k < rows.length; k++) {
+      const t = rows[k];
+      if (report[t] > 0) rows[k] = t | flag;
     }
+    if (isFull) {
+      // every state dense, 2 bytes an entry: no sparse branch, half the cache lines
+      this.full = rows as Uint16Array;
+      this.dense = new Int32Array(0);
+    } else this.dense = rows as Int32Array;
     this.stateCount = n;
     this.patSettled = new Uint32Array(patterns.length);
     this.stateSettled = new Uint32Array(n);
@@ -183,13 +203,17 @@ export class AhoCorasick {
    * (`endIndex` is the index just past the match). `onMatch` returns true when the pattern is
    * settled for this scan: it is not reported again, and states whose every output is settled
    * are passed over without a call (runs of zero bytes hit short patterns at every byte).
+   * `fromState` resumes an earlier scan (the state it returned) as if the bytes were
+   * contiguous: only occurrences ending at or after `start` are reported. Returns the state
+   * reached at `end`.
    */
   scan(
     buf: Uint8Array,
     start: number,
     end: number,
     onMatch: (pattern: number, end: number) => boolean | void,
-  ): void {
+    fromState = 0,
+  ): number {
     const dense = this.dense;
     const denseCount = this.denseCount;
     const outStart = this.outStart;
@@ -204,7 +228,8 @@ export class AhoCorasick {
       stateSettled.fill(0);
       this.gen = gen = 1;
     }
-    let s = 0;
+    if (this.full !== null) return this.scanFull(this.full, buf, start, end, onMatch, fromState, gen);
+    let s = fromState;
     for (let i = start; i < end; i++) {
       if (s < denseCount) {
         // dense entries carry REPORT_FLAG when the target state reports: one load per byte
@@ -232,6 +257,48 @@ export class AhoCorasick {
       }
       if (all) stateSettled[s] = gen;
     }
+    return s;
+  }
+
+  /** {@link scan} over a fully dense automaton. */
+  private scanFull(
+    full: Uint16Array,
+    buf: Uint8Array,
+    start: number,
+    end: number,
+    onMatch: (pattern: number, end: number) => boolean | void,
+    fromState: number,
+    gen: number,
+  ): number {
+    const outStart = this.outStart;
+    const outList = this.outList;
+    const dictLink = this.dictLink;
+    const report = this.report;
+    const patSettled = this.patSettled;
+    const stateSettled = this.stateSettled;
+    let s = fromState;
+    for (let i = start; i < end; i++) {
+      const t = full[(s << 8) | buf[i]];
+      if (t < FULL_REPORT) {
+        s = t;
+        continue;
+      }
+      s = t & 0x7fff;
+      if (stateSettled[s] === gen) continue;
+      let all = true;
+      let st = report[s];
+      while (st > 0) {
+        for (let k = outStart[st]; k < outStart[st + 1]; k++) {
+          const p = outList[k];
+          if (patSettled[p] === gen) continue;
+          if (onMatch(p, i + 1) === true) patSettled[p] = gen;
+          else all = false;
+        }
+        st = dictLink[st];
+      }
+      if (all) stateSettled[s] = gen;
+    }
+    return s;
   }
 
   /** Next state from a state past the dense rows on folded byte `c`. */

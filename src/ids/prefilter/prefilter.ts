@@ -137,6 +137,16 @@ export class BufferPrefilter {
 
   /** Scans `buf` and adds the rules whose fast pattern occurs to `out`. */
   scan(buf: Uint8Array, out: Candidates): void {
+    this.scanFrom(buf, 0, 0, out);
+  }
+
+  /**
+   * Scans `buf[start..]` as the continuation of an earlier scan of `buf[0, start)` that ended
+   * in automaton state `state` (0 with start 0: a whole scan). Adds the rules of fast patterns
+   * ending at or after `start`; returns the automaton state at the end, for the next call
+   * when `buf` grows by appending (an HTTP body).
+   */
+  scanFrom(buf: Uint8Array, start: number, state: number, out: Candidates): number {
     this.gen++;
     if (this.gen === 0xffffffff) {
       this.done.fill(0);
@@ -144,8 +154,9 @@ export class BufferPrefilter {
     }
     this.target = out;
     this.buf = buf;
-    this.ac.scan(buf, 0, buf.length, this.onHit);
+    const s = this.ac.scan(buf, start, buf.length, this.onHit, state);
     this.target = null;
+    return s;
   }
 
   /** Returns true when every variant of pattern `p` is satisfied (no need to see it again). */

@@ -19,6 +19,7 @@ interface Pending {
 }
 
 const INITIAL = 4096;
+const NO_BYTES = new Uint8Array(0);
 
 export class StreamDirection {
   /** The stream's start is known (a SYN was seen or the session was picked up). */
@@ -39,7 +40,8 @@ export class StreamDirection {
   /** Stream offset where the first skipped hole began (-1: none): bytes before it are complete. */
   firstGap = -1;
 
-  buf = new Uint8Array(INITIAL);
+  /** Allocated on the first data byte: most sessions (scans, floods) never carry any. */
+  buf: Uint8Array = NO_BYTES;
   start = 0;
   end = 0;
   /** Stream offset of buf[start] (the next byte a reader gets). */
@@ -261,7 +263,7 @@ export class StreamDirection {
     if (this.start > 0 && live + n <= this.buf.length) {
       this.buf.copyWithin(0, this.start, this.end);
     } else {
-      let size = this.buf.length * 2;
+      let size = Math.max(this.buf.length * 2, INITIAL);
       while (size < live + n) size *= 2;
       const nb = new Uint8Array(size);
       nb.set(this.buf.subarray(this.start, this.end), 0);
