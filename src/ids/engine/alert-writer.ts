@@ -12,7 +12,9 @@ import { type AlertContext, buildAlertRecord, type EveAlertRecord, type EveHttp,
 import { BufferId } from '../match/buffers.js';
 import type { MatchResult } from '../match/detect.js';
 import { InputKind } from '../match/input.js';
+import type { CompiledRule } from '../match/rule.js';
 import { severityWordOfPriority } from '../observer.js';
+import { buildDropRecord, DROP_REASON_COUNTERS, type DropReason } from '../output/drop-record.js';
 import type { IdsEngine } from './engine.js';
 import type { FlowSide } from './flow-side.js';
 import { Verdict } from './types.js';
@@ -22,6 +24,12 @@ export class AlertWriter {
   private pktsToClient = 0;
   private bytesToServer = 0;
   private bytesToClient = 0;
+  /** The rule that dropped the current packet (Suricata's `p->alerts.drop`), or null. */
+  private dropRule: CompiledRule | null = null;
+  /** ... by a rate_filter's new action rather than its own. */
+  private dropByThreshold = false;
+  /** Dropped packets by reason (`stats.ips.drop_reason`), Suricata's counter names. */
+  readonly dropReasons: Record<string, number> = {};
 
   constructor(
     private readonly engine: IdsEngine,
@@ -46,6 +54,66 @@ export class AlertWriter {
     this.bytesToClient = F[b + F_DIR + DIR_SLOTS + D_BYTES];
   }
 
+  /** A new packet: forget the previous packet's drop. */
+  beginPacket(): void {
+    this.dropRule = null;
+    this.dropByThreshold = false;
+  }
+
+  /**
+   * The current packet was dropped (IPS): count its reason and write its EVE `drop` record
+   * when enabled. `ip` is its innermost IP packet, `side` its flow (null: flowless),
+   * `flowDropped` whether the flow was dropped before this packet.
+   */
+  dropped(frame: Packet, ip: Packet, side: FlowSide | null, toServer: boolean, flowDropped: boolean): void {
+    const reason: DropReason = flowDropped
+      ? 'flow drop'
+      : this.dropRule !== null
+        ? this.dropByThreshold
+          ? 'threshold detection_filter'
+          : 'rules'
+        : side !== null && side.exceptionPolicy !== '' && side.dropped
+          ? 'stream midstream'
+          : 'rules';
+    const counter = DROP_REASON_COUNTERS[reason];
+    this.dropReasons[counter] = (this.dropReasons[counter] ?? 0) + 1;
+    const eng = this.engine;
+    const opt = eng.config.eve?.drop;
+    if (!opt) return;
+    const o = opt === true ? {} : opt;
+    if ((o.flows ?? 'start') === 'start' && side !== null && side.dropped) {
+      // a dropped flow is logged once per direction, unless a rule dropped this packet
+      const bit = toServer ? 1 : 2;
+      const logged = (side.dropLogged & bit) !== 0;
+      side.dropLogged |= bit;
+      if (logged && this.dropRule === null) return;
+    }
+    const rule = this.dropRule;
+    const alert =
+      o.alerts && rule !== null
+        ? buildAlertRecord(rule, {
+            tsSec: 0,
+            tsUsec: 0,
+            src: ip.buf,
+            dst: ip.buf,
+            srcPort: 0,
+            dstPort: 0,
+            ipProto: ip.ipProto,
+            blocked: true,
+            metadata: eng.config.eve?.metadata ?? true,
+          }).alert
+        : undefined;
+    eng.write(
+      buildDropRecord(ip, frame, {
+        ...(side !== null ? { flowId: side.flowId, toServer } : {}),
+        ...(eng.config.inIface !== undefined ? { inIface: eng.config.inIface } : {}),
+        tzOffsetMinutes: eng.config.tzOffsetMinutes ?? 0,
+        reason,
+        ...(alert !== undefined ? { alert } : {}),
+      }),
+    );
+  }
+
   /**
    * Writes the alerts of `out` for the current input; applies flow pass/drop to `side`.
    * Returns the packet's verdict.
@@ -64,6 +132,7 @@ export class AlertWriter {
     if (eng.ips && out.dropped) {
       verdict = Verdict.DROP;
       if (side !== null && out.dropFlow) side.dropped = true;
+      if (this.dropRule === null) this.noteDropRule(out);
     }
     const inp = eng.input;
     for (let i = 0; i < out.count; i++) {
@@ -146,9 +215,29 @@ export class AlertWriter {
     }
     return verdict;
   }
+
+  /** The first match whose action (or rate_filter's new action) drops: the drop's cause. */
+  private noteDropRule(out: MatchResult): void {
+    for (let i = 0; i < out.count; i++) {
+      const ov = out.actionOverride[i];
+      if (ov !== null && isDropAction(ov)) {
+        this.dropRule = out.rules[i];
+        this.dropByThreshold = true;
+        return;
+      }
+      if (ov === null && isDropAction(out.rules[i].action)) {
+        this.dropRule = out.rules[i];
+        return;
+      }
+    }
+  }
 }
 
 const EMPTY = new Uint8Array(0);
+
+function isDropAction(a: string): boolean {
+  return a === 'drop' || a.startsWith('reject');
+}
 
 /** libpcap's names of the link types (pcap_datalink_val_to_name), as Suricata logs them. */
 const LINKTYPE_NAMES: Record<number, string> = {

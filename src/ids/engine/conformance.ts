@@ -11,6 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { ErrorCodes, SentraError, toSentraError } from '../../errors.js';
 import type { HttpConfig } from '../app/http/config.js';
 import type { EveRecord } from '../eve.js';
+import type { DropLogOptions } from '../output/drop-record.js';
 import { MemorySink } from '../output/eve-file.js';
 import { parseThresholdConfig } from '../rules/threshold-config.js';
 import type { StreamConfig } from '../stream/config.js';
@@ -27,6 +28,7 @@ export const PRODUCED_EVENT_TYPES: ReadonlySet<string> = new Set([
   'http',
   'fileinfo',
   'stats',
+  'drop',
 ]);
 
 export interface VerifyOutcome {
@@ -94,8 +96,58 @@ export function engineConfigFor(tc: VerifyTestCase): IdsEngineConfig {
     thresholdConfig,
     midstreamPolicy,
     streamInline,
-    eve: { flow: true, http: true, fileinfo: true, stats: true, ssh: true, metadata: true, payload: true },
+    eve: {
+      flow: true,
+      http: true,
+      fileinfo: true,
+      stats: true,
+      ssh: true,
+      metadata: true,
+      payload: true,
+      drop: eveTypeOptions(tc.suricataYaml, 'drop', dropOptions, { alerts: true, flows: 'all' }),
+    },
   };
+}
+
+/**
+ * The settings of one EVE record type in the test's suricata.yaml (the `eve-log` output
+ * writing eve.json): false when the type is not listed. Without a suricata.yaml, Suricata's
+ * default configuration applies (`whenDefault`).
+ */
+function eveTypeOptions<T>(
+  yaml: unknown,
+  type: string,
+  parse: (o: Record<string, unknown> | null) => T,
+  whenDefault: T | false = parse(null),
+): T | false {
+  const y = yaml as Record<string, unknown> | null | undefined;
+  if (!y || !Array.isArray(y.outputs)) return whenDefault;
+  for (const out of y.outputs as Array<Record<string, unknown>>) {
+    const eve = out?.['eve-log'] as Record<string, unknown> | undefined;
+    if (!eve || typeof eve !== 'object') continue;
+    const name = eve.filename;
+    if (name !== undefined && name !== 'eve.json') continue;
+    if (!Array.isArray(eve.types)) return false;
+    for (const t of eve.types as unknown[]) {
+      if (t === type) return parse(null);
+      if (t !== null && typeof t === 'object' && type in t) {
+        const o = (t as Record<string, unknown>)[type];
+        return parse(o !== null && typeof o === 'object' ? (o as Record<string, unknown>) : null);
+      }
+    }
+    return false;
+  }
+  return whenDefault;
+}
+
+function yes(v: unknown): boolean {
+  return v === true || v === 'yes' || v === 'true' || v === 'on' || v === 1;
+}
+
+function dropOptions(o: Record<string, unknown> | null): DropLogOptions {
+  // a bare `- drop`: output-json-drop.c's defaults
+  if (o === null) return { alerts: false, flows: 'start' };
+  return { alerts: yes(o.alerts), flows: o.flows === 'all' ? 'all' : 'start' };
 }
 
 /** "100kb", "1mb", "4096" -> bytes. */

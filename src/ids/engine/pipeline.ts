@@ -133,6 +133,7 @@ export class FlowPipeline {
     const eng = this.engine;
     const inp = eng.input;
     inp.reset();
+    this.alerts.beginPacket();
     const tsUs = p.tsSec * 1e6 + Math.floor(p.tsNsec / 1000);
     if (!fillPacketInput(inp, ip, time, this.addr, this.headerBuffers)) {
       c.nonIp++;
@@ -144,7 +145,10 @@ export class FlowPipeline {
     if (st === null) {
       verdict = this.inspectPacket(null);
       for (const o of eng.observers) o.onPacket?.(p, null, tsUs);
-      if (verdict === Verdict.DROP) c.dropped++;
+      if (verdict === Verdict.DROP) {
+        c.dropped++;
+        this.alerts.dropped(p, ip, null, true, false);
+      }
       return verdict as VerdictValue;
     }
     const side = this.side(st.slot);
@@ -159,13 +163,17 @@ export class FlowPipeline {
       side.serverPort = toServer ? inp.dstPort : inp.srcPort;
     }
     this.alerts.flowState(st.toServerPackets, st.toClientPackets, st.toServerBytes, st.toClientBytes);
-    if (side.dropped) {
+    const flowDropped = side.dropped;
+    if (flowDropped) {
       verdict = Verdict.DROP;
     } else if (!side.passed) {
       verdict = this.inspectFlowPacket(ip, side, toServer);
     }
     for (const o of eng.observers) o.onPacket?.(p, st, tsUs);
-    if (verdict === Verdict.DROP) c.dropped++;
+    if (verdict === Verdict.DROP) {
+      c.dropped++;
+      this.alerts.dropped(p, ip, side, toServer, flowDropped);
+    }
     this.endDeferred();
     return verdict as VerdictValue;
   }
@@ -483,6 +491,12 @@ export class FlowPipeline {
   }
 
   statsRecord(s: IdsStats): EveRecord {
-    return statsRecord(s, this.engine.httpStats, this.counters.lastTs, this.engine.config) as EveRecord;
+    return statsRecord(
+      s,
+      this.engine.httpStats,
+      this.counters.lastTs,
+      this.engine.config,
+      this.alerts.dropReasons,
+    ) as EveRecord;
   }
 }

@@ -167,6 +167,7 @@ export function statsRecord(
   http: HttpStats,
   lastTs: number,
   cfg: IdsEngineConfig,
+  dropReasons: Record<string, number> = {},
 ): Record<string, unknown> {
   const sec = Math.floor(lastTs);
   return {
@@ -177,7 +178,12 @@ export function statsRecord(
       decoder: { pkts: s.packets, bytes: s.bytes, invalid: s.malformed },
       flow: { total: s.flows, active: s.activeFlows },
       detect: { alert: s.alerts, alerts_suppressed: 0 },
-      ips: { accepted: s.packets - s.dropped, blocked: s.dropped, dropped: s.dropped },
+      ips: {
+        accepted: s.packets - s.dropped,
+        blocked: s.dropped,
+        dropped: s.dropped,
+        drop_reason: { ...dropReasons },
+      },
       tcp: {
         sessions: s.stream.sessions ?? 0,
         reassembly_gap: s.stream.gaps ?? 0,

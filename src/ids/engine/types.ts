@@ -7,6 +7,7 @@ import type { EveAlertRecord, EveRecord } from '../eve.js';
 import type { CompiledRule } from '../match/rule.js';
 import type { RuleSet } from '../match/ruleset.js';
 import type { PacketObserver, SeverityWord } from '../observer.js';
+import type { DropLogOptions } from '../output/drop-record.js';
 import type { RuleLoadOptions, RuleSource } from '../rules/loader.js';
 import type { ThresholdConfig } from '../rules/threshold-config.js';
 import type { StreamConfig } from '../stream/config.js';
@@ -47,8 +48,8 @@ export interface EveTypes {
   ssh?: boolean;
   /** `fileinfo` records for HTTP bodies (default false). */
   fileinfo?: boolean;
-  /** `drop` records for packets dropped in IPS mode (default false). */
-  drop?: boolean;
+  /** `drop` records for packets dropped in IPS mode (default false; true: Suricata's defaults). */
+  drop?: boolean | DropLogOptions;
   /** A final `stats` record from {@link IdsEngine.finish} (default false). */
   stats?: boolean;
   /** `payload`, `payload_printable` and `stream` in alert records (default false). */
