@@ -54,6 +54,24 @@ export class AlertWriter {
     this.bytesToClient = F[b + F_DIR + DIR_SLOTS + D_BYTES];
   }
 
+  /** Flows per midstream exception policy applied (`stats.exception_policy.tcp.midstream`). */
+  readonly midstreamPolicies: Record<string, number> = {};
+
+  /** A flow ended: count the exception policy it got. */
+  flowEnded(side: FlowSide, slot: number): void {
+    const p = side.exceptionPolicy;
+    if (p === '' || p === 'ignore') return;
+    // pass_flow keeps tracking the session, so Suricata applies it again on every packet;
+    // the other policies stop the flow at the first
+    let n = 1;
+    if (p === 'pass_flow') {
+      const F = this.table.floats(slot);
+      const b = FlowTable.base(slot);
+      n = F[b + F_DIR + D_PKTS] + F[b + F_DIR + DIR_SLOTS + D_PKTS];
+    }
+    this.midstreamPolicies[p] = (this.midstreamPolicies[p] ?? 0) + n;
+  }
+
   /** A new packet: forget the previous packet's drop. */
   beginPacket(): void {
     this.dropRule = null;

@@ -61,6 +61,15 @@ export class AppLayer {
     pipe.inspectTx(side, toServer, txId, null);
   }
 
+  /** Protocol detection on readable bytes not parsed yet (inline mode, before detection); no parsing. */
+  probe(side: FlowSide, data: Uint8Array, toServer: boolean): void {
+    if (data.length === 0) return;
+    const proto = detectProtocol(data, toServer);
+    if (proto === '') return;
+    side.appProto = proto;
+    side.appState = AppState.KNOWN;
+  }
+
   /** New in-order bytes of one direction of a TCP flow. */
   stream(side: FlowSide, toServer: boolean, data: Uint8Array): void {
     if (side.appState === AppState.UNKNOWN) {

@@ -24,7 +24,7 @@ import { AlertWriter } from './alert-writer.js';
 import { AppLayer } from './app-layer.js';
 import type { IdsEngine } from './engine.js';
 import { innermostIp } from './engine.js';
-import { FlowSide } from './flow-side.js';
+import { AppState, FlowSide } from './flow-side.js';
 import { AddressScratch, fillPacketInput, rulesUseHeaderBuffers } from './packet-input.js';
 import { flowRecord, type RecordMeta, statsRecord } from './records.js';
 import { type IdsStats, Verdict, type VerdictValue } from './types.js';
@@ -202,6 +202,14 @@ export class FlowPipeline {
         side.exceptionPolicy = 'ignore';
       }
       inp.established = wasEstablished;
+      // inline: Suricata parses the app layer before detection, so the packet that makes the
+      // protocol known is inspected with it
+      if (
+        newBytes > 0 &&
+        side.appState === AppState.UNKNOWN &&
+        (this.engine.ips || this.engine.config.streamInline)
+      )
+        this.app.probe(side, sess.read(dir), toServer);
       inp.streamBytesToServer = sess.delivered(0);
       inp.streamBytesToClient = sess.delivered(1);
     } else {
@@ -412,12 +420,15 @@ export class FlowPipeline {
           if (side.rawLen[dir] > 0) this.inspectRaw(side, dir);
         }
       }
-      if (side.http !== null) {
+      // a dropped flow gets no flow-end app-layer work (no pseudo packets), so its
+      // unfinished transactions are not logged
+      if (side.http !== null && !side.dropped) {
         this.pseudoInput(side, true, slot);
         this.app.httpEnd(side);
       }
       this.app.logSsh(side);
       this.current = saved;
+      this.alerts.flowEnded(side, slot);
       if (eng.config.eve?.flow)
         eng.write(flowRecord(this.table, slot, side, reason, eng.config) as EveRecord);
       side.flowId = 0;
@@ -497,6 +508,7 @@ export class FlowPipeline {
       this.counters.lastTs,
       this.engine.config,
       this.alerts.dropReasons,
+      this.alerts.midstreamPolicies,
     ) as EveRecord;
   }
 }

@@ -44,6 +44,21 @@ function head(m: RecordMeta, type: string): Record<string, unknown> {
   };
 }
 
+/** Suricata's TCP session state names, by TcpState value. */
+const TCP_STATE_NAMES = [
+  'none',
+  'syn_sent',
+  'syn_recv',
+  'established',
+  'fin_wait1',
+  'fin_wait2',
+  'closing',
+  'close_wait',
+  'last_ack',
+  'time_wait',
+  'closed',
+];
+
 /** The EVE `flow` record of a flow leaving the table. */
 export function flowRecord(
   table: FlowTable,
@@ -59,10 +74,12 @@ export function flowRecord(
   const last = F[b + F_LAST] / 1e6;
   const p = ports(side.ipProto);
   const sess = side.session;
+  // a dropped flow's session saw no packet after the drop: its state is where it stopped
+  const rst = reason === 3 && !side.dropped;
   const state = side.bypassed
     ? 'bypassed'
     : side.ipProto === 6 && sess !== null
-      ? sess.state >= 10 || reason === 3
+      ? sess.state >= 10 || rst
         ? 'closed'
         : sess.state >= 3
           ? 'established'
@@ -98,7 +115,8 @@ export function flowRecord(
         : {}),
     },
   };
-  if (side.ipProto === 6) rec.tcp = { state };
+  if (side.ipProto === 6)
+    rec.tcp = { state: sess !== null && state !== 'bypassed' && !rst ? TCP_STATE_NAMES[sess.state] : state };
   return rec;
 }
 
@@ -168,6 +186,7 @@ export function statsRecord(
   lastTs: number,
   cfg: IdsEngineConfig,
   dropReasons: Record<string, number> = {},
+  midstreamPolicies: Record<string, number> = {},
 ): Record<string, unknown> {
   const sec = Math.floor(lastTs);
   return {
@@ -191,6 +210,9 @@ export function statsRecord(
         overlap_diff_data: s.stream.overlapDiffBytes ?? 0,
       },
       app_layer: { tx: { http: http.transactions, dns_udp: s.transactions.dns, tls: s.transactions.tls } },
+      ...(Object.keys(midstreamPolicies).length > 0
+        ? { exception_policy: { tcp: { midstream: { ...midstreamPolicies } } } }
+        : {}),
     },
   };
 }
