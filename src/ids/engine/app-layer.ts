@@ -5,9 +5,11 @@
  * point with the transaction's buffers.
  */
 
+import type { DnsMessage } from '../../packet/layers/dns.js';
 import { parseSshBanner } from '../../packet/layers/ssh.js';
 import { parseTlsClientHello } from '../../packet/layers/tls.js';
 import type { Packet } from '../../packet/packet.js';
+import { DNS_TCP_PORTS, DnsTcpState, looksLikeDnsTcp } from '../app/dns/tcp.js';
 import type { HttpEvent } from '../app/http/parser.js';
 import { HttpParser } from '../app/http/parser.js';
 import { HttpProgress, type HttpTransaction } from '../app/http/transaction.js';
@@ -16,7 +18,7 @@ import { setHttpRequestBuffers, setHttpResponseBuffers } from '../match/http-buf
 import { AppState, type FlowSide } from './flow-side.js';
 import type { FlowPipeline } from './pipeline.js';
 import { detectProtocol } from './probe.js';
-import { fileinfoRecord, httpRecord, sshRecord } from './records.js';
+import { dnsRecords, fileinfoRecord, httpRecord, sshRecord } from './records.js';
 
 const TLS_SNI = bufferIdByName('tls.sni')!;
 const SSH_PROTO = bufferIdByName('ssh.proto')!;
@@ -36,16 +38,39 @@ export class AppLayer {
       side.appProto = 'dns';
       side.appState = AppState.KNOWN;
     }
-    if (dns.response) {
-      this.dnsTx(side, toServer, null);
-      return;
-    }
-    const names: Uint8Array[] = [];
-    for (const q of dns.questions) names.push(Buffer.from(q.name === '<Root>' ? '' : q.name, 'latin1'));
-    this.dnsTx(side, toServer, names);
+    this.dnsMessage(side, toServer, dns);
   }
 
-  private dnsTx(side: FlowSide, toServer: boolean, names: Uint8Array[] | null): void {
+  /** DNS over TCP: the whole messages of the new bytes. */
+  private dnsStream(side: FlowSide, toServer: boolean, data: Uint8Array): void {
+    let st = this.dnsTcp.get(side);
+    if (st === undefined) {
+      st = new DnsTcpState();
+      this.dnsTcp.set(side, st);
+    }
+    if (st.flowId !== side.flowId) st.reset(side.flowId);
+    for (const msg of st.feed(toServer, data)) this.dnsMessage(side, toServer, msg);
+  }
+
+  private readonly dnsTcp = new WeakMap<FlowSide, DnsTcpState>();
+
+  /** One DNS message: a transaction inspected, then its EVE records. */
+  private dnsMessage(side: FlowSide, toServer: boolean, dns: DnsMessage): void {
+    let txId: number;
+    if (dns.response) txId = this.dnsTx(side, toServer, null);
+    else {
+      const names: Uint8Array[] = [];
+      for (const q of dns.questions) names.push(Buffer.from(q.name === '<Root>' ? '' : q.name, 'latin1'));
+      txId = this.dnsTx(side, toServer, names);
+    }
+    const eve = this.pipe.engine.config.eve?.dns;
+    if (eve) {
+      const meta = this.pipe.recordMeta(side);
+      for (const r of dnsRecords(meta, dns, txId, eve === true ? 3 : (eve.version ?? 3))) this.pipe.engine.write(r);
+    }
+  }
+
+  private dnsTx(side: FlowSide, toServer: boolean, names: Uint8Array[] | null): number {
     const pipe = this.pipe;
     const inp = pipe.engine.input;
     const pkt = inp.buffers.slot(BufferId.PKT_DATA, true).items[0]?.data;
@@ -59,21 +84,30 @@ export class AppLayer {
     // DNS transactions are one query and its answer: keyed by the DNS id
     const txId = side.txCount++;
     pipe.inspectTx(side, toServer, txId, null);
+    return txId;
   }
 
   /** Protocol detection on readable bytes not parsed yet (inline mode, before detection); no parsing. */
   probe(side: FlowSide, data: Uint8Array, toServer: boolean): void {
     if (data.length === 0) return;
-    const proto = detectProtocol(data, toServer);
+    const proto = this.detect(side, data, toServer);
     if (proto === '') return;
     side.appProto = proto;
     side.appState = AppState.KNOWN;
   }
 
+  /** The protocol of a TCP direction's first bytes ('' unknown): probes, then DNS on its ports. */
+  private detect(side: FlowSide, data: Uint8Array, toServer: boolean): string {
+    const proto = detectProtocol(data, toServer);
+    if (proto !== '') return proto;
+    if (DNS_TCP_PORTS.has(side.serverPort) && looksLikeDnsTcp(data, toServer)) return 'dns';
+    return '';
+  }
+
   /** New in-order bytes of one direction of a TCP flow. */
   stream(side: FlowSide, toServer: boolean, data: Uint8Array): void {
     if (side.appState === AppState.UNKNOWN) {
-      const proto = detectProtocol(data, toServer);
+      const proto = this.detect(side, data, toServer);
       if (proto !== '') {
         side.appProto = proto;
         side.appState = AppState.KNOWN;
@@ -100,6 +134,9 @@ export class AppLayer {
         break;
       case 'ssh':
         this.ssh(side, toServer, data);
+        break;
+      case 'dns':
+        this.dnsStream(side, toServer, data);
         break;
     }
   }

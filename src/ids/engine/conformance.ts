@@ -11,6 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { ErrorCodes, SentraError, toSentraError } from '../../errors.js';
 import type { HttpConfig } from '../app/http/config.js';
 import type { EveRecord } from '../eve.js';
+import type { DnsEveVersion } from '../app/dns/eve.js';
 import type { DropLogOptions } from '../output/drop-record.js';
 import { MemorySink } from '../output/eve-file.js';
 import { parseThresholdConfig } from '../rules/threshold-config.js';
@@ -29,6 +30,7 @@ export const PRODUCED_EVENT_TYPES: ReadonlySet<string> = new Set([
   'fileinfo',
   'stats',
   'drop',
+  'dns',
 ]);
 
 export interface VerifyOutcome {
@@ -105,6 +107,7 @@ export function engineConfigFor(tc: VerifyTestCase): IdsEngineConfig {
       metadata: true,
       payload: true,
       drop: eveTypeOptions(tc.suricataYaml, 'drop', dropOptions, { alerts: true, flows: 'all' }),
+      dns: eveTypeOptions(tc.suricataYaml, 'dns', (o) => ({ version: dnsVersion(tc, o) })),
     },
   };
 }
@@ -138,6 +141,13 @@ function eveTypeOptions<T>(
     return false;
   }
   return whenDefault;
+}
+
+/** The DNS record format: the test's SURICATA_EVE_DNS_VERSION, its suricata.yaml, else 3 (Suricata 8). */
+function dnsVersion(tc: VerifyTestCase, o: Record<string, unknown> | null): DnsEveVersion {
+  const env = (tc.config.env as Record<string, unknown> | undefined)?.SURICATA_EVE_DNS_VERSION;
+  const v = Number(env ?? o?.version ?? 3);
+  return v === 2 ? 2 : 3;
 }
 
 function yes(v: unknown): boolean {

@@ -6,10 +6,12 @@
 import { D_BYTES, D_PKTS, DIR_SLOTS, END_REASON_NAMES, F_DIR, F_FIRST, F_LAST } from '../../flow/layout.js';
 import { FlowTable } from '../../flow/table.js';
 import { formatIp } from '../../net/address.js';
+import type { DnsMessage } from '../../packet/layers/dns.js';
+import { type DnsEveVersion, dnsEveV2, dnsEveV3 } from '../app/dns/eve.js';
 import { httpEveRecord } from '../app/http/eve.js';
 import type { HttpStats } from '../app/http/stats.js';
 import type { HttpTransaction } from '../app/http/transaction.js';
-import { eveProto, formatEveTimestamp } from '../eve.js';
+import { type EveRecord, eveProto, formatEveTimestamp } from '../eve.js';
 import type { FlowSide } from './flow-side.js';
 import type { IdsEngineConfig, IdsStats } from './types.js';
 
@@ -123,6 +125,12 @@ export function flowRecord(
 /** The EVE `http` record of a transaction. */
 export function httpRecord(tx: HttpTransaction, m: RecordMeta): Record<string, unknown> {
   return { ...head(m, 'http'), tx_id: tx.id, http: httpEveRecord(tx), app_proto: 'http' };
+}
+
+/** The EVE `dns` records of one DNS message (transaction `txId`) in format `version`. */
+export function dnsRecords(m: RecordMeta, msg: DnsMessage, txId: number, version: DnsEveVersion): EveRecord[] {
+  const objs = version === 2 ? dnsEveV2(msg, txId) : [dnsEveV3(msg, txId)];
+  return objs.map((dns) => ({ ...head(m, 'dns'), dns }));
 }
 
 /** The EVE `ssh` record of a flow's banners. */

@@ -7,6 +7,7 @@ import type { EveAlertRecord, EveRecord } from '../eve.js';
 import type { CompiledRule } from '../match/rule.js';
 import type { RuleSet } from '../match/ruleset.js';
 import type { PacketObserver, SeverityWord } from '../observer.js';
+import type { DnsEveVersion } from '../app/dns/eve.js';
 import type { DropLogOptions } from '../output/drop-record.js';
 import type { RuleLoadOptions, RuleSource } from '../rules/loader.js';
 import type { ThresholdConfig } from '../rules/threshold-config.js';
@@ -40,8 +41,8 @@ export interface EveTypes {
   flow?: boolean;
   /** `http` records per transaction (default false). */
   http?: boolean;
-  /** `dns` records per query/answer (default false). */
-  dns?: boolean;
+  /** `dns` records per DNS message (default false; true: format version 3, Suricata 8's). */
+  dns?: boolean | { version?: DnsEveVersion };
   /** `tls` records per handshake (default false). */
   tls?: boolean;
   /** `ssh` records when both banners are seen (default false). */
