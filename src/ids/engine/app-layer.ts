@@ -7,18 +7,19 @@
 
 import type { DnsMessage } from '../../packet/layers/dns.js';
 import { parseSshBanner } from '../../packet/layers/ssh.js';
-import { parseTlsClientHello } from '../../packet/layers/tls.js';
 import type { Packet } from '../../packet/packet.js';
 import { DNS_TCP_PORTS, DnsTcpState, looksLikeDnsTcp } from '../app/dns/tcp.js';
 import type { HttpEvent } from '../app/http/parser.js';
 import { HttpParser } from '../app/http/parser.js';
 import { HttpProgress, type HttpTransaction } from '../app/http/transaction.js';
+import { tlsEveObject } from '../app/tls/eve.js';
+import { TlsEvent, TlsHandshake } from '../app/tls/handshake.js';
 import { BufferId, bufferIdByName } from '../match/buffers.js';
 import { setHttpRequestBuffers, setHttpResponseBuffers } from '../match/http-buffers.js';
 import { AppState, type FlowSide } from './flow-side.js';
 import type { FlowPipeline } from './pipeline.js';
 import { detectProtocol } from './probe.js';
-import { dnsRecords, fileinfoRecord, httpRecord, sshRecord } from './records.js';
+import { dnsRecords, fileinfoRecord, httpRecord, sshRecord, tlsRecord } from './records.js';
 
 const TLS_SNI = bufferIdByName('tls.sni')!;
 const SSH_PROTO = bufferIdByName('ssh.proto')!;
@@ -66,7 +67,8 @@ export class AppLayer {
     const eve = this.pipe.engine.config.eve?.dns;
     if (eve) {
       const meta = this.pipe.recordMeta(side);
-      for (const r of dnsRecords(meta, dns, txId, eve === true ? 3 : (eve.version ?? 3))) this.pipe.engine.write(r);
+      for (const r of dnsRecords(meta, dns, txId, eve === true ? 3 : (eve.version ?? 3)))
+        this.pipe.engine.write(r);
     }
   }
 
@@ -211,24 +213,49 @@ export class AppLayer {
   private tls(side: FlowSide, toServer: boolean, data: Uint8Array): void {
     const pipe = this.pipe;
     const inp = pipe.engine.input;
-    if (toServer && !side.tlsClientHello) {
-      const hello = parseTlsClientHello(data, 0, data.length);
-      if (hello === null) return;
+    let hs = this.tlsState.get(side);
+    if (hs === undefined) {
+      hs = new TlsHandshake();
+      this.tlsState.set(side, hs);
+    }
+    if (hs.flowId !== side.flowId) {
+      hs.reset(side.flowId);
+      this.tlsLogged.delete(side);
+    }
+    // the handshake is parsed across records and segments
+    const ev = hs.feed(toServer, data);
+    if ((ev & TlsEvent.CLIENT_HELLO) !== 0 && !side.tlsClientHello && hs.clientHello !== null) {
       side.tlsClientHello = true;
       inp.buffers.clear();
       inp.buffers.setPacket(BufferId.PKT_DATA, data);
-      if (hello.serverName !== '') inp.buffers.set(TLS_SNI, true, Buffer.from(hello.serverName, 'latin1'));
+      const sni = hs.clientHello.serverName;
+      if (sni !== '') inp.buffers.set(TLS_SNI, true, Buffer.from(sni, 'latin1'));
       pipe.counters.txTls++;
       pipe.inspectTx(side, true, 0, null);
-    } else if (!toServer && !side.tlsServerHello) {
-      const v = serverHelloVersion(data);
-      if (v < 0) return;
+    }
+    if ((ev & TlsEvent.SERVER_HELLO) !== 0 && !side.tlsServerHello && hs.serverHello !== null) {
       side.tlsServerHello = true;
-      side.tlsVersion = v;
+      side.tlsVersion = hs.serverHello.version;
       inp.buffers.clear();
       inp.buffers.setPacket(BufferId.PKT_DATA, data);
       pipe.inspectTx(side, false, 0, null);
     }
+    // Suricata logs the transaction when the handshake is done: both sides went encrypted
+    if ((ev & TlsEvent.ENCRYPTED) !== 0 && hs.encrypted[0] && hs.encrypted[1]) this.logTls(side);
+    if (inp.buffers.slot(BufferId.PKT_DATA, true).count === 0) inp.buffers.setPacket(BufferId.PKT_DATA, data);
+  }
+
+  private readonly tlsState = new WeakMap<FlowSide, TlsHandshake>();
+  private readonly tlsLogged = new WeakSet<FlowSide>();
+
+  /** The EVE tls record of the flow (once: when the handshake is done, else at flow end). */
+  logTls(side: FlowSide): void {
+    const eng = this.pipe.engine;
+    if (!eng.config.eve?.tls || side.appProto !== 'tls' || this.tlsLogged.has(side)) return;
+    const hs = this.tlsState.get(side);
+    if (hs === undefined || hs.flowId !== side.flowId || hs.clientHello === null) return;
+    this.tlsLogged.add(side);
+    eng.write(tlsRecord(this.pipe.recordMeta(side), tlsEveObject(hs)));
   }
 
   private ssh(side: FlowSide, toServer: boolean, data: Uint8Array): void {

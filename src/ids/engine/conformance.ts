@@ -9,9 +9,9 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { ErrorCodes, SentraError, toSentraError } from '../../errors.js';
+import type { DnsEveVersion } from '../app/dns/eve.js';
 import type { HttpConfig } from '../app/http/config.js';
 import type { EveRecord } from '../eve.js';
-import type { DnsEveVersion } from '../app/dns/eve.js';
 import type { DropLogOptions } from '../output/drop-record.js';
 import { MemorySink } from '../output/eve-file.js';
 import { parseThresholdConfig } from '../rules/threshold-config.js';
@@ -31,6 +31,7 @@ export const PRODUCED_EVENT_TYPES: ReadonlySet<string> = new Set([
   'stats',
   'drop',
   'dns',
+  'tls',
 ]);
 
 export interface VerifyOutcome {
@@ -108,6 +109,7 @@ export function engineConfigFor(tc: VerifyTestCase): IdsEngineConfig {
       payload: true,
       drop: eveTypeOptions(tc.suricataYaml, 'drop', dropOptions, { alerts: true, flows: 'all' }),
       dns: eveTypeOptions(tc.suricataYaml, 'dns', (o) => ({ version: dnsVersion(tc, o) })),
+      tls: eveTypeOptions(tc.suricataYaml, 'tls', () => true),
     },
   };
 }

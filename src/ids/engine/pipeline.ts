@@ -427,6 +427,7 @@ export class FlowPipeline {
         this.app.httpEnd(side);
       }
       this.app.logSsh(side);
+      this.app.logTls(side);
       this.current = saved;
       this.alerts.flowEnded(side, slot);
       if (eng.config.eve?.flow)

@@ -128,9 +128,19 @@ export function httpRecord(tx: HttpTransaction, m: RecordMeta): Record<string, u
 }
 
 /** The EVE `dns` records of one DNS message (transaction `txId`) in format `version`. */
-export function dnsRecords(m: RecordMeta, msg: DnsMessage, txId: number, version: DnsEveVersion): EveRecord[] {
+export function dnsRecords(
+  m: RecordMeta,
+  msg: DnsMessage,
+  txId: number,
+  version: DnsEveVersion,
+): EveRecord[] {
   const objs = version === 2 ? dnsEveV2(msg, txId) : [dnsEveV3(msg, txId)];
   return objs.map((dns) => ({ ...head(m, 'dns'), dns }));
+}
+
+/** The EVE `tls` record of a flow's handshake. */
+export function tlsRecord(m: RecordMeta, tls: Record<string, unknown>): EveRecord {
+  return { ...head(m, 'tls'), tls };
 }
 
 /** The EVE `ssh` record of a flow's banners. */

@@ -2,12 +2,13 @@
  * Public types of the signature IDS engine: its options, the outputs it writes to, and the
  * counters it reports. The engine itself is {@link IdsEngine} (engine.ts).
  */
+
+import type { DnsEveVersion } from '../app/dns/eve.js';
 import type { HttpConfig } from '../app/http/config.js';
 import type { EveAlertRecord, EveRecord } from '../eve.js';
 import type { CompiledRule } from '../match/rule.js';
 import type { RuleSet } from '../match/ruleset.js';
 import type { PacketObserver, SeverityWord } from '../observer.js';
-import type { DnsEveVersion } from '../app/dns/eve.js';
 import type { DropLogOptions } from '../output/drop-record.js';
 import type { RuleLoadOptions, RuleSource } from '../rules/loader.js';
 import type { ThresholdConfig } from '../rules/threshold-config.js';

@@ -159,7 +159,12 @@ function answersOf(msg: DnsMessage, o: Record<string, unknown>): void {
   for (const a of msg.answers) {
     const type = dnsRrtypeName(a.type);
     const d = rdata(a);
-    detailed.push({ rrname: rrname(a.name), rrtype: type, ttl: a.ttl, ...(d !== undefined ? { rdata: d } : {}) });
+    detailed.push({
+      rrname: rrname(a.name),
+      rrtype: type,
+      ttl: a.ttl,
+      ...(d !== undefined ? { rdata: d } : {}),
+    });
     if (d !== undefined) (grouped[type] ??= []).push(d);
   }
   o.answers = detailed;
