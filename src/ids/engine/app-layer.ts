@@ -65,7 +65,8 @@ export class AppLayer {
       txId = this.dnsTx(side, toServer, names);
     }
     const eve = this.pipe.engine.config.eve?.dns;
-    if (eve) {
+    // Suricata's parser makes no transaction of a message whose sections do not parse
+    if (eve && dns.complete) {
       const meta = this.pipe.recordMeta(side);
       for (const r of dnsRecords(meta, dns, txId, eve === true ? 3 : (eve.version ?? 3)))
         this.pipe.engine.write(r);

@@ -5,8 +5,9 @@
  * hex joined by ':'), `notbefore`/`notafter` (UTC, `YYYY-MM-DDTHH:MM:SS`), then `sni` and the
  * negotiated `version` ("TLS 1.2", "TLSv1", "UNDETERMINED" without a ServerHello).
  */
-import { createHash, X509Certificate } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { TlsHandshake } from './handshake.js';
+import { parseX509 } from './x509.js';
 
 /** Suricata's name of a TLS/SSL version number. */
 export function tlsVersionName(v: number): string {
@@ -46,62 +47,17 @@ function hexJoin(b: Uint8Array, upper: boolean): string {
   return upper ? s.toUpperCase() : s;
 }
 
-/** Distinguished name lines ("C=FR\nCN=x") as Suricata writes them ("C=FR, CN=x"). */
-function dn(s: string): string {
-  return s.split('\n').join(', ');
-}
-
-function utcTime(d: string): string {
-  const t = new Date(d);
-  return Number.isNaN(t.getTime()) ? '' : t.toISOString().slice(0, 19);
-}
-
-/** DER length at `o` (after the tag): [length, header bytes]. */
-function derLen(b: Uint8Array, o: number): [number, number] {
-  const first = b[o];
-  if (first < 0x80) return [first, 1];
-  const n = first & 0x7f;
-  let len = 0;
-  for (let i = 1; i <= n; i++) len = len * 256 + b[o + i];
-  return [len, 1 + n];
-}
-
-/** The raw bytes of the certificate's serialNumber INTEGER (sign byte included, as Suricata logs). */
-export function rawSerial(der: Uint8Array): Uint8Array | null {
-  // Certificate SEQUENCE > TBSCertificate SEQUENCE > [0] version? > INTEGER serial
-  let o = 0;
-  for (let depth = 0; depth < 2; depth++) {
-    if (der[o] !== 0x30) return null;
-    const [, h] = derLen(der, o + 1);
-    o += 1 + h;
-  }
-  if (der[o] === 0xa0) {
-    const [l, h] = derLen(der, o + 1);
-    o += 1 + h + l;
-  }
-  if (der[o] !== 0x02) return null;
-  const [l, h] = derLen(der, o + 1);
-  const start = o + 1 + h;
-  if (start + l > der.length) return null;
-  return der.subarray(start, start + l);
-}
-
 /** Reads the logged fields of a DER certificate. */
 export function certificateFields(der: Uint8Array): CertificateFields | null {
-  let cert: X509Certificate;
-  try {
-    cert = new X509Certificate(der);
-  } catch {
-    return null;
-  }
-  const serial = rawSerial(der);
+  const x = parseX509(der);
+  if (x === null) return null;
   return {
-    subject: dn(cert.subject),
-    issuerdn: dn(cert.issuer),
-    serial: serial !== null ? hexJoin(serial, true) : '',
+    subject: x.subject,
+    issuerdn: x.issuer,
+    serial: hexJoin(x.serial, true),
     fingerprint: hexJoin(createHash('sha1').update(der).digest(), false),
-    notbefore: utcTime(cert.validFrom),
-    notafter: utcTime(cert.validTo),
+    notbefore: x.notBefore,
+    notafter: x.notAfter,
   };
 }
 
