@@ -5,6 +5,7 @@ import type { IdsEngineConfig } from '../../../src/ids/engine/types.js';
 import { MemorySink } from '../../../src/ids/output/eve-file.js';
 import { loadRulesFromString } from '../../../src/ids/rules/loader.js';
 
+// biome-ignore lint/suspicious/noExplicitAny: EVE records are free-form JSON, read by dotted paths
 export type Rec = Record<string, any>;
 
 /** Every EVE record of the engine over `pcap` with `rules` and these EVE types. */

@@ -165,7 +165,11 @@ function answersOf(msg: DnsMessage, o: Record<string, unknown>): void {
       ttl: a.ttl,
       ...(d !== undefined ? { rdata: d } : {}),
     });
-    if (d !== undefined) (grouped[type] ??= []).push(d);
+    if (d !== undefined) {
+      const g = grouped[type];
+      if (g === undefined) grouped[type] = [d];
+      else g.push(d);
+    }
   }
   o.answers = detailed;
   if (Object.keys(grouped).length > 0) o.grouped = grouped;

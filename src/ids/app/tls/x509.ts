@@ -115,14 +115,15 @@ function nameText(b: Uint8Array, name: Tlv): string | null {
 /** UTCTime (YYMMDDHHMMSSZ) or GeneralizedTime (YYYYMMDDHHMMSSZ) as `YYYY-MM-DDTHH:MM:SS`. */
 function timeText(b: Uint8Array, t: Tlv): string | null {
   const s = String.fromCharCode(...b.subarray(t.start, t.end));
-  let m: RegExpExecArray | null;
-  if (t.tag === 0x17 && (m = /^(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)?Z$/.exec(s))) {
+  const utc = t.tag === 0x17 ? /^(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)?Z$/.exec(s) : null;
+  if (utc !== null) {
+    const m = utc;
     const yy = Number(m[1]);
     const year = yy >= 50 ? 1900 + yy : 2000 + yy;
     return `${year}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6] ?? '00'}`;
   }
-  if (t.tag === 0x18 && (m = /^(\d{4})(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)?(?:\.\d+)?Z$/.exec(s)))
-    return `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6] ?? '00'}`;
+  const m = t.tag === 0x18 ? /^(\d{4})(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)?(?:\.\d+)?Z$/.exec(s) : null;
+  if (m !== null) return `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6] ?? '00'}`;
   return null;
 }
 
