@@ -5,7 +5,9 @@
 import { D_BYTES, D_PKTS, DIR_SLOTS, F_DIR } from '../../flow/layout.js';
 import { FlowTable } from '../../flow/table.js';
 import { Encap } from '../../packet/layers/constants.js';
+import type { DnsMessage } from '../../packet/layers/dns.js';
 import type { Packet } from '../../packet/packet.js';
+import { dnsEveV3 } from '../app/dns/eve.js';
 import { httpEveRecord } from '../app/http/eve.js';
 import type { HttpTransaction } from '../app/http/transaction.js';
 import { type AlertContext, buildAlertRecord, type EveAlertRecord, type EveHttp, eveProto } from '../eve.js';
@@ -28,6 +30,8 @@ export class AlertWriter {
   private dropRule: CompiledRule | null = null;
   /** ... by a rate_filter's new action rather than its own. */
   private dropByThreshold = false;
+  /** The DNS message of the transaction being inspected (its alerts carry its `dns` object), or null. */
+  dnsMessage: DnsMessage | null = null;
   /** Dropped packets by reason (`stats.ips.drop_reason`), Suricata's counter names. */
   readonly dropReasons: Record<string, number> = {};
 
@@ -182,6 +186,7 @@ export class AlertWriter {
       if (eng.config.inIface !== undefined) ctx.inIface = eng.config.inIface;
       if (txId >= 0) ctx.txId = txId;
       if (http !== null) ctx.http = httpEveRecord(http) as EveHttp;
+      const dns = this.dnsMessage;
       if (side !== null) {
         side.alerted = true;
         ctx.flowId = side.flowId;
@@ -200,6 +205,7 @@ export class AlertWriter {
         };
       }
       const rec = buildAlertRecord(rule, ctx) as EveAlertRecord & Record<string, unknown>;
+      if (dns !== null && txId >= 0) rec.dns = dnsEveV3(dns, txId);
       rec.ip_v = inp.ipVersion;
       rec.pkt_src = pkt === null ? 'stream (flow timeout)' : pktSrc(pkt);
       if (pkt !== null && pkt.inner !== null) {

@@ -58,12 +58,15 @@ export class AppLayer {
   /** One DNS message: a transaction inspected, then its EVE records. */
   private dnsMessage(side: FlowSide, toServer: boolean, dns: DnsMessage): void {
     let txId: number;
+    // alerts of this transaction carry its dns object (Suricata 8: format 3)
+    this.pipe.alerts.dnsMessage = dns;
     if (dns.response) txId = this.dnsTx(side, toServer, null);
     else {
       const names: Uint8Array[] = [];
       for (const q of dns.questions) names.push(Buffer.from(q.name === '<Root>' ? '' : q.name, 'latin1'));
       txId = this.dnsTx(side, toServer, names);
     }
+    this.pipe.alerts.dnsMessage = null;
     const eve = this.pipe.engine.config.eve?.dns;
     // Suricata's parser makes no transaction of a message whose sections do not parse
     if (eve && dns.complete) {

@@ -168,6 +168,8 @@ export class FlowPipeline {
       verdict = Verdict.DROP;
     } else if (!side.passed) {
       verdict = this.inspectFlowPacket(ip, side, toServer);
+    } else if (!side.bypassed) {
+      this.passedPacket(ip, side, toServer);
     }
     for (const o of eng.observers) o.onPacket?.(p, st, tsUs);
     if (verdict === Verdict.DROP) {
@@ -262,6 +264,28 @@ export class FlowPipeline {
     }
     void newBytes;
     return verdict;
+  }
+
+  /**
+   * A packet of a passed flow: Suricata's pass stops detection, not the stream engine nor the
+   * app-layer parsers and their EVE records (a tls record of a flow a pass rule let through).
+   */
+  private passedPacket(ip: Packet, side: FlowSide, toServer: boolean): void {
+    if ((ip.layers & Layer.UDP) !== 0) {
+      if (ip.payloadCapLen > 0) this.app.datagram(ip, side, toServer);
+      return;
+    }
+    const sess = side.session;
+    if (sess === null || (ip.layers & Layer.TCP) === 0) return;
+    const dir = toServer ? 0 : 1;
+    sess.handlePacket(ip, dir, this.time);
+    if (!sess.tracked) return;
+    for (;;) {
+      const v = sess.read(dir);
+      if (v.length === 0) break;
+      this.app.stream(side, toServer, v);
+      sess.consume(dir, v.length);
+    }
   }
 
   /** STREAM inspection of the bytes of `dir` kept for raw detection (IDS mode), with the input as oriented now. */
@@ -367,7 +391,7 @@ export class FlowPipeline {
    * for alerts). Nothing happens when the rule set has no transaction rules.
    */
   inspectTx(side: FlowSide, toServer: boolean, txId: number, http: HttpTransaction | null): number {
-    if (!this.hasTxRules) return Verdict.ACCEPT;
+    if (!this.hasTxRules || side.passed) return Verdict.ACCEPT;
     const inp = this.engine.input;
     const out = this.engine.result;
     this.counters.inspTx++;

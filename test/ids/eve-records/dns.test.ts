@@ -78,6 +78,25 @@ describe('EVE dns records', () => {
     }
   });
 
+  it('alerts on a DNS transaction carry its dns object, the same as its dns record', async () => {
+    const recs = await eveOf(
+      LAB,
+      { dns: { version: 3 } },
+      'alert dns any any -> any any (msg:"host1"; dns.query; content:"host1."; startswith; sid:9;)',
+    );
+    const alerts = recs.filter((r) => r.event_type === 'alert');
+    const rows = tsharkFields(LAB, 'dns.flags.response == 0 && dns.qry.name matches "^host1[.]"', [
+      'frame.number',
+    ]);
+    expect(alerts.length).toBeGreaterThan(0);
+    expect(alerts.length).toBe(rows.length);
+    for (const a of alerts) {
+      const rec = recs.find((r) => r.event_type === 'dns' && r.pcap_cnt === a.pcap_cnt);
+      expect(a.dns).toEqual(rec?.dns);
+      expect(a.tx_id).toBe(rec?.dns.tx_id);
+    }
+  });
+
   it('DNS over TCP: each length-prefixed message, also one split across segments', async () => {
     const pcap = corpusPath('suricata-verify', 'tests', 'dns', 'dns-incomplete', 'input.pcap');
     const recs = (await eveOf(pcap, { dns: { version: 3 } })).filter((r) => r.event_type === 'dns');
