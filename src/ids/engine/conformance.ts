@@ -125,24 +125,54 @@ function eveTypeOptions<T>(
   parse: (o: Record<string, unknown> | null) => T,
   whenDefault: T | false = parse(null),
 ): T | false {
-  const y = yaml as Record<string, unknown> | null | undefined;
-  if (!y || !Array.isArray(y.outputs)) return whenDefault;
-  for (const out of y.outputs as Array<Record<string, unknown>>) {
-    const eve = out?.['eve-log'] as Record<string, unknown> | undefined;
-    if (!eve || typeof eve !== 'object') continue;
-    const name = eve.filename;
-    if (name !== undefined && name !== 'eve.json') continue;
-    if (!Array.isArray(eve.types)) return false;
-    for (const t of eve.types as unknown[]) {
-      if (t === type) return parse(null);
-      if (t !== null && typeof t === 'object' && type in t) {
-        const o = (t as Record<string, unknown>)[type];
-        return parse(o !== null && typeof o === 'object' ? (o as Record<string, unknown>) : null);
-      }
-    }
-    return false;
+  const outputs = eveOutputs(yaml);
+  if (outputs === null) return whenDefault;
+  // the eve.json output decides; else the first other EVE output listing the type
+  const main = outputs.find((o) => o.filename === 'eve.json');
+  for (const o of main !== undefined ? [main] : outputs) {
+    const t = o.types.get(type);
+    if (t !== undefined) return parse(t);
   }
-  return whenDefault;
+  return false;
+}
+
+interface EveOutput {
+  filename: string;
+  /** Listed record types and their settings (null: listed bare). */
+  types: Map<string, Record<string, unknown> | null>;
+}
+
+/** The eve-log outputs of a suricata.yaml (null when it has no `outputs` list). */
+function eveOutputs(yaml: unknown): EveOutput[] | null {
+  const y = yaml as Record<string, unknown> | null | undefined;
+  if (!y || !Array.isArray(y.outputs)) return null;
+  const out: EveOutput[] = [];
+  for (const o of y.outputs as Array<Record<string, unknown>>) {
+    const eve = o?.['eve-log'] as Record<string, unknown> | undefined;
+    if (!eve || typeof eve !== 'object') continue;
+    const types = new Map<string, Record<string, unknown> | null>();
+    for (const t of Array.isArray(eve.types) ? (eve.types as unknown[]) : []) {
+      if (typeof t === 'string') types.set(t, null);
+      else if (t !== null && typeof t === 'object')
+        for (const [k, v] of Object.entries(t))
+          types.set(k, v !== null && typeof v === 'object' ? (v as Record<string, unknown>) : null);
+    }
+    out.push({ filename: typeof eve.filename === 'string' ? eve.filename : 'eve.json', types });
+  }
+  return out;
+}
+
+/**
+ * The records of each EVE output other than eve.json (a test's `filename` checks): the
+ * engine's records of the types that output lists.
+ */
+function otherEveFiles(yaml: unknown, records: EveRecord[]): Record<string, EveRecord[]> {
+  const files: Record<string, EveRecord[]> = {};
+  for (const o of eveOutputs(yaml) ?? []) {
+    if (o.filename === 'eve.json') continue;
+    files[o.filename] = records.filter((r) => o.types.has(String(r.event_type)));
+  }
+  return files;
 }
 
 /** The DNS record format: the test's SURICATA_EVE_DNS_VERSION, its suricata.yaml, else 3 (Suricata 8). */
@@ -227,7 +257,10 @@ export async function runVerifyTest(dir: string, opts: VerifyRunOptions = {}): P
   }
   const records = sink.records as EveRecord[];
   const alerts = records.filter((r) => r.event_type === 'alert').length;
-  const res = evaluateChecks(tc.checks, records, { version: opts.version });
+  const res = evaluateChecks(tc.checks, records, {
+    version: opts.version,
+    otherFiles: otherEveFiles(tc.suricataYaml, records),
+  });
   if (res.status === 'pass') return done('pass', null, true, { alerts });
   if (res.status === 'fail')
     return done('fail', res.failures[0] ?? 'a check failed', true, { failures: res.failures, alerts });

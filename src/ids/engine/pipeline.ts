@@ -235,7 +235,10 @@ export class FlowPipeline {
     // a pass rule matched the packet: its bytes are not inspected again from the stream
     if (sess !== null && this.engine.result.passed && ip.payloadCapLen > 0) side.pendingPass[dir] = true;
     // UDP app layer (DNS) works per datagram
-    if ((ip.layers & Layer.UDP) !== 0 && ip.payloadCapLen > 0) this.app.datagram(ip, side, toServer);
+    if ((ip.layers & Layer.UDP) !== 0 && ip.payloadCapLen > 0) {
+      this.app.datagram(ip, side, toServer);
+      if (side.dropped && this.engine.ips) verdict = Verdict.DROP;
+    }
     if (sess === null) return verdict;
     if (this.engine.ips || this.engine.config.streamInline) {
       // inline: data is inspected as it arrives
@@ -333,6 +336,8 @@ export class FlowPipeline {
       }
       this.app.stream(side, toServer, v);
       sess.consume(dir, v.length);
+      // a transaction rule dropped the flow: the packet that brought the bytes is dropped too
+      if (side.dropped && this.engine.ips) verdict = Verdict.DROP;
       if (side.passed || side.dropped) break;
     }
     return verdict;
