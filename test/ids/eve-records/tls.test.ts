@@ -43,6 +43,31 @@ function openssl(der: Buffer): Record<string, string> {
 const iso = (d: string) => new Date(d).toISOString().slice(0, 19);
 
 describe('EVE tls records', () => {
+  it('a ClientHello split over several segments still gives its SNI (tshark reassembles it too)', async () => {
+    const pcap = corpusPath(
+      'suricata-verify',
+      'tests',
+      'tls',
+      'tls-client-hello-frag-01',
+      'dump_mtu300.pcap',
+    );
+    const hellos = tsharkFields(pcap, 'tls.handshake.type == 1', [
+      'frame.number',
+      'tls.handshake.extensions_server_name',
+    ]);
+    // the hello ends in a later frame than the first of its segments
+    const first = tsharkFields(pcap, 'tcp.len > 0', ['frame.number'])[0][0][0];
+    expect(Number(hellos[0][0][0])).toBeGreaterThan(Number(first));
+    const recs = await eveOf(
+      pcap,
+      { tls: true },
+      'alert tls any any -> any any (tls.sni; content:"google"; sid:1;)',
+    );
+    const tls = recs.filter((r) => r.event_type === 'tls');
+    expect(tls.map((r) => r.tls.sni)).toEqual([hellos[0][1][0]]);
+    expect(recs.filter((r) => r.event_type === 'alert').length).toBe(1);
+  });
+
   for (const name of CAPTURES) {
     it(`${name}: sni, version and certificate fields`, async () => {
       const pcap = corpusPath('nfstream', 'pcaps', `${name}.pcap`);

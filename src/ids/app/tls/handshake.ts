@@ -58,7 +58,9 @@ export class TlsHandshake {
   /** Adds in-order bytes of one direction; returns the OR of the `TlsEvent`s they completed. */
   feed(toServer: boolean, data: Uint8Array): number {
     const dir = toServer ? 0 : 1;
-    if (this.broken[dir]) return 0;
+    // an encrypted direction has nothing more to give: its records are not followed (no copies
+    // of bulk data)
+    if (this.broken[dir] || this.encrypted[dir]) return 0;
     const buf = join(this.records[dir], data);
     let events = 0;
     let o = 0;
@@ -74,12 +76,14 @@ export class TlsHandshake {
       o += 5 + len;
       if (type === 22 && !this.encrypted[dir]) events |= this.handshake(dir, body);
       else if (type === 20 || type === 23) {
-        if (!this.encrypted[dir]) events |= TlsEvent.ENCRYPTED;
+        events |= TlsEvent.ENCRYPTED;
         this.encrypted[dir] = true;
+        break;
       }
     }
     const rest = buf.length - o;
-    this.records[dir] = !this.broken[dir] && rest > 0 && rest <= MAX_BUFFER ? buf.slice(o) : EMPTY;
+    this.records[dir] =
+      !this.broken[dir] && !this.encrypted[dir] && rest > 0 && rest <= MAX_BUFFER ? buf.slice(o) : EMPTY;
     return events;
   }
 
