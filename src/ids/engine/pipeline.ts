@@ -513,6 +513,7 @@ export class FlowPipeline {
       destPort: side.serverPort,
       proto: eveProto(side.ipProto),
       appProto: side.appProto,
+      ipVersion: side.ipVersion,
       ...(p !== null ? { pcapCnt: p.frameNumber } : {}),
     };
   }

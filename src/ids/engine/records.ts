@@ -26,6 +26,8 @@ export interface RecordMeta {
   proto: string;
   appProto: string;
   pcapCnt?: number;
+  /** IP version of the flow (EVE `ip_v`, Suricata 8). */
+  ipVersion?: number;
 }
 
 function ports(proto: number): boolean {
@@ -42,6 +44,7 @@ function head(m: RecordMeta, type: string): Record<string, unknown> {
     src_port: m.srcPort,
     dest_ip: m.destIp,
     dest_port: m.destPort,
+    ...(m.ipVersion !== undefined ? { ip_v: m.ipVersion } : {}),
     proto: m.proto,
   };
 }
@@ -98,6 +101,7 @@ export function flowRecord(
     ...(p ? { src_port: side.clientPort } : {}),
     dest_ip: formatIp(side.serverView),
     ...(p ? { dest_port: side.serverPort } : {}),
+    ip_v: side.ipVersion,
     proto: eveProto(side.ipProto),
     ...(side.appProto !== '' && side.appProto !== 'failed' ? { app_proto: side.appProto } : {}),
     flow: {

@@ -91,6 +91,7 @@ export function buildDropRecord(ip: Packet, frame: Packet, ctx: DropContext): Re
     ...(ports ? { src_port: ip.srcPort } : {}),
     dest_ip: formatIp(ipBytes(ip, false)),
     ...(ports ? { dest_port: ip.dstPort } : {}),
+    ip_v: ip.ipVersion,
     proto: eveProto(ip.ipProto),
     ...(ctx.toServer !== undefined ? { direction: ctx.toServer ? 'to_server' : 'to_client' } : {}),
     drop,
