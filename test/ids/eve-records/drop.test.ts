@@ -64,6 +64,7 @@ describe('EVE drop records', () => {
       const r = d.find((x) => x.pcap_cnt === Number(frame[0]));
       expect(r, `frame ${frame[0]}`).toBeDefined();
       expect(r!.src_ip).toBe(src[0]);
+      expect(r!.ip_v).toBe(4);
       expect(r!.src_port).toBe(Number(sport[0]));
       expect(r!.direction).toBe('to_server');
       expect(r!.drop).toMatchObject({
