@@ -88,7 +88,7 @@ function observersOf(o: IdsOptions): PacketObserver[] {
   return out;
 }
 
-const EVE_TYPES = ['flow', 'http', 'fileinfo', 'ssh', 'stats', 'payload'] as const;
+const EVE_TYPES = ['flow', 'http', 'fileinfo', 'ssh', 'dns', 'tls', 'drop', 'stats', 'payload'] as const;
 
 function positiveNumber(name: string, v: string | undefined, integer: boolean): number | undefined {
   if (v === undefined) return undefined;

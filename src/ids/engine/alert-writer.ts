@@ -5,14 +5,18 @@
 import { D_BYTES, D_PKTS, DIR_SLOTS, F_DIR } from '../../flow/layout.js';
 import { FlowTable } from '../../flow/table.js';
 import { Encap } from '../../packet/layers/constants.js';
+import type { DnsMessage } from '../../packet/layers/dns.js';
 import type { Packet } from '../../packet/packet.js';
+import { dnsEveV3 } from '../app/dns/eve.js';
 import { httpEveRecord } from '../app/http/eve.js';
 import type { HttpTransaction } from '../app/http/transaction.js';
 import { type AlertContext, buildAlertRecord, type EveAlertRecord, type EveHttp, eveProto } from '../eve.js';
 import { BufferId } from '../match/buffers.js';
 import type { MatchResult } from '../match/detect.js';
 import { InputKind } from '../match/input.js';
+import type { CompiledRule } from '../match/rule.js';
 import { severityWordOfPriority } from '../observer.js';
+import { buildDropRecord, DROP_REASON_COUNTERS, type DropReason } from '../output/drop-record.js';
 import type { IdsEngine } from './engine.js';
 import type { FlowSide } from './flow-side.js';
 import { Verdict } from './types.js';
@@ -22,6 +26,14 @@ export class AlertWriter {
   private pktsToClient = 0;
   private bytesToServer = 0;
   private bytesToClient = 0;
+  /** The rule that dropped the current packet (Suricata's `p->alerts.drop`), or null. */
+  private dropRule: CompiledRule | null = null;
+  /** ... by a rate_filter's new action rather than its own. */
+  private dropByThreshold = false;
+  /** The DNS message of the transaction being inspected (its alerts carry its `dns` object), or null. */
+  dnsMessage: DnsMessage | null = null;
+  /** Dropped packets by reason (`stats.ips.drop_reason`), Suricata's counter names. */
+  readonly dropReasons: Record<string, number> = {};
 
   constructor(
     private readonly engine: IdsEngine,
@@ -46,6 +58,84 @@ export class AlertWriter {
     this.bytesToClient = F[b + F_DIR + DIR_SLOTS + D_BYTES];
   }
 
+  /** Flows per midstream exception policy applied (`stats.exception_policy.tcp.midstream`). */
+  readonly midstreamPolicies: Record<string, number> = {};
+
+  /** A flow ended: count the exception policy it got. */
+  flowEnded(side: FlowSide, slot: number): void {
+    const p = side.exceptionPolicy;
+    if (p === '' || p === 'ignore') return;
+    // pass_flow keeps tracking the session, so Suricata applies it again on every packet;
+    // the other policies stop the flow at the first
+    let n = 1;
+    if (p === 'pass_flow') {
+      const F = this.table.floats(slot);
+      const b = FlowTable.base(slot);
+      n = F[b + F_DIR + D_PKTS] + F[b + F_DIR + DIR_SLOTS + D_PKTS];
+    }
+    this.midstreamPolicies[p] = (this.midstreamPolicies[p] ?? 0) + n;
+  }
+
+  /** A new packet: forget the previous packet's drop. */
+  beginPacket(): void {
+    this.dropRule = null;
+    this.dropByThreshold = false;
+  }
+
+  /**
+   * The current packet was dropped (IPS): count its reason and write its EVE `drop` record
+   * when enabled. `ip` is its innermost IP packet, `side` its flow (null: flowless),
+   * `flowDropped` whether the flow was dropped before this packet.
+   */
+  dropped(frame: Packet, ip: Packet, side: FlowSide | null, toServer: boolean, flowDropped: boolean): void {
+    const reason: DropReason = flowDropped
+      ? 'flow drop'
+      : this.dropRule !== null
+        ? this.dropByThreshold
+          ? 'threshold detection_filter'
+          : 'rules'
+        : side !== null && side.exceptionPolicy !== '' && side.dropped
+          ? 'stream midstream'
+          : 'rules';
+    const counter = DROP_REASON_COUNTERS[reason];
+    this.dropReasons[counter] = (this.dropReasons[counter] ?? 0) + 1;
+    const eng = this.engine;
+    const opt = eng.config.eve?.drop;
+    if (!opt) return;
+    const o = opt === true ? {} : opt;
+    if ((o.flows ?? 'start') === 'start' && side !== null && side.dropped) {
+      // a dropped flow is logged once per direction, unless a rule dropped this packet
+      const bit = toServer ? 1 : 2;
+      const logged = (side.dropLogged & bit) !== 0;
+      side.dropLogged |= bit;
+      if (logged && this.dropRule === null) return;
+    }
+    const rule = this.dropRule;
+    const alert =
+      o.alerts && rule !== null
+        ? buildAlertRecord(rule, {
+            tsSec: 0,
+            tsUsec: 0,
+            src: ip.buf,
+            dst: ip.buf,
+            srcPort: 0,
+            dstPort: 0,
+            ipProto: ip.ipProto,
+            blocked: true,
+            metadata: eng.config.eve?.metadata ?? true,
+          }).alert
+        : undefined;
+    eng.write(
+      buildDropRecord(ip, frame, {
+        ...(side !== null ? { flowId: side.flowId, toServer } : {}),
+        ...(eng.config.inIface !== undefined ? { inIface: eng.config.inIface } : {}),
+        tzOffsetMinutes: eng.config.tzOffsetMinutes ?? 0,
+        reason,
+        ...(alert !== undefined ? { alert } : {}),
+      }),
+    );
+  }
+
   /**
    * Writes the alerts of `out` for the current input; applies flow pass/drop to `side`.
    * Returns the packet's verdict.
@@ -64,6 +154,7 @@ export class AlertWriter {
     if (eng.ips && out.dropped) {
       verdict = Verdict.DROP;
       if (side !== null && out.dropFlow) side.dropped = true;
+      if (this.dropRule === null) this.noteDropRule(out);
     }
     const inp = eng.input;
     for (let i = 0; i < out.count; i++) {
@@ -95,6 +186,7 @@ export class AlertWriter {
       if (eng.config.inIface !== undefined) ctx.inIface = eng.config.inIface;
       if (txId >= 0) ctx.txId = txId;
       if (http !== null) ctx.http = httpEveRecord(http) as EveHttp;
+      const dns = this.dnsMessage;
       if (side !== null) {
         side.alerted = true;
         ctx.flowId = side.flowId;
@@ -113,6 +205,7 @@ export class AlertWriter {
         };
       }
       const rec = buildAlertRecord(rule, ctx) as EveAlertRecord & Record<string, unknown>;
+      if (dns !== null && txId >= 0) rec.dns = dnsEveV3(dns, txId);
       rec.ip_v = inp.ipVersion;
       rec.pkt_src = pkt === null ? 'stream (flow timeout)' : pktSrc(pkt);
       if (pkt !== null && pkt.inner !== null) {
@@ -146,9 +239,29 @@ export class AlertWriter {
     }
     return verdict;
   }
+
+  /** The first match whose action (or rate_filter's new action) drops: the drop's cause. */
+  private noteDropRule(out: MatchResult): void {
+    for (let i = 0; i < out.count; i++) {
+      const ov = out.actionOverride[i];
+      if (ov !== null && isDropAction(ov)) {
+        this.dropRule = out.rules[i];
+        this.dropByThreshold = true;
+        return;
+      }
+      if (ov === null && isDropAction(out.rules[i].action)) {
+        this.dropRule = out.rules[i];
+        return;
+      }
+    }
+  }
 }
 
 const EMPTY = new Uint8Array(0);
+
+function isDropAction(a: string): boolean {
+  return a === 'drop' || a.startsWith('reject');
+}
 
 /** libpcap's names of the link types (pcap_datalink_val_to_name), as Suricata logs them. */
 const LINKTYPE_NAMES: Record<number, string> = {

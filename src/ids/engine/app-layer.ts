@@ -5,18 +5,21 @@
  * point with the transaction's buffers.
  */
 
+import type { DnsMessage } from '../../packet/layers/dns.js';
 import { parseSshBanner } from '../../packet/layers/ssh.js';
-import { parseTlsClientHello } from '../../packet/layers/tls.js';
 import type { Packet } from '../../packet/packet.js';
+import { DNS_TCP_PORTS, DnsTcpState, looksLikeDnsTcp } from '../app/dns/tcp.js';
 import type { HttpEvent } from '../app/http/parser.js';
 import { HttpParser } from '../app/http/parser.js';
 import { HttpProgress, type HttpTransaction } from '../app/http/transaction.js';
+import { tlsEveObject } from '../app/tls/eve.js';
+import { TlsEvent, TlsHandshake } from '../app/tls/handshake.js';
 import { BufferId, bufferIdByName } from '../match/buffers.js';
 import { setHttpRequestBuffers, setHttpResponseBuffers } from '../match/http-buffers.js';
 import { AppState, type FlowSide } from './flow-side.js';
 import type { FlowPipeline } from './pipeline.js';
 import { detectProtocol } from './probe.js';
-import { fileinfoRecord, httpRecord, sshRecord } from './records.js';
+import { dnsRecords, fileinfoRecord, httpRecord, sshRecord, tlsRecord } from './records.js';
 
 const TLS_SNI = bufferIdByName('tls.sni')!;
 const SSH_PROTO = bufferIdByName('ssh.proto')!;
@@ -36,16 +39,44 @@ export class AppLayer {
       side.appProto = 'dns';
       side.appState = AppState.KNOWN;
     }
-    if (dns.response) {
-      this.dnsTx(side, toServer, null);
-      return;
-    }
-    const names: Uint8Array[] = [];
-    for (const q of dns.questions) names.push(Buffer.from(q.name === '<Root>' ? '' : q.name, 'latin1'));
-    this.dnsTx(side, toServer, names);
+    this.dnsMessage(side, toServer, dns);
   }
 
-  private dnsTx(side: FlowSide, toServer: boolean, names: Uint8Array[] | null): void {
+  /** DNS over TCP: the whole messages of the new bytes. */
+  private dnsStream(side: FlowSide, toServer: boolean, data: Uint8Array): void {
+    let st = this.dnsTcp.get(side);
+    if (st === undefined) {
+      st = new DnsTcpState();
+      this.dnsTcp.set(side, st);
+    }
+    if (st.flowId !== side.flowId) st.reset(side.flowId);
+    for (const msg of st.feed(toServer, data)) this.dnsMessage(side, toServer, msg);
+  }
+
+  private readonly dnsTcp = new WeakMap<FlowSide, DnsTcpState>();
+
+  /** One DNS message: a transaction inspected, then its EVE records. */
+  private dnsMessage(side: FlowSide, toServer: boolean, dns: DnsMessage): void {
+    let txId: number;
+    // alerts of this transaction carry its dns object (Suricata 8: format 3)
+    this.pipe.alerts.dnsMessage = dns;
+    if (dns.response) txId = this.dnsTx(side, toServer, null);
+    else {
+      const names: Uint8Array[] = [];
+      for (const q of dns.questions) names.push(Buffer.from(q.name === '<Root>' ? '' : q.name, 'latin1'));
+      txId = this.dnsTx(side, toServer, names);
+    }
+    this.pipe.alerts.dnsMessage = null;
+    const eve = this.pipe.engine.config.eve?.dns;
+    // Suricata's parser makes no transaction of a message whose sections do not parse
+    if (eve && dns.complete) {
+      const meta = this.pipe.recordMeta(side);
+      for (const r of dnsRecords(meta, dns, txId, eve === true ? 3 : (eve.version ?? 3)))
+        this.pipe.engine.write(r);
+    }
+  }
+
+  private dnsTx(side: FlowSide, toServer: boolean, names: Uint8Array[] | null): number {
     const pipe = this.pipe;
     const inp = pipe.engine.input;
     const pkt = inp.buffers.slot(BufferId.PKT_DATA, true).items[0]?.data;
@@ -59,12 +90,30 @@ export class AppLayer {
     // DNS transactions are one query and its answer: keyed by the DNS id
     const txId = side.txCount++;
     pipe.inspectTx(side, toServer, txId, null);
+    return txId;
+  }
+
+  /** Protocol detection on readable bytes not parsed yet (inline mode, before detection); no parsing. */
+  probe(side: FlowSide, data: Uint8Array, toServer: boolean): void {
+    if (data.length === 0) return;
+    const proto = this.detect(side, data, toServer);
+    if (proto === '') return;
+    side.appProto = proto;
+    side.appState = AppState.KNOWN;
+  }
+
+  /** The protocol of a TCP direction's first bytes ('' unknown): probes, then DNS on its ports. */
+  private detect(side: FlowSide, data: Uint8Array, toServer: boolean): string {
+    const proto = detectProtocol(data, toServer);
+    if (proto !== '') return proto;
+    if (DNS_TCP_PORTS.has(side.serverPort) && looksLikeDnsTcp(data, toServer)) return 'dns';
+    return '';
   }
 
   /** New in-order bytes of one direction of a TCP flow. */
   stream(side: FlowSide, toServer: boolean, data: Uint8Array): void {
     if (side.appState === AppState.UNKNOWN) {
-      const proto = detectProtocol(data, toServer);
+      const proto = this.detect(side, data, toServer);
       if (proto !== '') {
         side.appProto = proto;
         side.appState = AppState.KNOWN;
@@ -91,6 +140,9 @@ export class AppLayer {
         break;
       case 'ssh':
         this.ssh(side, toServer, data);
+        break;
+      case 'dns':
+        this.dnsStream(side, toServer, data);
         break;
     }
   }
@@ -165,24 +217,49 @@ export class AppLayer {
   private tls(side: FlowSide, toServer: boolean, data: Uint8Array): void {
     const pipe = this.pipe;
     const inp = pipe.engine.input;
-    if (toServer && !side.tlsClientHello) {
-      const hello = parseTlsClientHello(data, 0, data.length);
-      if (hello === null) return;
+    let hs = this.tlsState.get(side);
+    if (hs === undefined) {
+      hs = new TlsHandshake();
+      this.tlsState.set(side, hs);
+    }
+    if (hs.flowId !== side.flowId) {
+      hs.reset(side.flowId);
+      this.tlsLogged.delete(side);
+    }
+    // the handshake is parsed across records and segments
+    const ev = hs.feed(toServer, data);
+    if ((ev & TlsEvent.CLIENT_HELLO) !== 0 && !side.tlsClientHello && hs.clientHello !== null) {
       side.tlsClientHello = true;
       inp.buffers.clear();
       inp.buffers.setPacket(BufferId.PKT_DATA, data);
-      if (hello.serverName !== '') inp.buffers.set(TLS_SNI, true, Buffer.from(hello.serverName, 'latin1'));
+      const sni = hs.clientHello.serverName;
+      if (sni !== '') inp.buffers.set(TLS_SNI, true, Buffer.from(sni, 'latin1'));
       pipe.counters.txTls++;
       pipe.inspectTx(side, true, 0, null);
-    } else if (!toServer && !side.tlsServerHello) {
-      const v = serverHelloVersion(data);
-      if (v < 0) return;
+    }
+    if ((ev & TlsEvent.SERVER_HELLO) !== 0 && !side.tlsServerHello && hs.serverHello !== null) {
       side.tlsServerHello = true;
-      side.tlsVersion = v;
+      side.tlsVersion = hs.serverHello.version;
       inp.buffers.clear();
       inp.buffers.setPacket(BufferId.PKT_DATA, data);
       pipe.inspectTx(side, false, 0, null);
     }
+    // Suricata logs the transaction when the handshake is done: both sides went encrypted
+    if ((ev & TlsEvent.ENCRYPTED) !== 0 && hs.encrypted[0] && hs.encrypted[1]) this.logTls(side);
+    if (inp.buffers.slot(BufferId.PKT_DATA, true).count === 0) inp.buffers.setPacket(BufferId.PKT_DATA, data);
+  }
+
+  private readonly tlsState = new WeakMap<FlowSide, TlsHandshake>();
+  private readonly tlsLogged = new WeakSet<FlowSide>();
+
+  /** The EVE tls record of the flow (once: when the handshake is done, else at flow end). */
+  logTls(side: FlowSide): void {
+    const eng = this.pipe.engine;
+    if (!eng.config.eve?.tls || side.appProto !== 'tls' || this.tlsLogged.has(side)) return;
+    const hs = this.tlsState.get(side);
+    if (hs === undefined || hs.flowId !== side.flowId || hs.clientHello === null) return;
+    this.tlsLogged.add(side);
+    eng.write(tlsRecord(this.pipe.recordMeta(side), tlsEveObject(hs)));
   }
 
   private ssh(side: FlowSide, toServer: boolean, data: Uint8Array): void {

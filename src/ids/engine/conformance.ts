@@ -9,8 +9,10 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { ErrorCodes, SentraError, toSentraError } from '../../errors.js';
+import type { DnsEveVersion } from '../app/dns/eve.js';
 import type { HttpConfig } from '../app/http/config.js';
 import type { EveRecord } from '../eve.js';
+import type { DropLogOptions } from '../output/drop-record.js';
 import { MemorySink } from '../output/eve-file.js';
 import { parseThresholdConfig } from '../rules/threshold-config.js';
 import type { StreamConfig } from '../stream/config.js';
@@ -27,6 +29,9 @@ export const PRODUCED_EVENT_TYPES: ReadonlySet<string> = new Set([
   'http',
   'fileinfo',
   'stats',
+  'drop',
+  'dns',
+  'tls',
 ]);
 
 export interface VerifyOutcome {
@@ -94,8 +99,97 @@ export function engineConfigFor(tc: VerifyTestCase): IdsEngineConfig {
     thresholdConfig,
     midstreamPolicy,
     streamInline,
-    eve: { flow: true, http: true, fileinfo: true, stats: true, ssh: true, metadata: true, payload: true },
+    eve: {
+      flow: true,
+      http: true,
+      fileinfo: true,
+      stats: true,
+      ssh: true,
+      metadata: true,
+      payload: true,
+      drop: eveTypeOptions(tc.suricataYaml, 'drop', dropOptions, { alerts: true, flows: 'all' }),
+      dns: eveTypeOptions(tc.suricataYaml, 'dns', (o) => ({ version: dnsVersion(tc, o) })),
+      tls: eveTypeOptions(tc.suricataYaml, 'tls', () => true),
+    },
   };
+}
+
+/**
+ * The settings of one EVE record type in the test's suricata.yaml (the `eve-log` output
+ * writing eve.json): false when the type is not listed. Without a suricata.yaml, Suricata's
+ * default configuration applies (`whenDefault`).
+ */
+function eveTypeOptions<T>(
+  yaml: unknown,
+  type: string,
+  parse: (o: Record<string, unknown> | null) => T,
+  whenDefault: T | false = parse(null),
+): T | false {
+  const outputs = eveOutputs(yaml);
+  if (outputs === null) return whenDefault;
+  // the eve.json output decides; else the first other EVE output listing the type
+  const main = outputs.find((o) => o.filename === 'eve.json');
+  for (const o of main !== undefined ? [main] : outputs) {
+    const t = o.types.get(type);
+    if (t !== undefined) return parse(t);
+  }
+  return false;
+}
+
+interface EveOutput {
+  filename: string;
+  /** Listed record types and their settings (null: listed bare). */
+  types: Map<string, Record<string, unknown> | null>;
+}
+
+/** The eve-log outputs of a suricata.yaml (null when it has no `outputs` list). */
+function eveOutputs(yaml: unknown): EveOutput[] | null {
+  const y = yaml as Record<string, unknown> | null | undefined;
+  if (!y || !Array.isArray(y.outputs)) return null;
+  const out: EveOutput[] = [];
+  for (const o of y.outputs as Array<Record<string, unknown>>) {
+    const eve = o?.['eve-log'] as Record<string, unknown> | undefined;
+    if (!eve || typeof eve !== 'object') continue;
+    const types = new Map<string, Record<string, unknown> | null>();
+    for (const t of Array.isArray(eve.types) ? (eve.types as unknown[]) : []) {
+      if (typeof t === 'string') types.set(t, null);
+      else if (t !== null && typeof t === 'object')
+        for (const [k, v] of Object.entries(t))
+          types.set(k, v !== null && typeof v === 'object' ? (v as Record<string, unknown>) : null);
+    }
+    out.push({ filename: typeof eve.filename === 'string' ? eve.filename : 'eve.json', types });
+  }
+  return out;
+}
+
+/**
+ * The records of each EVE output other than eve.json (a test's `filename` checks): the
+ * engine's records of the types that output lists.
+ */
+function otherEveFiles(yaml: unknown, records: EveRecord[]): Record<string, EveRecord[]> {
+  const files: Record<string, EveRecord[]> = {};
+  for (const o of eveOutputs(yaml) ?? []) {
+    if (o.filename === 'eve.json') continue;
+    files[o.filename] = records.filter((r) => o.types.has(String(r.event_type)));
+  }
+  return files;
+}
+
+/** The DNS record format: the test's SURICATA_EVE_DNS_VERSION, its suricata.yaml, else 3 (Suricata 8). */
+function dnsVersion(tc: VerifyTestCase, o: Record<string, unknown> | null): DnsEveVersion {
+  const env = (tc.config.env as Record<string, unknown> | undefined)?.SURICATA_EVE_DNS_VERSION;
+  const v = Number(env ?? o?.version ?? 3);
+  return v === 2 ? 2 : 3;
+}
+
+function yes(v: unknown): boolean {
+  return v === true || v === 'yes' || v === 'true' || v === 'on' || v === 1;
+}
+
+function dropOptions(o: Record<string, unknown> | null): DropLogOptions {
+  // a bare `- drop`: output-json-drop.c's defaults
+  if (o === null) return { alerts: false, flows: 'start' };
+  return { alerts: yes(o.alerts), flows: o.flows === 'all' ? 'all' : 'start' };
 }
 
 /** "100kb", "1mb", "4096" -> bytes. */
@@ -163,7 +257,10 @@ export async function runVerifyTest(dir: string, opts: VerifyRunOptions = {}): P
   }
   const records = sink.records as EveRecord[];
   const alerts = records.filter((r) => r.event_type === 'alert').length;
-  const res = evaluateChecks(tc.checks, records, { version: opts.version });
+  const res = evaluateChecks(tc.checks, records, {
+    version: opts.version,
+    otherFiles: otherEveFiles(tc.suricataYaml, records),
+  });
   if (res.status === 'pass') return done('pass', null, true, { alerts });
   if (res.status === 'fail')
     return done('fail', res.failures[0] ?? 'a check failed', true, { failures: res.failures, alerts });

@@ -79,6 +79,8 @@ export class FlowSide {
   bypassed = false;
   /** Exception policy applied to the flow ('' none), for EVE flow.exception_policy. */
   exceptionPolicy = '';
+  /** Directions whose drop was logged (bit 0 to server, bit 1 to client), for EVE drop `flows: start`. */
+  dropLogged = 0;
 
   /** Prepares the side for a new flow. */
   begin(flowId: number, start: number, ipVersion: number, ipProto: number): void {
@@ -129,6 +131,7 @@ export class FlowSide {
     this.alerted = false;
     this.bypassed = false;
     this.exceptionPolicy = '';
+    this.dropLogged = 0;
   }
 
   /** Appends `v` to the raw bytes of `dir` (the buffer grows by doubling, kept for the slot's next flows). */

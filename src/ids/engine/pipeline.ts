@@ -24,7 +24,7 @@ import { AlertWriter } from './alert-writer.js';
 import { AppLayer } from './app-layer.js';
 import type { IdsEngine } from './engine.js';
 import { innermostIp } from './engine.js';
-import { FlowSide } from './flow-side.js';
+import { AppState, FlowSide } from './flow-side.js';
 import { AddressScratch, fillPacketInput, rulesUseHeaderBuffers } from './packet-input.js';
 import { flowRecord, type RecordMeta, statsRecord } from './records.js';
 import { type IdsStats, Verdict, type VerdictValue } from './types.js';
@@ -135,6 +135,7 @@ export class FlowPipeline {
     const eng = this.engine;
     const inp = eng.input;
     inp.reset();
+    this.alerts.beginPacket();
     const tsUs = p.tsSec * 1e6 + Math.floor(p.tsNsec / 1000);
     if (!fillPacketInput(inp, ip, time, this.addr, this.headerBuffers)) {
       c.nonIp++;
@@ -146,7 +147,10 @@ export class FlowPipeline {
     if (st === null) {
       verdict = this.inspectPacket(null);
       for (const o of eng.observers) o.onPacket?.(p, null, tsUs);
-      if (verdict === Verdict.DROP) c.dropped++;
+      if (verdict === Verdict.DROP) {
+        c.dropped++;
+        this.alerts.dropped(p, ip, null, true, false);
+      }
       return verdict as VerdictValue;
     }
     const side = this.side(st.slot);
@@ -161,13 +165,19 @@ export class FlowPipeline {
       side.serverPort = toServer ? inp.dstPort : inp.srcPort;
     }
     this.alerts.flowState(st.toServerPackets, st.toClientPackets, st.toServerBytes, st.toClientBytes);
-    if (side.dropped) {
+    const flowDropped = side.dropped;
+    if (flowDropped) {
       verdict = Verdict.DROP;
     } else if (!side.passed) {
       verdict = this.inspectFlowPacket(ip, side, toServer);
+    } else if (!side.bypassed) {
+      this.passedPacket(ip, side, toServer);
     }
     for (const o of eng.observers) o.onPacket?.(p, st, tsUs);
-    if (verdict === Verdict.DROP) c.dropped++;
+    if (verdict === Verdict.DROP) {
+      c.dropped++;
+      this.alerts.dropped(p, ip, side, toServer, flowDropped);
+    }
     this.endDeferred();
     return verdict as VerdictValue;
   }
@@ -196,6 +206,14 @@ export class FlowPipeline {
         side.exceptionPolicy = 'ignore';
       }
       inp.established = wasEstablished;
+      // inline: Suricata parses the app layer before detection, so the packet that makes the
+      // protocol known is inspected with it
+      if (
+        newBytes > 0 &&
+        side.appState === AppState.UNKNOWN &&
+        (this.engine.ips || this.engine.config.streamInline)
+      )
+        this.app.probe(side, sess.read(dir), toServer);
       inp.streamBytesToServer = sess.delivered(0);
       inp.streamBytesToClient = sess.delivered(1);
     } else {
@@ -219,7 +237,10 @@ export class FlowPipeline {
     // a pass rule matched the packet: its bytes are not inspected again from the stream
     if (sess !== null && this.engine.result.passed && ip.payloadCapLen > 0) side.pendingPass[dir] = true;
     // UDP app layer (DNS) works per datagram
-    if ((ip.layers & Layer.UDP) !== 0 && ip.payloadCapLen > 0) this.app.datagram(ip, side, toServer);
+    if ((ip.layers & Layer.UDP) !== 0 && ip.payloadCapLen > 0) {
+      this.app.datagram(ip, side, toServer);
+      if (side.dropped && this.engine.ips) verdict = Verdict.DROP;
+    }
     if (sess === null) return verdict;
     if (this.engine.ips || this.engine.config.streamInline) {
       // inline: data is inspected as it arrives
@@ -254,6 +275,28 @@ export class FlowPipeline {
     const s = this.emptyPending;
     if (s.size > 0) s.clear();
     return s;
+  }
+
+  /**
+   * A packet of a passed flow: Suricata's pass stops detection, not the stream engine nor the
+   * app-layer parsers and their EVE records (a tls record of a flow a pass rule let through).
+   */
+  private passedPacket(ip: Packet, side: FlowSide, toServer: boolean): void {
+    if ((ip.layers & Layer.UDP) !== 0) {
+      if (ip.payloadCapLen > 0) this.app.datagram(ip, side, toServer);
+      return;
+    }
+    const sess = side.session;
+    if (sess === null || (ip.layers & Layer.TCP) === 0) return;
+    const dir = toServer ? 0 : 1;
+    sess.handlePacket(ip, dir, this.time);
+    if (!sess.tracked) return;
+    for (;;) {
+      const v = sess.read(dir);
+      if (v.length === 0) break;
+      this.app.stream(side, toServer, v);
+      sess.consume(dir, v.length);
+    }
   }
 
   /** STREAM inspection of the bytes of `dir` kept for raw detection (IDS mode), with the input as oriented now. */
@@ -301,6 +344,8 @@ export class FlowPipeline {
       }
       this.app.stream(side, toServer, v);
       sess.consume(dir, v.length);
+      // a transaction rule dropped the flow: the packet that brought the bytes is dropped too
+      if (side.dropped && this.engine.ips) verdict = Verdict.DROP;
       if (side.passed || side.dropped) break;
     }
     return verdict;
@@ -359,7 +404,7 @@ export class FlowPipeline {
    * for alerts). Nothing happens when the rule set has no transaction rules.
    */
   inspectTx(side: FlowSide, toServer: boolean, txId: number, http: HttpTransaction | null): number {
-    if (!this.hasTxRules) return Verdict.ACCEPT;
+    if (!this.hasTxRules || side.passed) return Verdict.ACCEPT;
     const inp = this.engine.input;
     const out = this.engine.result;
     this.counters.inspTx++;
@@ -412,12 +457,16 @@ export class FlowPipeline {
           if (side.rawLen[dir] > 0) this.inspectRaw(side, dir);
         }
       }
-      if (side.http !== null) {
+      // a dropped flow gets no flow-end app-layer work (no pseudo packets), so its
+      // unfinished transactions are not logged
+      if (side.http !== null && !side.dropped) {
         this.pseudoInput(side, true, slot);
         this.app.httpEnd(side);
       }
       this.app.logSsh(side);
+      this.app.logTls(side);
       this.current = saved;
+      this.alerts.flowEnded(side, slot);
       if (eng.config.eve?.flow)
         eng.write(flowRecord(this.table, slot, side, reason, eng.config) as EveRecord);
       side.flowId = 0;
@@ -472,6 +521,7 @@ export class FlowPipeline {
       destPort: side.serverPort,
       proto: eveProto(side.ipProto),
       appProto: side.appProto,
+      ipVersion: side.ipVersion,
       ...(p !== null ? { pcapCnt: p.frameNumber } : {}),
     };
   }
@@ -491,6 +541,13 @@ export class FlowPipeline {
   }
 
   statsRecord(s: IdsStats): EveRecord {
-    return statsRecord(s, this.engine.httpStats, this.counters.lastTs, this.engine.config) as EveRecord;
+    return statsRecord(
+      s,
+      this.engine.httpStats,
+      this.counters.lastTs,
+      this.engine.config,
+      this.alerts.dropReasons,
+      this.alerts.midstreamPolicies,
+    ) as EveRecord;
   }
 }

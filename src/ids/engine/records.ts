@@ -6,10 +6,12 @@
 import { D_BYTES, D_PKTS, DIR_SLOTS, END_REASON_NAMES, F_DIR, F_FIRST, F_LAST } from '../../flow/layout.js';
 import { FlowTable } from '../../flow/table.js';
 import { formatIp } from '../../net/address.js';
+import type { DnsMessage } from '../../packet/layers/dns.js';
+import { type DnsEveVersion, dnsEveV2, dnsEveV3 } from '../app/dns/eve.js';
 import { httpEveRecord } from '../app/http/eve.js';
 import type { HttpStats } from '../app/http/stats.js';
 import type { HttpTransaction } from '../app/http/transaction.js';
-import { eveProto, formatEveTimestamp } from '../eve.js';
+import { type EveRecord, eveProto, formatEveTimestamp } from '../eve.js';
 import type { FlowSide } from './flow-side.js';
 import type { IdsEngineConfig, IdsStats } from './types.js';
 
@@ -24,6 +26,8 @@ export interface RecordMeta {
   proto: string;
   appProto: string;
   pcapCnt?: number;
+  /** IP version of the flow (EVE `ip_v`, Suricata 8). */
+  ipVersion?: number;
 }
 
 function ports(proto: number): boolean {
@@ -40,9 +44,25 @@ function head(m: RecordMeta, type: string): Record<string, unknown> {
     src_port: m.srcPort,
     dest_ip: m.destIp,
     dest_port: m.destPort,
+    ...(m.ipVersion !== undefined ? { ip_v: m.ipVersion } : {}),
     proto: m.proto,
   };
 }
+
+/** Suricata's TCP session state names, by TcpState value. */
+const TCP_STATE_NAMES = [
+  'none',
+  'syn_sent',
+  'syn_recv',
+  'established',
+  'fin_wait1',
+  'fin_wait2',
+  'closing',
+  'close_wait',
+  'last_ack',
+  'time_wait',
+  'closed',
+];
 
 /** The EVE `flow` record of a flow leaving the table. */
 export function flowRecord(
@@ -59,10 +79,12 @@ export function flowRecord(
   const last = F[b + F_LAST] / 1e6;
   const p = ports(side.ipProto);
   const sess = side.session;
+  // a dropped flow's session saw no packet after the drop: its state is where it stopped
+  const rst = reason === 3 && !side.dropped;
   const state = side.bypassed
     ? 'bypassed'
     : side.ipProto === 6 && sess !== null
-      ? sess.state >= 10 || reason === 3
+      ? sess.state >= 10 || rst
         ? 'closed'
         : sess.state >= 3
           ? 'established'
@@ -79,6 +101,7 @@ export function flowRecord(
     ...(p ? { src_port: side.clientPort } : {}),
     dest_ip: formatIp(side.serverView),
     ...(p ? { dest_port: side.serverPort } : {}),
+    ip_v: side.ipVersion,
     proto: eveProto(side.ipProto),
     ...(side.appProto !== '' && side.appProto !== 'failed' ? { app_proto: side.appProto } : {}),
     flow: {
@@ -98,13 +121,30 @@ export function flowRecord(
         : {}),
     },
   };
-  if (side.ipProto === 6) rec.tcp = { state };
+  if (side.ipProto === 6)
+    rec.tcp = { state: sess !== null && state !== 'bypassed' && !rst ? TCP_STATE_NAMES[sess.state] : state };
   return rec;
 }
 
 /** The EVE `http` record of a transaction. */
 export function httpRecord(tx: HttpTransaction, m: RecordMeta): Record<string, unknown> {
   return { ...head(m, 'http'), tx_id: tx.id, http: httpEveRecord(tx), app_proto: 'http' };
+}
+
+/** The EVE `dns` records of one DNS message (transaction `txId`) in format `version`. */
+export function dnsRecords(
+  m: RecordMeta,
+  msg: DnsMessage,
+  txId: number,
+  version: DnsEveVersion,
+): EveRecord[] {
+  const objs = version === 2 ? dnsEveV2(msg, txId) : [dnsEveV3(msg, txId)];
+  return objs.map((dns) => ({ ...head(m, 'dns'), dns }));
+}
+
+/** The EVE `tls` record of a flow's handshake. */
+export function tlsRecord(m: RecordMeta, tls: Record<string, unknown>): EveRecord {
+  return { ...head(m, 'tls'), tls };
 }
 
 /** The EVE `ssh` record of a flow's banners. */
@@ -167,6 +207,8 @@ export function statsRecord(
   http: HttpStats,
   lastTs: number,
   cfg: IdsEngineConfig,
+  dropReasons: Record<string, number> = {},
+  midstreamPolicies: Record<string, number> = {},
 ): Record<string, unknown> {
   const sec = Math.floor(lastTs);
   return {
@@ -177,7 +219,12 @@ export function statsRecord(
       decoder: { pkts: s.packets, bytes: s.bytes, invalid: s.malformed },
       flow: { total: s.flows, active: s.activeFlows },
       detect: { alert: s.alerts, alerts_suppressed: 0 },
-      ips: { accepted: s.packets - s.dropped, blocked: s.dropped, dropped: s.dropped },
+      ips: {
+        accepted: s.packets - s.dropped,
+        blocked: s.dropped,
+        dropped: s.dropped,
+        drop_reason: { ...dropReasons },
+      },
       tcp: {
         sessions: s.stream.sessions ?? 0,
         reassembly_gap: s.stream.gaps ?? 0,
@@ -185,6 +232,9 @@ export function statsRecord(
         overlap_diff_data: s.stream.overlapDiffBytes ?? 0,
       },
       app_layer: { tx: { http: http.transactions, dns_udp: s.transactions.dns, tls: s.transactions.tls } },
+      ...(Object.keys(midstreamPolicies).length > 0
+        ? { exception_policy: { tcp: { midstream: { ...midstreamPolicies } } } }
+        : {}),
     },
   };
 }

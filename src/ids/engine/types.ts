@@ -2,11 +2,14 @@
  * Public types of the signature IDS engine: its options, the outputs it writes to, and the
  * counters it reports. The engine itself is {@link IdsEngine} (engine.ts).
  */
+
+import type { DnsEveVersion } from '../app/dns/eve.js';
 import type { HttpConfig } from '../app/http/config.js';
 import type { EveAlertRecord, EveRecord } from '../eve.js';
 import type { CompiledRule } from '../match/rule.js';
 import type { RuleSet } from '../match/ruleset.js';
 import type { PacketObserver, SeverityWord } from '../observer.js';
+import type { DropLogOptions } from '../output/drop-record.js';
 import type { RuleLoadOptions, RuleSource } from '../rules/loader.js';
 import type { ThresholdConfig } from '../rules/threshold-config.js';
 import type { StreamConfig } from '../stream/config.js';
@@ -39,16 +42,16 @@ export interface EveTypes {
   flow?: boolean;
   /** `http` records per transaction (default false). */
   http?: boolean;
-  /** `dns` records per query/answer (default false). */
-  dns?: boolean;
+  /** `dns` records per DNS message (default false; true: format version 3, Suricata 8's). */
+  dns?: boolean | { version?: DnsEveVersion };
   /** `tls` records per handshake (default false). */
   tls?: boolean;
   /** `ssh` records when both banners are seen (default false). */
   ssh?: boolean;
   /** `fileinfo` records for HTTP bodies (default false). */
   fileinfo?: boolean;
-  /** `drop` records for packets dropped in IPS mode (default false). */
-  drop?: boolean;
+  /** `drop` records for packets dropped in IPS mode (default false; true: Suricata's defaults). */
+  drop?: boolean | DropLogOptions;
   /** A final `stats` record from {@link IdsEngine.finish} (default false). */
   stats?: boolean;
   /** `payload`, `payload_printable` and `stream` in alert records (default false). */

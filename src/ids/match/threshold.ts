@@ -200,9 +200,13 @@ export class ThresholdStore {
       case 'by_dst':
         key = ruleKey + '|d|' + addrKey(dst);
         break;
-      case 'by_both':
-        key = ruleKey + '|b|' + addrKey(src) + '|' + addrKey(dst);
+      case 'by_both': {
+        // Suricata tracks by_both in its ip-pair table, which does not order the pair
+        const a = addrKey(src);
+        const b = addrKey(dst);
+        key = ruleKey + '|b|' + (a < b ? a + '|' + b : b + '|' + a);
         break;
+      }
       case 'by_rule':
         key = ruleKey;
         break;

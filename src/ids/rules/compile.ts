@@ -233,8 +233,13 @@ export function compileRule(
     isTx,
     flowScope:
       isTx ||
-      appProto !== null ||
+      // an app-layer rule applies its action to the flow, unless it checks packet
+      // properties (dsize, ttl...: bug-5578)
+      (appProto !== null && b.packetChecks.length === 0 && b.tcpFlags === null) ||
+      // IP-only (Suricata's SignatureIsIPOnly): no flow direction or state, no packet checks
       (compiled.length === 0 &&
+        direction === 0 &&
+        !(b.flow?.established || b.flow?.notEstablished) &&
         b.packetChecks.length === 0 &&
         b.tcpFlags === null &&
         b.fragbits === null &&

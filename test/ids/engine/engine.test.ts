@@ -120,7 +120,9 @@ describe('IdsEngine on lab-basic', () => {
 
   it('IPS: a flow-scope drop rule drops every packet of the SSH flows and nothing else', async () => {
     const { ruleSet } = loadRulesFromString(
-      'drop tcp any any -> any 22 (msg:"ssh blocked"; flow:to_server; sid:10;)',
+      // IP-only (no flow direction: a `flow:to_server` rule is a packet rule in Suricata,
+      // suricata-verify detect-udp-flow-rule-02-ips), so its drop applies to the flow
+      'drop tcp any any -> any 22 (msg:"ssh blocked"; sid:10;)',
     );
     const sink = new MemorySink();
     const eng = new IdsEngine({ ruleSet, ips: true, sinks: [sink] });
