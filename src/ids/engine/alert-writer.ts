@@ -154,7 +154,9 @@ const EMPTY = new Uint8Array(0);
 const LINKTYPE_NAMES: Record<number, string> = {
   0: 'NULL',
   1: 'EN10MB',
+  9: 'PPP',
   101: 'RAW',
+  104: 'C_HDLC',
   108: 'LOOP',
   113: 'LINUX_SLL',
   228: 'IPv4',

@@ -22,6 +22,7 @@ import type { TxMeta } from '../observer.js';
 import { TcpSession, TcpState } from '../stream/session.js';
 import { AlertWriter } from './alert-writer.js';
 import { AppLayer } from './app-layer.js';
+import { DecoderCounters } from './decoder-stats.js';
 import type { IdsEngine } from './engine.js';
 import { innermostIp } from './engine.js';
 import { FlowSide } from './flow-side.js';
@@ -65,6 +66,8 @@ export class FlowPipeline {
     firstTs: 0,
     lastTs: 0,
   };
+  /** stats.decoder.* per protocol. */
+  readonly decoderCounters = new DecoderCounters();
   private readonly sides: FlowSide[] = [];
   private detector: Detector;
   private readonly addr = new AddressScratch();
@@ -124,6 +127,7 @@ export class FlowPipeline {
     if (c.firstTs === 0) c.firstTs = time;
     c.lastTs = time;
     if (p.malformed !== 0) c.malformed++;
+    this.decoderCounters.count(p);
     this.current = p;
     this.time = time;
     const ip = innermostIp(p);
@@ -483,6 +487,9 @@ export class FlowPipeline {
   }
 
   statsRecord(s: IdsStats): EveRecord {
-    return statsRecord(s, this.engine.httpStats, this.counters.lastTs, this.engine.config) as EveRecord;
+    const r = statsRecord(s, this.engine.httpStats, this.counters.lastTs, this.engine.config) as EveRecord;
+    const st = (r as { stats?: { decoder?: Record<string, number> } }).stats;
+    if (st?.decoder) Object.assign(st.decoder, this.decoderCounters.eve());
+    return r;
   }
 }
