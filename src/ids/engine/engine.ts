@@ -89,6 +89,7 @@ export class IdsEngine {
       activeTimeout: this.config.flowActiveTimeout,
       maxFlows: this.config.maxFlows,
       detectApp: false,
+      rstLinger: true,
       onFlow: (f) => this.pipeline.flowEnded(f.slot, f.reason),
     });
     this.pipeline = new FlowPipeline(this, this.table, this.detector);

@@ -165,7 +165,9 @@ export class FlowPipeline {
     this.alerts.flowState(st.toServerPackets, st.toClientPackets, st.toServerBytes, st.toClientBytes);
     if (side.dropped) {
       verdict = Verdict.DROP;
-    } else if (!side.passed) {
+    } else if (!side.bypassed) {
+      // a passed flow is not inspected any more but its app layer is still parsed and logged
+      // (Suricata 7+: ips-state-1)
       verdict = this.inspectFlowPacket(ip, side, toServer);
     }
     for (const o of eng.observers) o.onPacket?.(p, st, tsUs);
@@ -212,14 +214,15 @@ export class FlowPipeline {
     inp.flowVars = side.flowVars;
     const fired = this.pktFired;
     fired.clear();
-    let verdict = this.inspectPacket(side);
-    if (side.passed) return verdict;
+    const wasPassed = side.passed;
+    let verdict: number = wasPassed ? Verdict.ACCEPT : this.inspectPacket(side);
     // packet matches of rules that also read the stream: the stream chunk holding this
     // packet's bytes must not fire them again (Suricata inspects the stream or the packet)
     if (sess !== null && fired.size > 0 && ip.payloadCapLen > 0)
       for (const r of fired) side.pendingFired[dir].add(r);
     // a pass rule matched the packet: its bytes are not inspected again from the stream
-    if (sess !== null && this.engine.result.passed && ip.payloadCapLen > 0) side.pendingPass[dir] = true;
+    if (sess !== null && !wasPassed && this.engine.result.passed && ip.payloadCapLen > 0)
+      side.pendingPass[dir] = true;
     // UDP app layer (DNS) works per datagram
     if ((ip.layers & Layer.UDP) !== 0 && ip.payloadCapLen > 0) this.app.datagram(ip, side, toServer);
     if (sess === null) return verdict;
@@ -297,7 +300,7 @@ export class FlowPipeline {
       }
       this.app.stream(side, toServer, v);
       sess.consume(dir, v.length);
-      if (side.passed || side.dropped) break;
+      if (side.bypassed || side.dropped) break;
     }
     return verdict;
   }
@@ -337,6 +340,7 @@ export class FlowPipeline {
 
   /** STREAM inspection of one chunk of reassembled bytes of the current packet's flow. */
   inspectStream(side: FlowSide, toServer: boolean, chunk: Uint8Array, fired: Set<number>): number {
+    if (side.passed) return Verdict.ACCEPT;
     const inp = this.engine.input;
     const out = this.engine.result;
     this.counters.inspStream++;
@@ -355,7 +359,7 @@ export class FlowPipeline {
    * for alerts). Nothing happens when the rule set has no transaction rules.
    */
   inspectTx(side: FlowSide, toServer: boolean, txId: number, http: HttpTransaction | null): number {
-    if (!this.hasTxRules) return Verdict.ACCEPT;
+    if (!this.hasTxRules || side.passed) return Verdict.ACCEPT;
     const inp = this.engine.input;
     const out = this.engine.result;
     this.counters.inspTx++;
@@ -372,7 +376,7 @@ export class FlowPipeline {
 
   /** A flow left the table. An RST ends its own packet's flow inside update(): finished after that packet. */
   flowEnded(slot: number, reason: number): void {
-    if (this.inUpdate && reason === EndReason.RST) {
+    if (this.inUpdate && reason === EndReason.RST && !this.table.rstLingers) {
       this.deferredSlot = slot;
       this.deferredReason = reason;
       return;
@@ -397,7 +401,7 @@ export class FlowPipeline {
       if (
         sess !== null &&
         !side.dropped &&
-        !side.passed &&
+        !side.bypassed &&
         (sess.tracked || sess.available(0) + sess.available(1) > 0)
       ) {
         for (let dir = 0; dir < 2; dir++) {
