@@ -12,6 +12,13 @@ import { corpusPath } from '../../helpers/corpus.js';
 // one HTTP connection: GET / and a 200 response (tshark: 10 packets, 1 transaction)
 const PCAP = corpusPath('suricata-verify', 'tests', 'flowbit-oring', 'input.pcap');
 
+interface Rec {
+  event_type: string;
+  app_proto?: string;
+  http: { http_method?: string; status?: number };
+  flow: { action?: string };
+}
+
 async function run(rules: string) {
   const sink = new MemorySink();
   const { ruleSet } = loadRulesFromString(rules);
@@ -20,7 +27,7 @@ async function run(rules: string) {
     sinks: [sink],
     config: { eve: { flow: true, http: true } },
   });
-  return sink.records as Array<Record<string, any>>;
+  return sink.records as unknown as Rec[];
 }
 
 describe('passed flows', () => {
