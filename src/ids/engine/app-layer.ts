@@ -105,6 +105,14 @@ export class AppLayer {
     this.httpEvents(side, h, data);
   }
 
+  /** A stream hole of `len` bytes in one direction: the HTTP parser is told (libhtp's gap handling). */
+  gap(side: FlowSide, toServer: boolean, len: number): void {
+    const h = side.http;
+    if (h === null) return;
+    h.gap(toServer, len);
+    this.httpEvents(side, h, null);
+  }
+
   /** Flow end: both directions of the HTTP parser end; pending transactions are inspected and logged. */
   httpEnd(side: FlowSide): void {
     const h = side.http;

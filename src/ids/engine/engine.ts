@@ -58,6 +58,8 @@ export class IdsEngine {
   readonly decoder = new Decoder();
   /** IP reassembly: a completed datagram is inspected as a packet of its own (Suricata's defrag). */
   readonly defrag = new IpDefragmenter();
+  /** Set during a raw stream inspection across holes: the payload alerts log (with gap markers). */
+  streamLogPayload: Uint8Array | null = null;
   private readonly defragDecoder = new Decoder();
   readonly table: FlowTable;
   readonly streamStats = new StreamStats();

@@ -70,6 +70,9 @@ export class FlowSide {
   /** IDS mode: acknowledged stream bytes awaiting raw detection at the next packet of their direction. */
   readonly raw: [Uint8Array, Uint8Array] = [new Uint8Array(0), new Uint8Array(0)];
   readonly rawLen = [0, 0];
+  /** Stream holes inside the raw bytes of each direction: where (raw offset) and how long. */
+  readonly rawGapAt: [number[], number[]] = [[], []];
+  readonly rawGapLen: [number[], number[]] = [[], []];
   /** IPS verdicts for the flow's later packets. */
   dropped = false;
   passed = false;
@@ -117,6 +120,8 @@ export class FlowSide {
     this.ackOff[1] = 0;
     this.rawLen[0] = 0;
     this.rawLen[1] = 0;
+    this.clearRawGaps(0);
+    this.clearRawGaps(1);
     this.pendingPass[0] = false;
     this.pendingPass[1] = false;
     this.pendingFired[0].clear();
@@ -126,6 +131,18 @@ export class FlowSide {
     this.alerted = false;
     this.bypassed = false;
     this.exceptionPolicy = '';
+  }
+
+  /** A hole of `len` bytes in the stream of `dir` before the next raw bytes. */
+  keepRawGap(dir: number, len: number): void {
+    this.rawGapAt[dir].push(this.rawLen[dir]);
+    this.rawGapLen[dir].push(len);
+  }
+
+  clearRawGaps(dir: number): void {
+    if (this.rawGapAt[dir].length === 0) return;
+    this.rawGapAt[dir].length = 0;
+    this.rawGapLen[dir].length = 0;
   }
 
   /** Appends `v` to the raw bytes of `dir` (the buffer grows by doubling, kept for the slot's next flows). */

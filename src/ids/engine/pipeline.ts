@@ -261,9 +261,43 @@ export class FlowPipeline {
     side.rawLen[dir] = 0;
     const pending = side.pendingFired[dir];
     let v: number = Verdict.ACCEPT;
+    const gaps = side.rawGapAt[dir];
     if (side.pendingPass[dir]) side.pendingPass[dir] = false;
-    else v = this.inspectStream(side, dir === 0, side.raw[dir].subarray(0, n), pending);
+    else if (gaps.length === 0)
+      v = this.inspectStream(side, dir === 0, side.raw[dir].subarray(0, n), pending);
+    else v = this.inspectRawAcrossGaps(side, dir, n, pending);
+    side.clearRawGaps(dir);
     pending.clear();
+    return v;
+  }
+
+  /**
+   * Raw bytes with stream holes: each piece between holes is inspected on its own (content
+   * never matches across a hole), the alerts log the whole window with Suricata's
+   * "[N bytes missing]" markers in the payload (eve-overlap-payload-05-gap).
+   */
+  private inspectRawAcrossGaps(side: FlowSide, dir: number, n: number, pending: Set<number>): number {
+    const raw = side.raw[dir];
+    const at = side.rawGapAt[dir];
+    const len = side.rawGapLen[dir];
+    const parts: Uint8Array[] = [];
+    let from = 0;
+    for (let i = 0; i < at.length; i++) {
+      parts.push(raw.subarray(from, at[i]), Buffer.from(`[${len[i]} bytes missing]`, 'latin1'));
+      from = at[i];
+    }
+    parts.push(raw.subarray(from, n));
+    const eng = this.engine;
+    eng.streamLogPayload = Buffer.concat(parts);
+    let v: number = Verdict.ACCEPT;
+    from = 0;
+    for (let i = 0; i <= at.length; i++) {
+      const to = i < at.length ? at[i] : n;
+      if (to > from && this.inspectStream(side, dir === 0, raw.subarray(from, to), pending) === Verdict.DROP)
+        v = Verdict.DROP;
+      from = to;
+    }
+    eng.streamLogPayload = null;
     return v;
   }
 
@@ -282,6 +316,11 @@ export class FlowPipeline {
     let verdict: number = Verdict.ACCEPT;
     const toServer = dir === 0;
     for (;;) {
+      const gap = sess.takeGap(dir);
+      if (gap > 0) {
+        if (raw) side.keepRawGap(dir, gap);
+        this.app.gap(side, toServer, gap);
+      }
       let v = sess.read(dir);
       if (v.length === 0) break;
       const room = limit - sess.offset(dir);
