@@ -38,6 +38,12 @@ export class FlowSide {
   session: TcpSession | null = null;
   appState: number = AppState.UNKNOWN;
   appProto = '';
+  /**
+   * The app layer reads the flow the other way round: a midstream flow whose first data, sent
+   * by the side taken as client, was a server's (an HTTP status line). Suricata reverses the
+   * flow then (bug-7552-01).
+   */
+  appReversed = false;
   /** Payload bytes looked at for protocol detection, per direction. */
   probeBytes0 = 0;
   probeBytes1 = 0;
@@ -100,6 +106,7 @@ export class FlowSide {
     this.session?.reset();
     this.appState = AppState.UNKNOWN;
     this.appProto = '';
+    this.appReversed = false;
     this.probeBytes0 = 0;
     this.probeBytes1 = 0;
     this.http = null;
