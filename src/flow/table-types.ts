@@ -25,6 +25,12 @@ export interface FlowTableOptions {
    * (seconds, default 2). A SYN or data in that time ends it at once and starts a new flow.
    */
   closeLinger?: number;
+  /**
+   * An RST closes the flow like the last ACK of a FIN exchange (it stays for the linger,
+   * so the stray RSTs and ACKs that follow belong to it, as in Suricata) instead of ending it
+   * at once (default false: scans send RSTs by the thousand).
+   */
+  rstLinger?: boolean;
   /** Called once for every flow that ends, synchronously; the record is valid during the call only. */
   onFlow?: (flow: EndedFlow) => void;
 }

@@ -67,6 +67,11 @@ export class FlowTable {
   readonly idleUs: number;
   readonly activeUs: number;
   readonly tcpTeardown: boolean;
+  private readonly rstLinger: boolean;
+  /** RSTs close flows with the linger (option `rstLinger`). */
+  get rstLingers(): boolean {
+    return this.rstLinger;
+  }
   readonly byteMode: ByteMode;
   readonly maxFlows: number;
   private readonly app: boolean;
@@ -142,6 +147,7 @@ export class FlowTable {
     this.idleUs = Math.round(idle * 1e6);
     this.activeUs = Math.round(active * 1e6);
     this.tcpTeardown = opts.tcpTeardown ?? true;
+    this.rstLinger = opts.rstLinger ?? false;
     const linger = opts.closeLinger ?? 2;
     if (!(linger >= 0) || !Number.isFinite(linger)) {
       throw new SentraError(
@@ -250,7 +256,9 @@ export class FlowTable {
 
     let ended = false;
     if (this.tcpTeardown && was < CLOSED && (f.flags & (TcpFlag.FIN | TcpFlag.RST | TcpFlag.ACK)) !== 0) {
-      if ((f.flags & TcpFlag.RST) !== 0) {
+      if ((f.flags & TcpFlag.RST) !== 0 && this.rstLinger) {
+        this.close(slot, ts, EndReason.RST);
+      } else if ((f.flags & TcpFlag.RST) !== 0) {
         ended = true;
         // an RST ends the flow at once: what follows one is rare, and scans send RSTs by the
         // thousand, whose flows would crowd the table for the linger

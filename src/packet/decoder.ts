@@ -6,6 +6,7 @@
  * decoding stops there.
  */
 import { decodeArp } from './layers/arp.js';
+import { decodeChdlc } from './layers/chdlc.js';
 import { Layer, MAX_DEPTH } from './layers/constants.js';
 import { decodeEthernet } from './layers/ethernet.js';
 import { decodeGeneve } from './layers/geneve.js';
@@ -17,6 +18,8 @@ import { decodeIpv4, INNER } from './layers/ipv4.js';
 import { decodeIpv6 } from './layers/ipv6.js';
 import { decodeLoopback } from './layers/loopback.js';
 import { decodeMpls } from './layers/mpls.js';
+import { decodeNsh } from './layers/nsh.js';
+import { decodePpp } from './layers/ppp.js';
 import { decodePppoe } from './layers/pppoe.js';
 import { decodeSll } from './layers/sll.js';
 import { decodeTcp } from './layers/tcp.js';
@@ -51,6 +54,10 @@ function firstLayer(linkType: number): number {
     case LinkType.LINUX_SLL:
     case LinkType.LINUX_SLL2:
       return Layer.SLL;
+    case LinkType.C_HDLC:
+      return Layer.CHDLC;
+    case LinkType.PPP:
+      return Layer.PPP;
     default:
       return Layer.PAYLOAD;
   }
@@ -201,6 +208,15 @@ export class Decoder {
           break;
         case Layer.TEREDO:
           next = decodeTeredo(cur, off);
+          break;
+        case Layer.CHDLC:
+          next = decodeChdlc(cur, off);
+          break;
+        case Layer.PPP:
+          next = decodePpp(cur, off);
+          break;
+        case Layer.NSH:
+          next = decodeNsh(cur, off);
           break;
         case RAW_IP: {
           const v = off < cur.end ? cur.buf[off] >>> 4 : 0;

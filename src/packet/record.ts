@@ -33,6 +33,8 @@ export interface PacketRecord {
 export const LinkType = {
   NULL: 0,
   ETHERNET: 1,
+  PPP: 9,
+  C_HDLC: 104,
   RAW: 101,
   LINUX_SLL: 113,
   LOOP: 108,

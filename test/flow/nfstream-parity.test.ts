@@ -14,9 +14,8 @@ import { corpusFiles, corpusPath } from '../helpers/corpus.js';
 
 /** Captures whose flows differ from NFStream's, and why. */
 const KNOWN_DIFFERENCES: Record<string, string> = {
-  'BGP_Cisco_hdlc_slarp.pcap': 'link type Cisco HDLC (104) is not decoded by the packet layer: no flows',
-  'BGP_redist.pcap': 'link type Cisco HDLC (104) is not decoded by the packet layer: no flows',
-  'dlt_ppp.pcap': 'link type PPP (9) is not decoded by the packet layer: no flows',
+  'BGP_Cisco_hdlc_slarp.pcap':
+    'Cisco HDLC (104) is decoded, but this capture is mostly SLARP keepalives (not IP): flows differ from NFStream (not investigated)',
   'capwap.pcap':
     'NFStream decapsulates CAPWAP (UDP 5246/5247) into inner flows; our decoder has no CAPWAP layer',
   'teredo.pcap': 'we follow the Teredo tunnel to the inner IPv6 flows; NFStream keys Teredo on the outer UDP',

@@ -221,7 +221,12 @@ export class AlertWriter {
       }
       if (eng.config.eve?.payload) {
         const data = inp.buffers.slot(BufferId.PKT_DATA, true);
-        const bytes = data.count > 0 ? data.items[0].data : EMPTY;
+        const bytes =
+          inp.kind !== InputKind.PACKET && eng.streamLogPayload !== null
+            ? eng.streamLogPayload
+            : data.count > 0
+              ? data.items[0].data
+              : EMPTY;
         rec.payload = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('base64');
         rec.payload_printable = printable(bytes);
         rec.stream = inp.kind === InputKind.PACKET ? 0 : 1;
@@ -267,7 +272,9 @@ function isDropAction(a: string): boolean {
 const LINKTYPE_NAMES: Record<number, string> = {
   0: 'NULL',
   1: 'EN10MB',
+  9: 'PPP',
   101: 'RAW',
+  104: 'C_HDLC',
   108: 'LOOP',
   113: 'LINUX_SLL',
   228: 'IPv4',

@@ -117,6 +117,9 @@ export class AppLayer {
       if (proto !== '') {
         side.appProto = proto;
         side.appState = AppState.KNOWN;
+        // a status line from the "client" of a flow picked up midstream: its server
+        if (proto === 'http' && toServer && side.session?.midstream === true && isStatusLine(data))
+          side.appReversed = true;
       } else {
         if (toServer) side.probeBytes0 += data.length;
         else side.probeBytes1 += data.length;
@@ -153,8 +156,16 @@ export class AppLayer {
       h = new HttpParser(this.pipe.engine.config.http ?? {}, this.pipe.engine.httpStats);
       side.http = h;
     }
-    h.feed(toServer, data);
+    h.feed(toServer !== side.appReversed, data);
     this.httpEvents(side, h, data);
+  }
+
+  /** A stream hole of `len` bytes in one direction: the HTTP parser is told (libhtp's gap handling). */
+  gap(side: FlowSide, toServer: boolean, len: number): void {
+    const h = side.http;
+    if (h === null) return;
+    h.gap(toServer !== side.appReversed, len);
+    this.httpEvents(side, h, null);
   }
 
   /** Flow end: both directions of the HTTP parser end; pending transactions are inspected and logged. */
@@ -295,6 +306,14 @@ export class AppLayer {
       sshRecord(this.pipe.recordMeta(side), banner(side.sshClientBanner), banner(side.sshServerBanner)),
     );
   }
+}
+
+const HTTP_SLASH = Buffer.from('HTTP/', 'latin1');
+
+function isStatusLine(d: Uint8Array): boolean {
+  if (d.length < HTTP_SLASH.length) return false;
+  for (let i = 0; i < HTTP_SLASH.length; i++) if (d[i] !== HTTP_SLASH[i]) return false;
+  return true;
 }
 
 /**

@@ -83,6 +83,7 @@ export function engineConfigFor(tc: VerifyTestCase): IdsEngineConfig {
   const truthy = (v: string) => v === 'true' || v === 'yes' || v === '1';
   for (const [k, v] of Object.entries(tc.sets)) {
     if (k === 'stream.midstream') stream.midstream = truthy(v);
+    else if (k === 'stream.async-oneside') stream.asyncOneside = truthy(v);
     else if (k.endsWith('.request-body-limit')) http.requestBodyLimit = sizeValue(v);
     else if (k.endsWith('.response-body-limit')) http.responseBodyLimit = sizeValue(v);
     else if (k.endsWith('.response-body-decompress-layer-limit')) http.decompressLayerLimit = Number(v);

@@ -18,6 +18,7 @@
 import { ErrorCodes, SentraError } from '../../errors.js';
 import { FlowTable } from '../../flow/table.js';
 import { Decoder } from '../../packet/decoder.js';
+import { IpDefragmenter } from '../../packet/defrag.js';
 import { Encap } from '../../packet/layers/constants.js';
 import type { Packet } from '../../packet/packet.js';
 import type { PacketRecord } from '../../packet/record.js';
@@ -55,6 +56,11 @@ export class IdsEngine {
   private readonly sinks: EveSink[];
   private readonly onAlert: IdsEngineOptions['onAlert'];
   readonly decoder = new Decoder();
+  /** IP reassembly: a completed datagram is inspected as a packet of its own (Suricata's defrag). */
+  readonly defrag = new IpDefragmenter();
+  /** Set during a raw stream inspection across holes: the payload alerts log (with gap markers). */
+  streamLogPayload: Uint8Array | null = null;
+  private readonly defragDecoder = new Decoder();
   readonly table: FlowTable;
   readonly streamStats = new StreamStats();
   readonly httpStats = new HttpStats();
@@ -85,6 +91,7 @@ export class IdsEngine {
       activeTimeout: this.config.flowActiveTimeout,
       maxFlows: this.config.maxFlows,
       detectApp: false,
+      rstLinger: true,
       onFlow: (f) => this.pipeline.flowEnded(f.slot, f.reason),
     });
     this.pipeline = new FlowPipeline(this, this.table, this.detector);
@@ -122,6 +129,13 @@ export class IdsEngine {
   processPacket(p: Packet): VerdictValue {
     if (this.finished) throw new SentraError(ErrorCodes.INVALID_ARGUMENT, 'the IDS engine has finished');
     const v = this.pipeline.packet(p);
+    if (IpDefragmenter.isFragment(p)) {
+      const whole = this.defrag.add(p);
+      if (whole !== null)
+        this.pipeline.packet(
+          this.defragDecoder.decodeBytes(whole, 0, whole.length, whole.length, p.linkType, p.tsSec, p.tsNsec),
+        );
+    }
     const tsUs = p.tsSec * 1e6 + Math.floor(p.tsNsec / 1000);
     if (tsUs - this.lastTickUs >= 1e6) this.tickObservers(tsUs);
     return v;

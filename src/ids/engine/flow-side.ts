@@ -38,6 +38,12 @@ export class FlowSide {
   session: TcpSession | null = null;
   appState: number = AppState.UNKNOWN;
   appProto = '';
+  /**
+   * The app layer reads the flow the other way round: a midstream flow whose first data, sent
+   * by the side taken as client, was a server's (an HTTP status line). Suricata reverses the
+   * flow then (bug-7552-01).
+   */
+  appReversed = false;
   /** Payload bytes looked at for protocol detection, per direction. */
   probeBytes0 = 0;
   probeBytes1 = 0;
@@ -70,6 +76,9 @@ export class FlowSide {
   /** IDS mode: acknowledged stream bytes awaiting raw detection at the next packet of their direction. */
   readonly raw: [Uint8Array, Uint8Array] = [new Uint8Array(0), new Uint8Array(0)];
   readonly rawLen = [0, 0];
+  /** Stream holes inside the raw bytes of each direction: where (raw offset) and how long. */
+  readonly rawGapAt: [number[], number[]] = [[], []];
+  readonly rawGapLen: [number[], number[]] = [[], []];
   /** IPS verdicts for the flow's later packets. */
   dropped = false;
   passed = false;
@@ -99,6 +108,7 @@ export class FlowSide {
     this.session?.reset();
     this.appState = AppState.UNKNOWN;
     this.appProto = '';
+    this.appReversed = false;
     this.probeBytes0 = 0;
     this.probeBytes1 = 0;
     this.http = null;
@@ -120,6 +130,8 @@ export class FlowSide {
     this.ackOff[1] = 0;
     this.rawLen[0] = 0;
     this.rawLen[1] = 0;
+    this.clearRawGaps(0);
+    this.clearRawGaps(1);
     this.pendingPass[0] = false;
     this.pendingPass[1] = false;
     const p0 = this.pendingFired[0];
@@ -132,6 +144,18 @@ export class FlowSide {
     this.bypassed = false;
     this.exceptionPolicy = '';
     this.dropLogged = 0;
+  }
+
+  /** A hole of `len` bytes in the stream of `dir` before the next raw bytes. */
+  keepRawGap(dir: number, len: number): void {
+    this.rawGapAt[dir].push(this.rawLen[dir]);
+    this.rawGapLen[dir].push(len);
+  }
+
+  clearRawGaps(dir: number): void {
+    if (this.rawGapAt[dir].length === 0) return;
+    this.rawGapAt[dir].length = 0;
+    this.rawGapLen[dir].length = 0;
   }
 
   /** Appends `v` to the raw bytes of `dir` (the buffer grows by doubling, kept for the slot's next flows). */

@@ -22,6 +22,7 @@ import type { TxMeta } from '../observer.js';
 import { TcpSession, TcpState } from '../stream/session.js';
 import { AlertWriter } from './alert-writer.js';
 import { AppLayer } from './app-layer.js';
+import { DecoderCounters } from './decoder-stats.js';
 import type { IdsEngine } from './engine.js';
 import { innermostIp } from './engine.js';
 import { AppState, FlowSide } from './flow-side.js';
@@ -65,6 +66,8 @@ export class FlowPipeline {
     firstTs: 0,
     lastTs: 0,
   };
+  /** stats.decoder.* per protocol. */
+  readonly decoderCounters = new DecoderCounters();
   private readonly sides: FlowSide[] = [];
   private detector: Detector;
   private readonly addr = new AddressScratch();
@@ -126,6 +129,7 @@ export class FlowPipeline {
     if (c.firstTs === 0) c.firstTs = time;
     c.lastTs = time;
     if (p.malformed !== 0) c.malformed++;
+    this.decoderCounters.count(p);
     this.current = p;
     this.time = time;
     const ip = innermostIp(p);
@@ -168,10 +172,10 @@ export class FlowPipeline {
     const flowDropped = side.dropped;
     if (flowDropped) {
       verdict = Verdict.DROP;
-    } else if (!side.passed) {
-      verdict = this.inspectFlowPacket(ip, side, toServer);
     } else if (!side.bypassed) {
-      this.passedPacket(ip, side, toServer);
+      // a passed flow is not inspected any more but its app layer is still parsed and logged
+      // (Suricata 7+: ips-state-1)
+      verdict = this.inspectFlowPacket(ip, side, toServer);
     }
     for (const o of eng.observers) o.onPacket?.(p, st, tsUs);
     if (verdict === Verdict.DROP) {
@@ -198,7 +202,13 @@ export class FlowPipeline {
       // stream processing (FlowHandlePacketUpdate runs first)
       const wasEstablished = sess.established;
       newBytes = sess.handlePacket(ip, dir, this.time);
-      if (!sess.tracked && side.exceptionPolicy === '' && !this.engine.streamConfig.midstream) {
+      // with pick-up off, a session seen first at its SYN/ACK (stream.async-oneside) is still a
+      // midstream one for the exception policy, as in Suricata (exception-policy-midstream-02)
+      if (
+        (!sess.tracked || sess.midstream) &&
+        side.exceptionPolicy === '' &&
+        !this.engine.streamConfig.midstream
+      ) {
         if (this.midstreamException(side)) return side.dropped ? Verdict.DROP : Verdict.ACCEPT;
       } else if (sess.midstream && side.exceptionPolicy === '' && this.engine.ips) {
         // Suricata (7.0.12+) records a midstream pick-up in IPS mode as the stream_midstream
@@ -229,13 +239,14 @@ export class FlowPipeline {
     const fired = this.pktFired;
     // Set.clear() allocates a new table in V8: most packets fire nothing
     if (fired.size > 0) fired.clear();
-    let verdict = this.inspectPacket(side);
-    if (side.passed) return verdict;
+    const wasPassed = side.passed;
+    let verdict: number = wasPassed ? Verdict.ACCEPT : this.inspectPacket(side);
     // packet matches of rules that also read the stream: the stream chunk holding this
     // packet's bytes must not fire them again (Suricata inspects the stream or the packet)
     if (sess !== null && fired.size > 0 && ip.payloadCapLen > 0) side.addPending(dir, fired);
     // a pass rule matched the packet: its bytes are not inspected again from the stream
-    if (sess !== null && this.engine.result.passed && ip.payloadCapLen > 0) side.pendingPass[dir] = true;
+    if (sess !== null && !wasPassed && this.engine.result.passed && ip.payloadCapLen > 0)
+      side.pendingPass[dir] = true;
     // UDP app layer (DNS) works per datagram
     if ((ip.layers & Layer.UDP) !== 0 && ip.payloadCapLen > 0) {
       this.app.datagram(ip, side, toServer);
@@ -277,37 +288,49 @@ export class FlowPipeline {
     return s;
   }
 
-  /**
-   * A packet of a passed flow: Suricata's pass stops detection, not the stream engine nor the
-   * app-layer parsers and their EVE records (a tls record of a flow a pass rule let through).
-   */
-  private passedPacket(ip: Packet, side: FlowSide, toServer: boolean): void {
-    if ((ip.layers & Layer.UDP) !== 0) {
-      if (ip.payloadCapLen > 0) this.app.datagram(ip, side, toServer);
-      return;
-    }
-    const sess = side.session;
-    if (sess === null || (ip.layers & Layer.TCP) === 0) return;
-    const dir = toServer ? 0 : 1;
-    sess.handlePacket(ip, dir, this.time);
-    if (!sess.tracked) return;
-    for (;;) {
-      const v = sess.read(dir);
-      if (v.length === 0) break;
-      this.app.stream(side, toServer, v);
-      sess.consume(dir, v.length);
-    }
-  }
-
   /** STREAM inspection of the bytes of `dir` kept for raw detection (IDS mode), with the input as oriented now. */
   private inspectRaw(side: FlowSide, dir: number): number {
     const n = side.rawLen[dir];
     side.rawLen[dir] = 0;
     const pending = side.pendingFired[dir] ?? this.noPending();
     let v: number = Verdict.ACCEPT;
+    const gaps = side.rawGapAt[dir];
     if (side.pendingPass[dir]) side.pendingPass[dir] = false;
-    else v = this.inspectStream(side, dir === 0, side.raw[dir].subarray(0, n), pending);
+    else if (gaps.length === 0)
+      v = this.inspectStream(side, dir === 0, side.raw[dir].subarray(0, n), pending);
+    else v = this.inspectRawAcrossGaps(side, dir, n, pending);
+    side.clearRawGaps(dir);
     if (pending.size > 0) pending.clear();
+    return v;
+  }
+
+  /**
+   * Raw bytes with stream holes: each piece between holes is inspected on its own (content
+   * never matches across a hole), the alerts log the whole window with Suricata's
+   * "[N bytes missing]" markers in the payload (eve-overlap-payload-05-gap).
+   */
+  private inspectRawAcrossGaps(side: FlowSide, dir: number, n: number, pending: Set<number>): number {
+    const raw = side.raw[dir];
+    const at = side.rawGapAt[dir];
+    const len = side.rawGapLen[dir];
+    const parts: Uint8Array[] = [];
+    let from = 0;
+    for (let i = 0; i < at.length; i++) {
+      parts.push(raw.subarray(from, at[i]), Buffer.from(`[${len[i]} bytes missing]`, 'latin1'));
+      from = at[i];
+    }
+    parts.push(raw.subarray(from, n));
+    const eng = this.engine;
+    eng.streamLogPayload = Buffer.concat(parts);
+    let v: number = Verdict.ACCEPT;
+    from = 0;
+    for (let i = 0; i <= at.length; i++) {
+      const to = i < at.length ? at[i] : n;
+      if (to > from && this.inspectStream(side, dir === 0, raw.subarray(from, to), pending) === Verdict.DROP)
+        v = Verdict.DROP;
+      from = to;
+    }
+    eng.streamLogPayload = null;
     return v;
   }
 
@@ -326,6 +349,11 @@ export class FlowPipeline {
     let verdict: number = Verdict.ACCEPT;
     const toServer = dir === 0;
     for (;;) {
+      const gap = sess.takeGap(dir);
+      if (gap > 0) {
+        if (raw) side.keepRawGap(dir, gap);
+        this.app.gap(side, toServer, gap);
+      }
       let v = sess.read(dir);
       if (v.length === 0) break;
       const room = limit - sess.offset(dir);
@@ -346,7 +374,7 @@ export class FlowPipeline {
       sess.consume(dir, v.length);
       // a transaction rule dropped the flow: the packet that brought the bytes is dropped too
       if (side.dropped && this.engine.ips) verdict = Verdict.DROP;
-      if (side.passed || side.dropped) break;
+      if (side.bypassed || side.dropped) break;
     }
     return verdict;
   }
@@ -386,6 +414,7 @@ export class FlowPipeline {
 
   /** STREAM inspection of one chunk of reassembled bytes of the current packet's flow. */
   inspectStream(side: FlowSide, toServer: boolean, chunk: Uint8Array, fired: Set<number>): number {
+    if (side.passed) return Verdict.ACCEPT;
     const inp = this.engine.input;
     const out = this.engine.result;
     this.counters.inspStream++;
@@ -421,7 +450,7 @@ export class FlowPipeline {
 
   /** A flow left the table. An RST ends its own packet's flow inside update(): finished after that packet. */
   flowEnded(slot: number, reason: number): void {
-    if (this.inUpdate && reason === EndReason.RST) {
+    if (this.inUpdate && reason === EndReason.RST && !this.table.rstLingers) {
       this.deferredSlot = slot;
       this.deferredReason = reason;
       return;
@@ -446,7 +475,7 @@ export class FlowPipeline {
       if (
         sess !== null &&
         !side.dropped &&
-        !side.passed &&
+        !side.bypassed &&
         (sess.tracked || sess.available(0) + sess.available(1) > 0)
       ) {
         for (let dir = 0; dir < 2; dir++) {
@@ -541,7 +570,7 @@ export class FlowPipeline {
   }
 
   statsRecord(s: IdsStats): EveRecord {
-    return statsRecord(
+    const r = statsRecord(
       s,
       this.engine.httpStats,
       this.counters.lastTs,
@@ -549,5 +578,8 @@ export class FlowPipeline {
       this.alerts.dropReasons,
       this.alerts.midstreamPolicies,
     ) as EveRecord;
+    const st = (r as { stats?: { decoder?: Record<string, number> } }).stats;
+    if (st?.decoder) Object.assign(st.decoder, this.decoderCounters.eve());
+    return r;
   }
 }

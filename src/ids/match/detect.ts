@@ -313,6 +313,9 @@ export class Detector {
     }
     for (let i = 0; i < rule.appLayerProtocol.length; i++) {
       const a = rule.appLayerProtocol[i];
+      // Suricata: before protocol detection concludes, app-layer-protocol matches nothing,
+      // negated or not (detect-app-layer-protocol-01)
+      if (input.appProto === '' && !a.names.includes('unknown')) return false;
       const hit = a.names.includes(input.appProto === '' ? 'unknown' : input.appProto);
       if (hit === a.negated) return false;
     }

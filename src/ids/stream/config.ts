@@ -22,6 +22,12 @@ export interface StreamConfig {
    * Suricata does for midstream pick-ups.
    */
   midstream: boolean;
+  /**
+   * Sessions seen from one side only (Suricata `stream.async-oneside`, default false): a
+   * session whose first packet is a SYN/ACK is picked up even with `midstream` off, and the
+   * SYN/ACK sender's next ACK establishes it (the client's ACK is never seen).
+   */
+  asyncOneside: boolean;
   /** Most bytes `TcpSession.read` returns at once (default 32 KiB). */
   chunkSize: number;
 }
@@ -30,6 +36,7 @@ export const DEFAULT_STREAM_CONFIG: Readonly<StreamConfig> = Object.freeze({
   depth: 1024 * 1024,
   maxOutOfOrderBytes: 256 * 1024,
   midstream: false,
+  asyncOneside: false,
   chunkSize: 32 * 1024,
 });
 

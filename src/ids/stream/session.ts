@@ -179,7 +179,9 @@ export class TcpSession {
       this.dirs[d].setBase(seq + 1);
       return true;
     }
-    if (!this.config.midstream || (flags & RST) !== 0) return false;
+    const synAck = (flags & (SYN | ACK)) === (SYN | ACK);
+    if ((!this.config.midstream && !(this.config.asyncOneside && synAck)) || (flags & RST) !== 0)
+      return false;
     this.tracked = true;
     this.midstream = true;
     this.stats.sessions++;
@@ -215,6 +217,9 @@ export class TcpSession {
         if ((flags & (SYN | ACK)) === ACK && d === this.synDir) {
           const srv = this.dirs[d ^ 1];
           if (!srv.hasBase || srv.offsetOf(ack) >= 0) this.state = S.ESTABLISHED;
+        } else if (this.config.asyncOneside && (flags & (SYN | ACK)) === ACK && d !== this.synDir) {
+          // one-sided: the server's next ACK stands for the client's that is not seen
+          this.state = S.ESTABLISHED;
         }
         return;
       default:

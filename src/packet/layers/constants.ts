@@ -35,6 +35,12 @@ export const Layer = {
   GENEVE: 1 << 19,
   /** Teredo (UDP 3544): IPv6 over UDP over IPv4. */
   TEREDO: 1 << 20,
+  /** Cisco HDLC link layer. */
+  CHDLC: 1 << 21,
+  /** PPP link layer (LINKTYPE_PPP). */
+  PPP: 1 << 22,
+  /** Network Service Header (service function chaining). */
+  NSH: 1 << 23,
 } as const;
 
 /** Names of the layer bits, for messages and `--stats`. */
@@ -60,6 +66,9 @@ export const LAYER_NAMES: Record<number, string> = {
   [Layer.GTP]: 'gtp',
   [Layer.GENEVE]: 'geneve',
   [Layer.TEREDO]: 'teredo',
+  [Layer.CHDLC]: 'chdlc',
+  [Layer.PPP]: 'ppp',
+  [Layer.NSH]: 'nsh',
 };
 
 /** Why a packet holds an inner packet (`Packet.inner`). */
@@ -95,6 +104,8 @@ export const EtherType = {
   PPPOE_SESSION: 0x8864,
   MPLS: 0x8847,
   MPLS_MULTICAST: 0x8848,
+  /** Network Service Header. */
+  NSH: 0x894f,
   /** GRE: Ethernet bridged over GRE. */
   TRANSPARENT_ETHERNET: 0x6558,
 } as const;

@@ -45,6 +45,8 @@ export function nextForEtherType(p: Packet, type: number): number {
     case EtherType.MPLS:
     case EtherType.MPLS_MULTICAST:
       return Layer.MPLS;
+    case EtherType.NSH:
+      return Layer.NSH;
     default:
       return Layer.PAYLOAD;
   }

@@ -228,10 +228,12 @@ describe.each(FEEDS)('HttpParser (%s)', (_name, feed) => {
     expect(p.stats.invalidDirections).toBe(1);
   });
 
-  it('a response that is not HTTP flags the transaction and stops the response side', () => {
+  it('a response line that does not start with "http" is body data, flagged (libhtp)', () => {
     const { p, txs } = run(feed, 'GET / HTTP/1.1\r\n\r\n', 'SSH-2.0-OpenSSH\r\n\r\n');
     expect(txs[0].flags & HttpTxFlag.RESPONSE_INVALID).toBeTruthy();
-    expect(p.responseStopped).toBe(true);
+    expect(txs[0].response?.status).toBe(-1);
+    expect(s(txs[0].response?.body)).toBe('SSH-2.0-OpenSSH\r\n');
+    expect(p.responseStopped).toBe(false);
   });
 
   it('an odd status code is flagged but the response is still parsed (libhtp)', () => {

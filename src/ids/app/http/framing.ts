@@ -30,6 +30,12 @@ export interface FramingHandler {
   onTrailers(toServer: boolean, block: Uint8Array): void;
   /** The message is complete. */
   onComplete(toServer: boolean): void;
+  /**
+   * Response side: a line before the status line that libhtp takes as body data of the
+   * response (`src[from, to)`, read during the call only); `last`: nothing follows it in this
+   * piece of input, so libhtp finishes that response there.
+   */
+  onJunkBody(src: Uint8Array, from: number, to: number, last: boolean): void;
   /** The direction stopped on malformed framing (reason for the flags). */
   onInvalid(toServer: boolean, what: 'head-too-long' | 'chunk-size'): void;
 }
@@ -43,6 +49,8 @@ const S = {
   TRAILERS: 5,
   UNTIL_CLOSE: 6,
   STOPPED: 7,
+  /** A response is complete but libhtp still looks at the next line (response_finalize). */
+  FINALIZE: 8,
 } as const;
 
 const LF = 0x0a;
@@ -58,8 +66,15 @@ export class Framing {
   private lineStart = 0;
   /** Body or chunk bytes still expected. */
   private remaining = 0;
-  /** The head ended on a whitespace line: one LF right after it belongs to the head. */
-  private skipLf = false;
+  /** The rest of the input after the line being handled (lineDone reads it, libhtp peeks at it). */
+  private rest: Uint8Array = EMPTY;
+  private restFrom = 0;
+  private restTo = 0;
+  /**
+   * The head ended on a whitespace line: one LF right after it belongs to the head (1); or on
+   * libhtp's deformed line end "\n\r\r\n": an LF or CRLF right after it does (2).
+   */
+  private skipLf = 0;
 
   constructor(
     readonly toServer: boolean,
@@ -95,16 +110,32 @@ export class Framing {
   skip(n: number): boolean {
     if (!this.inSizedBody || n > this.remaining) return false;
     this.remaining -= n;
-    if (this.remaining === 0) this.afterSized();
+    if (this.remaining === 0) this.afterSized(true);
     return true;
   }
 
   feed(b: Uint8Array, from: number, to: number): void {
+    this.feedInner(b, from, to);
+    // libhtp finishes a response whose body ended exactly at the end of its input
+    if (this.state === S.FINALIZE) this.finishResponse();
+  }
+
+  private finishResponse(): void {
+    this.state = S.HEAD;
+    this.handler.onComplete(false);
+  }
+
+  /** Done with a message: a response first goes through libhtp's finalize step. */
+  private messageDone(): void {
+    if (this.toServer) {
+      this.state = S.HEAD;
+      this.handler.onComplete(true);
+    } else this.state = S.FINALIZE;
+  }
+
+  private feedInner(b: Uint8Array, from: number, to: number): void {
     let i = from;
-    if (this.skipLf && i < to) {
-      this.skipLf = false;
-      if (b[i] === LF) i++;
-    }
+    if (this.skipLf !== 0 && i < to) i = this.skipEol(b, i, to);
     while (i < to) {
       switch (this.state) {
         case S.HEAD:
@@ -115,11 +146,13 @@ export class Framing {
           this.append(b, i, stop);
           i = stop;
           if (stop === lf + 1) {
+            this.rest = b;
+            this.restFrom = i;
+            this.restTo = to;
             this.lineDone();
-            if (this.skipLf && i < to) {
-              this.skipLf = false;
-              if (b[i] === LF) i++;
-            }
+            this.rest = EMPTY;
+            this.restFrom = this.restTo = 0;
+            if (this.skipLf !== 0 && i < to) i = this.skipEol(b, i, to);
           } else if (this.accLen > this.maxHead) {
             this.handler.onInvalid(this.toServer, 'head-too-long');
             this.stop();
@@ -146,6 +179,23 @@ export class Framing {
         case S.UNTIL_CLOSE:
           this.handler.onBody(this.toServer, b, i, to);
           return;
+        case S.FINALIZE: {
+          // libhtp's response_finalize: a line after a complete response that does not start
+          // like a status line ("http" after blanks and NULs) is more body of that response
+          // (http-evader-248: data beyond Content-Length); from a bare LF on, all of the input
+          let e = to;
+          if (b[i] !== LF) {
+            const lf = b.indexOf(LF, i);
+            if (lf >= 0 && lf < to) e = lf + 1;
+          }
+          if (looksLikeStatusLine(b, i, e, e === to && b[e - 1] !== LF)) {
+            this.finishResponse();
+            break;
+          }
+          this.handler.onBody(false, b, i, e);
+          i = e;
+          break;
+        }
         default:
           return;
       }
@@ -185,13 +235,52 @@ export class Framing {
     return cut;
   }
 
-  private afterSized(): void {
+  private skipEol(b: Uint8Array, i: number, to: number): number {
+    const crlf = this.skipLf === 2;
+    this.skipLf = 0;
+    if (b[i] === LF) return i + 1;
+    if (crlf && b[i] === CR && i + 1 < to && b[i + 1] === LF) return i + 2;
+    return i;
+  }
+
+  private afterSized(gap = false): void {
     if (this.state === S.CHUNK_DATA) {
       this.state = S.CHUNK_END;
       return;
     }
-    this.state = S.HEAD;
-    this.handler.onComplete(this.toServer);
+    if (gap) {
+      this.state = S.HEAD;
+      this.handler.onComplete(this.toServer);
+    } else this.messageDone();
+  }
+
+  /**
+   * libhtp's response_line on the line in `acc` (split at CR, LF or CRLF as libhtp does there):
+   * empty lines are ignored; a line that does not start like a status line is ignored when
+   * more than one byte follows it and that starts with "H" or the line has at most two
+   * characters (http-evader-481..494: junk before "HTTP/1.1"), else it is body data of the
+   * response. What is left starts with the status line. Returns false when nothing is left.
+   */
+  private skipJunkLines(): boolean {
+    const a = this.acc;
+    const n = this.accLen;
+    let s = 0;
+    while (s < n) {
+      let e = s;
+      while (e < n && a[e] !== CR && a[e] !== LF) e++;
+      const ee = a[e] === CR && e + 1 < n && a[e + 1] === LF ? e + 2 : e + 1;
+      if (e > s && looksLikeStatusLine(a, s, e, false)) break;
+      if (e > s) {
+        const restLen = n - ee + (this.restTo - this.restFrom);
+        const next = ee < n ? a[ee] : this.rest[this.restFrom];
+        if (!(restLen > 1 && (next === 0x48 || e - s <= 2))) this.handler.onJunkBody(a, s, ee, restLen === 0);
+      }
+      s = ee;
+    }
+    if (s === 0) return true;
+    a.copyWithin(0, s, n);
+    this.accLen = n - s;
+    return this.accLen > 0;
   }
 
   private append(b: Uint8Array, from: number, to: number): void {
@@ -212,7 +301,19 @@ export class Framing {
     const a = this.acc;
     const ls = this.lineStart;
     const len = this.accLen - ls;
-    const empty = len === 1 || (len === 2 && a[ls] === CR);
+    // response heads: "\n\r" is one line end (libhtp), so "\r\r\n" after a bare LF is the
+    // empty line (http-evader-411)
+    const empty =
+      len === 1 ||
+      (len === 2 && a[ls] === CR) ||
+      (len === 3 &&
+        !this.toServer &&
+        this.state === S.HEAD &&
+        ls >= 2 &&
+        a[ls] === CR &&
+        a[ls + 1] === CR &&
+        a[ls - 1] === LF &&
+        a[ls - 2] !== CR);
     // libhtp: a line of one space or tab and a bare LF also ends a head; an LF right after
     // it is the real end and is skipped (http-evader-425, -432). " \r\n" stays a folding line.
     const wsEnd = len === 2 && (a[ls] === 0x20 || a[ls] === 0x09) && ls > 0 && this.state === S.HEAD;
@@ -248,12 +349,13 @@ export class Framing {
       if (this.accLen > len) this.handler.onTrailers(this.toServer, a.slice(0, this.accLen));
       this.accLen = 0;
       this.lineStart = 0;
-      this.state = S.HEAD;
-      this.handler.onComplete(this.toServer);
+      this.messageDone();
       return;
     }
     // head
-    if (wsEnd) this.skipLf = true;
+    if (ls === 0 && !this.toServer && !empty && !this.skipJunkLines()) return;
+    if (wsEnd) this.skipLf = 1;
+    else if (len === 3 && empty) this.skipLf = 2;
     if (empty && ls === 0) {
       this.accLen = 0; // blank lines between messages are skipped
       return;
@@ -272,7 +374,7 @@ export class Framing {
     const body = this.handler.onHead(this.toServer, head);
     if (this.state === S.STOPPED) return; // the handler stopped this direction
     if (body === Body.STOP) this.stop();
-    else if (body === Body.NONE || body === 0) this.handler.onComplete(this.toServer);
+    else if (body === Body.NONE || body === 0) this.messageDone();
     else if (body === Body.CHUNKED) this.state = S.CHUNK_SIZE;
     else if (body === Body.UNTIL_CLOSE) this.state = S.UNTIL_CLOSE;
     else {
@@ -281,6 +383,25 @@ export class Framing {
     }
   }
 }
+
+const EMPTY = new Uint8Array(0);
+
+/**
+ * libhtp's test for a status line (treat_response_line_as_body negated): "http", any case,
+ * after blanks (C isspace) and NULs. With `partial`, input that may still become one (a prefix
+ * of it) counts too.
+ */
+function looksLikeStatusLine(b: Uint8Array, from: number, to: number, partial: boolean): boolean {
+  let i = from;
+  while (i < to && (b[i] === 0x20 || b[i] === 0 || (b[i] >= 0x09 && b[i] <= CR))) i++;
+  for (let k = 0; k < 4; k++, i++) {
+    if (i >= to) return partial;
+    if ((b[i] | 0x20) !== HTTP_LOWER[k]) return false;
+  }
+  return true;
+}
+
+const HTTP_LOWER = [0x68, 0x74, 0x74, 0x70];
 
 /**
  * Chunk size of the line `a[from, to)`: leading whitespace, hex digits, and whatever follows

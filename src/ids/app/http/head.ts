@@ -62,26 +62,37 @@ export function parseHeaderLines(
   let flags = 0;
   let i = from;
   while (i < end) {
-    let le = lineEnd(b, i, end, bareCr);
-    let te = trimCr(b, i, le);
+    const le = lineEnd(b, i, end, bareCr);
+    const te = trimCr(b, i, le);
     if (te === i) break; // the empty line
+    // response heads: "\n\r" is one line end (libhtp), so "\r\r\n" after a bare LF is the empty line
+    if (bareCr && onlyCr(b, i, te) && i >= 2 && b[i - 1] === LF && b[i - 2] !== CR) break;
     let line: Uint8Array = b.subarray(i, te);
-    // folded continuation lines belong to this header
+    let colon = line.indexOf(COLON);
+    // folded continuation lines (starting with SP, HT or NUL: libhtp's folding_lws) belong to
+    // this header, its name too while no colon was seen ("Transfer-Encoding\n :chunked")
     let next = le + 1;
-    while (next < end && isWs(b[next])) {
+    while (next < end && isFold(b[next])) {
       const le2 = lineEnd(b, next, end, bareCr);
       const te2 = trimCr(b, next, le2);
       if (te2 === next) break;
-      const joined = new Uint8Array(line.length + (te2 - next));
-      joined.set(line, 0);
-      joined.set(b.subarray(next, te2), line.length);
-      line = joined;
+      let from = next;
+      if (colon > 0) {
+        // responses: a folded line that reads "name:" is a new header (libhtp's look-ahead
+        // for "name with leading whitespace vs. folded value", http-evader-268, -269)
+        if (bareCr && looksLikeHeaderName(b, next + 1, te2)) {
+          next++;
+          break;
+        }
+        // libhtp joins with the fold character unless the value is still empty
+        // ("Transfer-Encoding:\n\0chunked" is "chunked", http-evader-307)
+        if (allWs(line, colon + 1)) from++;
+      }
+      line = concat(line, b.subarray(from, te2));
+      if (colon <= 0) colon = line.indexOf(COLON);
       flags |= HttpTxFlag.HEADER_FOLDING;
-      le = le2;
-      te = te2;
       next = le2 + 1;
     }
-    const colon = line.indexOf(COLON);
     if (colon <= 0) {
       // no name: libhtp keeps the line as a header without value and flags it
       flags |= HttpTxFlag.HEADER_INVALID;
@@ -102,6 +113,42 @@ export function parseHeaderLines(
     i = next;
   }
   return flags;
+}
+
+const isFold = (c: number) => c === SP || c === HT || c === 0;
+
+function allWs(b: Uint8Array, from: number): boolean {
+  for (let k = from; k < b.length; k++) if (!isWs(b[k])) return false;
+  return true;
+}
+
+function onlyCr(b: Uint8Array, from: number, to: number): boolean {
+  for (let k = from; k < to; k++) if (b[k] !== CR) return false;
+  return true;
+}
+
+function concat(a: Uint8Array, c: Uint8Array): Uint8Array {
+  const j = new Uint8Array(a.length + c.length);
+  j.set(a, 0);
+  j.set(c, a.length);
+  return j;
+}
+
+/** RFC 7230 token characters (libhtp's is_token: 32-126 without separators). */
+const TOKEN = new Uint8Array(256);
+for (let c = 33; c < 127; c++) TOKEN[c] = 1;
+for (const c of '()<>@,;:\\"/[]?={}') TOKEN[c.charCodeAt(0)] = 0;
+const isToken = (c: number) => TOKEN[c] === 1;
+
+/** `b[from, to)` reads `[ \t]*token+[ \t]*:` (libhtp: token_chars then separator). */
+function looksLikeHeaderName(b: Uint8Array, from: number, to: number): boolean {
+  let k = from;
+  while (k < to && isWs(b[k])) k++;
+  const ts = k;
+  while (k < to && isToken(b[k])) k++;
+  if (k === ts) return false;
+  while (k < to && isWs(b[k])) k++;
+  return k < to && b[k] === COLON;
 }
 
 /**
@@ -160,7 +207,8 @@ export function parseResponseHead(head: Uint8Array, resp: HttpResponse): number 
   const te = trimCr(head, 0, le);
   resp.responseLine = head.subarray(0, te);
   let i = 0;
-  while (i < te && isSpace(head[i])) i++;
+  // blanks and NULs before the protocol are skipped (libhtp: take_is_space_or_null, http-evader-390)
+  while (i < te && (isSpace(head[i]) || head[i] === 0)) i++;
   const ps = i;
   while (i < te && !isSpace(head[i])) i++;
   resp.protocol = head.subarray(ps, i);
@@ -190,13 +238,14 @@ export function parseResponseHead(head: Uint8Array, resp: HttpResponse): number 
 }
 
 /**
- * Content-Length value: leading whitespace, then digits; what follows them is ignored, as
- * libhtp does ("68," reads as 68, with a warning). -1 when there is no digit.
+ * Content-Length value as libhtp reads it: the first run of digits, whatever comes before or
+ * after it ignored with a warning ("68," and "(68) 34" both read as 68, http-evader-253).
+ * -1 when there is no digit.
  */
 export function parseContentLength(v: Uint8Array | string): number {
   const s = typeof v === 'string' ? v : Buffer.from(v).toString('latin1');
-  const m = /^\s*([0-9]+)/.exec(s);
+  const m = /[0-9]+/.exec(s);
   if (!m) return -1;
-  const n = Number(m[1]);
+  const n = Number(m[0]);
   return Number.isSafeInteger(n) ? n : -1;
 }

@@ -237,8 +237,14 @@ export class HttpParser implements FramingHandler {
     return Body.NONE;
   }
 
+  /** The pending request's transaction for the next response, or null. */
+  private nextResponseTx(): HttpTransaction | null {
+    return this.txs.find((t) => t.responseProgress === 0 && t.requestProgress > 0) ?? null;
+  }
+
   private responseHead(head: Uint8Array): number {
-    let tx = this.txs.find((t) => t.responseProgress === 0 && t.requestProgress > 0) ?? null;
+    // a response begun by junk lines (onJunkBody) gets its status line now, as in libhtp
+    let tx = this.resTx ?? this.nextResponseTx();
     const resp = new HttpResponse();
     const flags = parseResponseHead(head, resp);
     if (tx === null) {
@@ -355,6 +361,31 @@ export class HttpParser implements FramingHandler {
       if (toServer) this.reqGrew = true;
       else this.resGrew = true;
     }
+  }
+
+  /** @internal */
+  onJunkBody(src: Uint8Array, from: number, to: number, last: boolean): void {
+    let tx = this.resTx;
+    if (tx === null) {
+      tx = this.nextResponseTx();
+      if (tx === null) {
+        tx = new HttpTransaction(this.nextId++);
+        this.txs.push(tx);
+        this.stats.transactions++;
+        this.stats.unmatchedResponses++;
+        this.flag(tx, HttpTxFlag.RESPONSE_WITHOUT_REQUEST);
+      }
+      this.stats.responses++;
+      this.flag(tx, HttpTxFlag.RESPONSE_INVALID);
+      tx.response = new HttpResponse();
+      this.resTx = tx;
+      // libhtp hands these lines to the body hooks undecoded
+      this.resBody = new BodyBuffer(this.config.responseBodyLimit, [], this.config.decompressLimit);
+      tx.responseProgress = HttpProgress.RESPONSE_HEADERS;
+      this.emit(HttpProgress.RESPONSE_HEADERS, tx, false);
+    }
+    this.onBody(false, src, from, to);
+    if (last) this.complete(false);
   }
 
   /** @internal */
