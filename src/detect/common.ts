@@ -108,6 +108,9 @@ export class DistinctWindow {
   // so a window costs two one-element arrays rather than two typed arrays
   private vals: number[] = NONE;
   private times: number[] = NONE;
+  /** Index of the value added last, and a lower bound of every time held (exact after a scan). */
+  private lastIdx = 0;
+  private minT = 0;
   last = 0;
   /** No alert about this window before this time (µs). */
   quietUntil = 0;
@@ -121,33 +124,59 @@ export class DistinctWindow {
       if (this.cap < 1) return 0;
       this.vals = [v];
       this.times = [nowUs];
+      this.lastIdx = 0;
+      this.minT = nowUs;
       return 1;
+    }
+    // the same value again (a flood, a vertical scan of one port) while nothing has expired:
+    // every value is live, no scan needed (times only grow, so minT stays a lower bound)
+    if (vals[this.lastIdx] === v && nowUs - this.minT <= windowUs) {
+      times[this.lastIdx] = nowUs;
+      return used;
     }
     let live = 0;
     let found = -1;
     let free = -1;
+    let minT = nowUs;
     for (let i = 0; i < used; i++) {
-      if (nowUs - times[i] > windowUs) {
+      const ti = times[i];
+      if (nowUs - ti > windowUs) {
         if (free < 0) free = i;
         continue;
       }
+      if (ti < minT) minT = ti;
       if (vals[i] === v) found = i;
       live++;
     }
     if (found >= 0) {
       times[found] = nowUs;
+      this.lastIdx = found;
+      // expired slots lie below the window: keep the bound under them too
+      this.minT = free >= 0 ? expiredMin(times, used, nowUs, windowUs, minT) : minT;
       return live;
     }
     if (free < 0) {
+      this.minT = minT;
       if (used >= this.cap) return live; // full of live values: at cap already
       vals.push(v);
       times.push(nowUs);
+      this.lastIdx = used;
       return live + 1;
     }
     vals[free] = v;
     times[free] = nowUs;
+    this.lastIdx = free;
+    // other expired slots may remain: their times lie below minT
+    this.minT = expiredMin(times, used, nowUs, windowUs, minT);
     return live + 1;
   }
+}
+
+/** The lowest time of `times` when expired entries (older than the window) remain, else `liveMin`. */
+function expiredMin(times: number[], used: number, nowUs: number, windowUs: number, liveMin: number): number {
+  let m = liveMin;
+  for (let i = 0; i < used; i++) if (nowUs - times[i] > windowUs && times[i] < m) m = times[i];
+  return m;
 }
 
 /**
@@ -172,7 +201,10 @@ export class RateWindow {
   // slot of the current bucket (cur % buckets), kept up to date: bucket numbers are large
   // doubles, whose modulo costs more than the rest of an update
   private slot = 0;
+  /** Start of the bucket after the current one (µs): below it no division is needed. */
+  private nextUs = Number.NEGATIVE_INFINITY;
   private advance(nowUs: number): void {
+    if (nowUs < this.nextUs) return;
     const b = Math.floor(nowUs / this.bucketUs);
     const counts = this.counts;
     const n = counts.length;
@@ -181,6 +213,7 @@ export class RateWindow {
       this.total = 0;
       this.cur = b;
       this.slot = b % n;
+      this.nextUs = (b + 1) * this.bucketUs;
       return;
     }
     if (b <= this.cur) return;
@@ -192,6 +225,7 @@ export class RateWindow {
     }
     this.cur = b;
     this.slot = j;
+    this.nextUs = (b + 1) * this.bucketUs;
   }
   /** Adds `k` events at `nowUs`; returns the count within the window. */
   add(nowUs: number, k = 1): number {

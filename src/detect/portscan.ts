@@ -68,10 +68,9 @@ export const PORTSCAN_SIGNATURES = {
 
 const F = TcpFlag;
 const PENDING = 1 << 16;
-const PMASK = PENDING - 1;
+/** First size of the pending ring: it doubles when full, up to PENDING. */
+const PENDING_START = 1 << 10;
 const SWEEP_US = 5e6;
-/** Direct index: flow id -> ring slot, checked against the ring (binary search on a miss). */
-const DIRECT = 1 << 17;
 /** Kinds of pending probes. */
 const K_SYN = 1;
 const K_UDP = 2;
@@ -92,17 +91,20 @@ export class PortScanDetector extends Detector {
   private readonly sources: BoundedMap<number | string, SourceState>;
   private readonly vertical: BoundedMap<string, DistinctWindow>;
   private readonly horizontal: BoundedMap<number | string, DistinctWindow>;
-  // pending probes: a ring sorted by flow id
-  private readonly pFlow = new Float64Array(PENDING);
-  private readonly pTime = new Float64Array(PENDING);
-  private readonly pState = new Uint8Array(PENDING); // 0 answered/done, else kind
-  private readonly pPort = new Uint16Array(PENDING);
-  private readonly pProto = new Uint8Array(PENDING);
+  // pending probes: a ring sorted by flow id, grown on demand (a quiet link never needs the
+  // full ring, and allocating it costs page faults for nothing)
+  private pMask = PENDING_START - 1;
+  private pFlow = new Float64Array(PENDING_START);
+  private pTime = new Float64Array(PENDING_START);
+  private pState = new Uint8Array(PENDING_START); // 0 answered/done, else kind
+  private pPort = new Uint16Array(PENDING_START);
+  private pProto = new Uint8Array(PENDING_START);
   // IPv4 keys in typed arrays; IPv6 keys (text) beside them by ring index
-  private readonly pSrc = new Float64Array(PENDING);
-  private readonly pDst = new Float64Array(PENDING);
-  private readonly pText = new Map<number, [string, string]>();
-  private readonly direct = new Int32Array(DIRECT).fill(-1);
+  private pSrc = new Uint32Array(PENDING_START);
+  private pDst = new Uint32Array(PENDING_START);
+  private pText = new Map<number, [string, string]>();
+  /** Direct index: flow id -> ring slot, checked against the ring (binary search on a miss). */
+  private direct = new Int32Array(2 * PENDING_START).fill(-1);
   private pHead = 0;
   private pCount = 0;
 
@@ -329,10 +331,13 @@ export class PortScanDetector extends Detector {
 
   private addPending(flowId: number, t: number, kind: number, p: Packet, proto: number): void {
     this.expire(t);
-    if (this.pCount === PENDING) this.popHead(true);
-    const i = (this.pHead + this.pCount) & PMASK;
+    if (this.pCount > this.pMask) {
+      if (this.pCount < PENDING) this.grow();
+      else this.popHead(true);
+    }
+    const i = (this.pHead + this.pCount) & this.pMask;
     this.pFlow[i] = flowId;
-    this.direct[flowId & (DIRECT - 1)] = i;
+    this.direct[flowId & (this.direct.length - 1)] = i;
     this.pTime[i] = t;
     this.pState[i] = kind;
     this.pPort[i] = p.dstPort;
@@ -353,13 +358,13 @@ export class PortScanDetector extends Detector {
 
   /** Ring index of a pending flow id, or -1 (binary search: ids grow along the ring). */
   private find(flowId: number): number {
-    const d = this.direct[flowId & (DIRECT - 1)];
+    const d = this.direct[flowId & (this.direct.length - 1)];
     if (d >= 0 && this.pFlow[d] === flowId && this.inRing(d)) return d;
     let lo = 0;
     let hi = this.pCount - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      const i = (this.pHead + mid) & PMASK;
+      const i = (this.pHead + mid) & this.pMask;
       const v = this.pFlow[i];
       if (v === flowId) return i;
       if (v < flowId) lo = mid + 1;
@@ -370,7 +375,7 @@ export class PortScanDetector extends Detector {
 
   /** Ring slot `i` holds a live entry. */
   private inRing(i: number): boolean {
-    return ((i - this.pHead) & PMASK) < this.pCount;
+    return ((i - this.pHead) & this.pMask) < this.pCount;
   }
 
   private popHead(count: boolean): void {
@@ -384,8 +389,33 @@ export class PortScanDetector extends Detector {
       if (text !== undefined) this.failedProbe(text[0], text[1], this.pPort[i], this.pProto[i], t);
       else this.failedProbe(this.pSrc[i], this.pDst[i], this.pPort[i], this.pProto[i], t);
     }
-    this.pHead = (i + 1) & PMASK;
+    this.pHead = (i + 1) & this.pMask;
     this.pCount--;
+  }
+
+  /** Doubles the full ring, its entries moved to the front in order (the direct index rebuilt). */
+  private grow(): void {
+    const n = (this.pMask + 1) * 2;
+    const h = this.pHead;
+    this.pFlow = unwrap(this.pFlow, new Float64Array(n), h);
+    this.pTime = unwrap(this.pTime, new Float64Array(n), h);
+    this.pState = unwrap(this.pState, new Uint8Array(n), h);
+    this.pPort = unwrap(this.pPort, new Uint16Array(n), h);
+    this.pProto = unwrap(this.pProto, new Uint8Array(n), h);
+    this.pSrc = unwrap(this.pSrc, new Uint32Array(n), h);
+    this.pDst = unwrap(this.pDst, new Uint32Array(n), h);
+    if (this.pText.size > 0) {
+      const text = new Map<number, [string, string]>();
+      const old = n / 2;
+      for (const [i, e] of this.pText) text.set((i - h + old) % old, e);
+      this.pText = text;
+    }
+    const direct = new Int32Array(2 * n).fill(-1);
+    const dm = direct.length - 1;
+    for (let k = 0; k < this.pCount; k++) direct[this.pFlow[k] & dm] = k;
+    this.direct = direct;
+    this.pHead = 0;
+    this.pMask = n - 1;
   }
 
   private expire(now: number): void {
@@ -414,6 +444,17 @@ export class PortScanDetector extends Detector {
     // end of input: what never got an answer is unanswered
     while (this.pCount > 0) this.popHead(true);
   }
+}
+
+/** `to` holding the full ring `from` (oldest entry at `head`) in order from index 0. */
+function unwrap<T extends Float64Array | Uint32Array | Uint16Array | Uint8Array>(
+  from: T,
+  to: T,
+  head: number,
+): T {
+  to.set(from.subarray(head));
+  to.set(from.subarray(0, head), from.length - head);
+  return to;
 }
 
 function hashText(s: string): number {
