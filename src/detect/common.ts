@@ -108,9 +108,12 @@ export class DistinctWindow {
   // so a window costs two one-element arrays rather than two typed arrays
   private vals: number[] = NONE;
   private times: number[] = NONE;
-  /** Index of the value added last, and a lower bound of every time held (exact after a scan). */
+  // what the last full scan found, for the fast path: the slot written last, the live values,
+  // the oldest live time and the newest expired time (-Infinity: none)
   private lastIdx = 0;
-  private minT = 0;
+  private liveCount = 0;
+  private minLiveT = 0;
+  private maxExpT = Number.NEGATIVE_INFINITY;
   last = 0;
   /** No alert about this window before this time (µs). */
   quietUntil = 0;
@@ -125,58 +128,79 @@ export class DistinctWindow {
       this.vals = [v];
       this.times = [nowUs];
       this.lastIdx = 0;
-      this.minT = nowUs;
+      this.liveCount = 1;
+      this.minLiveT = nowUs;
+      this.maxExpT = Number.NEGATIVE_INFINITY;
       return 1;
     }
-    // the same value again (a flood, a vertical scan of one port) while nothing has expired:
-    // every value is live, no scan needed (times only grow, so minT stays a lower bound)
-    if (vals[this.lastIdx] === v && nowUs - this.minT <= windowUs) {
-      times[this.lastIdx] = nowUs;
-      return used;
+    // the value written last again (a flood, a scan repeating one port) while no live value
+    // expired and no expired one came back: the answer of the last scan, without a scan
+    const li = this.lastIdx;
+    if (
+      vals[li] === v &&
+      nowUs - this.minLiveT <= windowUs &&
+      nowUs - this.maxExpT > windowUs &&
+      nowUs - times[li] <= windowUs
+    ) {
+      times[li] = nowUs;
+      return this.liveCount;
     }
     let live = 0;
     let found = -1;
     let free = -1;
-    let minT = nowUs;
     for (let i = 0; i < used; i++) {
-      const ti = times[i];
-      if (nowUs - ti > windowUs) {
+      if (nowUs - times[i] > windowUs) {
         if (free < 0) free = i;
         continue;
       }
-      if (ti < minT) minT = ti;
       if (vals[i] === v) found = i;
       live++;
     }
+    let r: number;
     if (found >= 0) {
       times[found] = nowUs;
       this.lastIdx = found;
-      // expired slots lie below the window: keep the bound under them too
-      this.minT = free >= 0 ? expiredMin(times, used, nowUs, windowUs, minT) : minT;
-      return live;
-    }
-    if (free < 0) {
-      this.minT = minT;
-      if (used >= this.cap) return live; // full of live values: at cap already
+      r = live;
+    } else if (free < 0) {
+      if (used >= this.cap) {
+        // full of live values: at cap already (nothing written: the fast path stays off
+        // until the next scan)
+        this.maxExpT = Number.POSITIVE_INFINITY;
+        return live;
+      }
       vals.push(v);
       times.push(nowUs);
       this.lastIdx = used;
-      return live + 1;
+      r = live + 1;
+    } else {
+      vals[free] = v;
+      times[free] = nowUs;
+      this.lastIdx = free;
+      r = live + 1;
     }
-    vals[free] = v;
-    times[free] = nowUs;
-    this.lastIdx = free;
-    // other expired slots may remain: their times lie below minT
-    this.minT = expiredMin(times, used, nowUs, windowUs, minT);
-    return live + 1;
+    this.summarize(nowUs, windowUs);
+    return r;
   }
-}
 
-/** The lowest time of `times` when expired entries (older than the window) remain, else `liveMin`. */
-function expiredMin(times: number[], used: number, nowUs: number, windowUs: number, liveMin: number): number {
-  let m = liveMin;
-  for (let i = 0; i < used; i++) if (nowUs - times[i] > windowUs && times[i] < m) m = times[i];
-  return m;
+  /** Live count, oldest live and newest expired time at `nowUs` (for the fast path). */
+  private summarize(nowUs: number, windowUs: number): void {
+    const times = this.times;
+    let live = 0;
+    let minLive = nowUs;
+    let maxExp = Number.NEGATIVE_INFINITY;
+    for (let i = 0; i < times.length; i++) {
+      const ti = times[i];
+      if (nowUs - ti > windowUs) {
+        if (ti > maxExp) maxExp = ti;
+      } else {
+        live++;
+        if (ti < minLive) minLive = ti;
+      }
+    }
+    this.liveCount = live;
+    this.minLiveT = minLive;
+    this.maxExpT = maxExp;
+  }
 }
 
 /**

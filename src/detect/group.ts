@@ -69,21 +69,21 @@ export class DetectorGroup implements PacketObserver {
   }
 
   onPacket(pkt: Packet, flow: FlowState | null, timeUs: number): void {
+    const p = ipOf(pkt);
     // TCP past its opening exchange (and not a stealth-scan packet: those carry no ACK) is of no
     // interest to the port scan and flood detectors: they look at openings, first answers and
     // early aborts only. The conditions mirror theirs (portscan.ts tcp, dos.ts onPacket).
-    if (flow !== null && !flow.isNew) {
-      const p = ipOf(pkt);
-      if (
-        (p.layers & Layer.TCP) !== 0 &&
-        (p.tcpFlags & TcpFlag.ACK) !== 0 &&
-        (flow.direction === 0 ? flow.toServerPackets > 3 : flow.toClientPackets !== 1)
-      ) {
-        return;
-      }
+    if (
+      flow !== null &&
+      !flow.isNew &&
+      (p.layers & Layer.TCP) !== 0 &&
+      (p.tcpFlags & TcpFlag.ACK) !== 0 &&
+      (flow.direction === 0 ? flow.toServerPackets > 3 : flow.toClientPackets !== 1)
+    ) {
+      return;
     }
-    if (this.ps !== null) this.ps.onPacket(pkt, flow, timeUs);
-    if (this.dos !== null) this.dos.onPacket(pkt, flow, timeUs);
+    if (this.ps !== null) this.ps.onIp(p, flow, timeUs);
+    if (this.dos !== null) this.dos.onIp(p, flow, timeUs);
   }
 
   onFlowEnd(f: EndedFlow): void {
