@@ -83,7 +83,9 @@ export class DetectorGroup implements PacketObserver {
       return;
     }
     if (this.ps !== null) this.ps.onIp(p, flow, timeUs);
-    if (this.dos !== null) this.dos.onIp(p, flow, timeUs);
+    // the flood detector reads TCP from the client only (openings and handshake completions)
+    if (this.dos !== null && (flow === null || flow.direction === 0 || (p.layers & Layer.TCP) === 0))
+      this.dos.onIp(p, flow, timeUs);
   }
 
   onFlowEnd(f: EndedFlow): void {

@@ -120,6 +120,7 @@ export class LoginReplies {
    * logins were read from the replies (and the flow is not to be guessed at from its shape).
    */
   end(flowId: number): boolean {
+    if (this.flows.size === 0) return false;
     const f = this.flows.get(flowId);
     if (f === undefined) return false;
     this.flows.delete(flowId);
