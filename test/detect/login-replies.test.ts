@@ -134,10 +134,12 @@ async function tcpPortOpen(port: number): Promise<boolean> {
   return r.stdout.trim() !== '';
 }
 
-const ready = isRoot() && existsSync('/usr/sbin/vsftpd');
+const ready = isRoot();
 
 beforeAll(async () => {
   if (!ready) return;
+  if (!existsSync('/usr/sbin/vsftpd'))
+    throw new Error('vsftpd is missing: run scripts/setup-debian.sh (Debian package vsftpd)');
   const net = await freeSubnet24();
   SRV_IP = `${net}.2`;
   CLI_IP = `${net}.3`;
