@@ -15,7 +15,7 @@ PACKAGES=(
   # kernel plumbing used by firewall, qos and namespace tests
   iproute2 nftables iptables ipset iputils-ping ethtool
   # real servers and clients the tests run inside namespaces
-  nginx-light openssh-server openssh-client sshpass dnsmasq-base redis-server haproxy tinyproxy
+  nginx-light openssh-server openssh-client sshpass dnsmasq-base redis-server haproxy tinyproxy vsftpd
   curl dnsutils netcat-openbsd socat openssl
   # attack tools and peers for scans and benchmarks
   nmap masscan hping3 wrk hyperfine

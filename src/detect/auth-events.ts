@@ -13,6 +13,7 @@ import {
   DIR_SLOTS,
   F_DIR,
   F_FIRST,
+  F_ID,
   F_LAST,
   K_DST,
   K_META,
@@ -70,12 +71,13 @@ function key(K: Uint32Array, at: number, v6: boolean): number | string {
 }
 
 /**
- * The login attempt an ended flow was, or null: TCP to one of `ports`, both sides sent
+ * The login attempt an ended flow was, or null: TCP to one of `ports` (a set, or a port map:
+ * non-zero at each port, one load per flow instead of a hash lookup), both sides sent
  * payload, shorter than `maxSec`, the client sent at most `maxClientBytes`.
  */
 export function shortAuthSession(
   f: EndedFlow,
-  ports: ReadonlySet<number>,
+  ports: ReadonlySet<number> | Uint8Array,
   maxSec: number,
   maxClientBytes: number,
 ): LoginAttempt | null {
@@ -84,7 +86,7 @@ export function shortAuthSession(
   const meta = K[o + K_META];
   if (((meta >>> 8) & 0xff) !== 6) return null;
   const port = K[o + K_PORTS] & 0xffff;
-  if (!ports.has(port)) return null;
+  if (ports instanceof Uint8Array ? ports[port] === 0 : !ports.has(port)) return null;
   const F = f.table.floats(f.slot);
   const b = FlowTable.base(f.slot);
   const up = F[b + F_DIR + D_PAYLOAD];
@@ -99,6 +101,11 @@ export function shortAuthSession(
     serverPort: port,
     timeUs: F[b + F_LAST],
   };
+}
+
+/** The flow id of an ended flow (as `FlowState.id` and `TxMeta.flowId` give it). */
+export function endedFlowId(f: EndedFlow): number {
+  return f.table.floats(f.slot)[FlowTable.base(f.slot) + F_ID];
 }
 
 /** HTTP status codes that refuse credentials. */

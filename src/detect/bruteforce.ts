@@ -30,14 +30,15 @@ export class BruteForceDetector extends Detector {
   readonly name = 'bruteforce';
   private readonly c: BruteForceConfig;
   private readonly windowUs: number;
-  private readonly ports: Set<number>;
+  /** Non-zero at each authentication port. */
+  private readonly ports = new Uint8Array(65536);
   private readonly counts: BoundedMap<string, EventRing>;
 
   constructor(cfg: DetectConfig) {
     super(cfg.suppressSec, cfg.maxTracked);
     this.c = cfg.bruteforce;
     this.windowUs = this.c.windowSec * 1e6;
-    this.ports = new Set(this.c.ports);
+    for (const p of this.c.ports) this.ports[p] = 1;
     this.counts = new BoundedMap(cfg.maxTracked);
   }
 

@@ -108,6 +108,12 @@ export class DistinctWindow {
   // so a window costs two one-element arrays rather than two typed arrays
   private vals: number[] = NONE;
   private times: number[] = NONE;
+  // what the last full scan found, for the fast path: the slot written last, the live values,
+  // the oldest live time and the newest expired time (-Infinity: none)
+  private lastIdx = 0;
+  private liveCount = 0;
+  private minLiveT = 0;
+  private maxExpT = Number.NEGATIVE_INFINITY;
   last = 0;
   /** No alert about this window before this time (µs). */
   quietUntil = 0;
@@ -121,7 +127,23 @@ export class DistinctWindow {
       if (this.cap < 1) return 0;
       this.vals = [v];
       this.times = [nowUs];
+      this.lastIdx = 0;
+      this.liveCount = 1;
+      this.minLiveT = nowUs;
+      this.maxExpT = Number.NEGATIVE_INFINITY;
       return 1;
+    }
+    // the value written last again (a flood, a scan repeating one port) while no live value
+    // expired and no expired one came back: the answer of the last scan, without a scan
+    const li = this.lastIdx;
+    if (
+      vals[li] === v &&
+      nowUs - this.minLiveT <= windowUs &&
+      nowUs - this.maxExpT > windowUs &&
+      nowUs - times[li] <= windowUs
+    ) {
+      times[li] = nowUs;
+      return this.liveCount;
     }
     let live = 0;
     let found = -1;
@@ -134,19 +156,50 @@ export class DistinctWindow {
       if (vals[i] === v) found = i;
       live++;
     }
+    let r: number;
     if (found >= 0) {
       times[found] = nowUs;
-      return live;
-    }
-    if (free < 0) {
-      if (used >= this.cap) return live; // full of live values: at cap already
+      this.lastIdx = found;
+      r = live;
+    } else if (free < 0) {
+      if (used >= this.cap) {
+        // full of live values: at cap already (nothing written: the fast path stays off
+        // until the next scan)
+        this.maxExpT = Number.POSITIVE_INFINITY;
+        return live;
+      }
       vals.push(v);
       times.push(nowUs);
-      return live + 1;
+      this.lastIdx = used;
+      r = live + 1;
+    } else {
+      vals[free] = v;
+      times[free] = nowUs;
+      this.lastIdx = free;
+      r = live + 1;
     }
-    vals[free] = v;
-    times[free] = nowUs;
-    return live + 1;
+    this.summarize(nowUs, windowUs);
+    return r;
+  }
+
+  /** Live count, oldest live and newest expired time at `nowUs` (for the fast path). */
+  private summarize(nowUs: number, windowUs: number): void {
+    const times = this.times;
+    let live = 0;
+    let minLive = nowUs;
+    let maxExp = Number.NEGATIVE_INFINITY;
+    for (let i = 0; i < times.length; i++) {
+      const ti = times[i];
+      if (nowUs - ti > windowUs) {
+        if (ti > maxExp) maxExp = ti;
+      } else {
+        live++;
+        if (ti < minLive) minLive = ti;
+      }
+    }
+    this.liveCount = live;
+    this.minLiveT = minLive;
+    this.maxExpT = maxExp;
   }
 }
 
@@ -172,7 +225,10 @@ export class RateWindow {
   // slot of the current bucket (cur % buckets), kept up to date: bucket numbers are large
   // doubles, whose modulo costs more than the rest of an update
   private slot = 0;
+  /** Start of the bucket after the current one (µs): below it no division is needed. */
+  private nextUs = Number.NEGATIVE_INFINITY;
   private advance(nowUs: number): void {
+    if (nowUs < this.nextUs) return;
     const b = Math.floor(nowUs / this.bucketUs);
     const counts = this.counts;
     const n = counts.length;
@@ -181,6 +237,7 @@ export class RateWindow {
       this.total = 0;
       this.cur = b;
       this.slot = b % n;
+      this.nextUs = (b + 1) * this.bucketUs;
       return;
     }
     if (b <= this.cur) return;
@@ -192,6 +249,7 @@ export class RateWindow {
     }
     this.cur = b;
     this.slot = j;
+    this.nextUs = (b + 1) * this.bucketUs;
   }
   /** Adds `k` events at `nowUs`; returns the count within the window. */
   add(nowUs: number, k = 1): number {

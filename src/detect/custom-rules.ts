@@ -11,10 +11,11 @@ import type { HttpRequestView, HttpResponseView } from '../ids/match/http-buffer
 import { SEVERITY_WORDS, type SeverityWord, type TxMeta } from '../ids/observer.js';
 import { Layer } from '../packet/layers/constants.js';
 import type { Packet } from '../packet/packet.js';
-import { bytesKey, isHttpDenial, shortAuthSession } from './auth-events.js';
+import { bytesKey, endedFlowId, isHttpDenial, shortAuthSession } from './auth-events.js';
 import { Category, Detector } from './base.js';
 import { addrKey, BoundedMap, EventRing, ipOf, keyText } from './common.js';
 import { DEFAULT_DETECT_CONFIG } from './config.js';
+import { type LoginProtocol, LoginReplies } from './login-replies.js';
 import { type CompiledPattern, compilePattern } from './pattern/compile.js';
 import { EventKind, type EventKindId, type MatchContext } from './pattern/fields.js';
 
@@ -113,8 +114,36 @@ export class CustomRuleSet extends Detector {
     flowId: 0,
   };
 
+  /** FTP, SMTP, POP3 and IMAP: failed logins read from the server's replies. */
+  readonly streamPorts = LoginReplies.ports;
+  private readonly logins = new LoginReplies();
+  private streamMeta: TxMeta | null = null;
+  private readonly onLoginFailure = (proto: LoginProtocol, flowId: number): void => {
+    const meta = this.streamMeta as TxMeta;
+    const c = this.ctxObj;
+    c.src = bytesKey(meta.client);
+    c.dst = bytesKey(meta.server);
+    c.srcPort = meta.clientPort;
+    c.dstPort = meta.serverPort;
+    c.proto = 6;
+    c.pkt = null;
+    c.req = null;
+    c.resp = null;
+    c.service = proto;
+    c.timeUs = meta.timeUs;
+    c.flowId = flowId;
+    this.run(this.byKind[EventKind.LOGIN_FAILURE], EventKind.LOGIN_FAILURE);
+  };
+
   constructor() {
     super(0, DEFAULT_DETECT_CONFIG.maxTracked);
+  }
+
+  onStream(data: Uint8Array, toServer: boolean, meta: TxMeta): void {
+    if (this.byKind[EventKind.LOGIN_FAILURE].length === 0) return;
+    this.streamMeta = meta;
+    this.logins.feed(meta.flowId, meta.serverPort, toServer, data, this.onLoginFailure);
+    this.streamMeta = null;
   }
 
   add(rule: CustomRule): void {
@@ -208,6 +237,8 @@ export class CustomRuleSet extends Detector {
   onFlowEnd(f: EndedFlow): void {
     const lf = this.byKind[EventKind.LOGIN_FAILURE];
     if (lf.length === 0) return;
+    // clear-text logins were read from the replies: the session's shape says nothing more
+    if (this.logins.end(endedFlowId(f))) return;
     const a = shortAuthSession(
       f,
       this.authPorts,

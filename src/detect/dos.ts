@@ -123,8 +123,12 @@ export class DosDetector extends Detector {
   }
 
   onPacket(pkt: Packet, flow: FlowState | null, t: number): void {
+    this.onIp(ipOf(pkt), flow, t);
+  }
+
+  /** {@link onPacket} with the packet's innermost IP packet (`ipOf`) already found. */
+  onIp(p: Packet, flow: FlowState | null, t: number): void {
     if (flow === null) return;
-    const p = ipOf(pkt);
     const L = p.layers;
     if ((L & Layer.TCP) !== 0) {
       const fl = p.tcpFlags;

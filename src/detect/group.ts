@@ -69,21 +69,56 @@ export class DetectorGroup implements PacketObserver {
   }
 
   onPacket(pkt: Packet, flow: FlowState | null, timeUs: number): void {
-    // TCP past its opening exchange (and not a stealth-scan packet: those carry no ACK) is of no
-    // interest to the port scan and flood detectors: they look at openings, first answers and
-    // early aborts only. The conditions mirror theirs (portscan.ts tcp, dos.ts onPacket).
-    if (flow !== null && !flow.isNew) {
-      const p = ipOf(pkt);
+    // Each detector is called only for the packets it reads: on a flood or a scan almost every
+    // packet is one of theirs, and a call that does nothing still costs (cold code on a busy
+    // machine). The conditions mirror the detectors' own (portscan.ts onIp/tcp, dos.ts onIp),
+    // which still check them.
+    const p = ipOf(pkt);
+    const L = p.layers;
+    const ps = this.ps;
+    const dos = this.dos;
+    if ((L & Layer.TCP) !== 0) {
+      if (flow === null) return;
+      const fl = p.tcpFlags;
+      if (flow.isNew) {
+        if (ps !== null) ps.onIp(p, flow, timeUs);
+        if (dos !== null && flow.direction === 0 && (fl & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN)
+          dos.onIp(p, flow, timeUs);
+        return;
+      }
+      // past the opening exchange (a stealth-scan packet carries no ACK: it still goes through);
+      // port scans look at openings, first answers and early aborts only
       if (
-        (p.layers & Layer.TCP) !== 0 &&
-        (p.tcpFlags & TcpFlag.ACK) !== 0 &&
+        (fl & TcpFlag.ACK) !== 0 &&
         (flow.direction === 0 ? flow.toServerPackets > 3 : flow.toClientPackets !== 1)
       ) {
         return;
       }
+      if (ps !== null) ps.onIp(p, flow, timeUs);
+      // floods: the client's ACK completing a handshake takes its SYN back
+      if (
+        dos !== null &&
+        flow.direction === 0 &&
+        flow.toServerPackets === 2 &&
+        flow.toClientPackets >= 1 &&
+        (fl & (TcpFlag.ACK | TcpFlag.SYN | TcpFlag.RST)) === TcpFlag.ACK
+      ) {
+        dos.onIp(p, flow, timeUs);
+      }
+      return;
     }
-    if (this.ps !== null) this.ps.onPacket(pkt, flow, timeUs);
-    if (this.dos !== null) this.dos.onPacket(pkt, flow, timeUs);
+    if ((L & Layer.UDP) !== 0) {
+      if (flow === null) return;
+      // probes: a new datagram flow, or its first answer
+      if (ps !== null && (flow.isNew || (flow.direction === 1 && flow.toClientPackets === 1)))
+        ps.onIp(p, flow, timeUs);
+      if (dos !== null) dos.onIp(p, flow, timeUs);
+      return;
+    }
+    if ((L & (Layer.ICMP | Layer.ICMPV6)) !== 0) {
+      if (ps !== null) ps.onIp(p, flow, timeUs);
+      if (dos !== null) dos.onIp(p, flow, timeUs);
+    }
   }
 
   onFlowEnd(f: EndedFlow): void {

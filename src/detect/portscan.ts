@@ -68,10 +68,9 @@ export const PORTSCAN_SIGNATURES = {
 
 const F = TcpFlag;
 const PENDING = 1 << 16;
-const PMASK = PENDING - 1;
+/** First size of the pending ring: it doubles when full, up to PENDING. */
+const PENDING_START = 1 << 10;
 const SWEEP_US = 5e6;
-/** Direct index: flow id -> ring slot, checked against the ring (binary search on a miss). */
-const DIRECT = 1 << 17;
 /** Kinds of pending probes. */
 const K_SYN = 1;
 const K_UDP = 2;
@@ -92,17 +91,18 @@ export class PortScanDetector extends Detector {
   private readonly sources: BoundedMap<number | string, SourceState>;
   private readonly vertical: BoundedMap<string, DistinctWindow>;
   private readonly horizontal: BoundedMap<number | string, DistinctWindow>;
-  // pending probes: a ring sorted by flow id
-  private readonly pFlow = new Float64Array(PENDING);
-  private readonly pTime = new Float64Array(PENDING);
-  private readonly pState = new Uint8Array(PENDING); // 0 answered/done, else kind
-  private readonly pPort = new Uint16Array(PENDING);
-  private readonly pProto = new Uint8Array(PENDING);
-  // IPv4 keys in typed arrays; IPv6 keys (text) beside them by ring index
-  private readonly pSrc = new Float64Array(PENDING);
-  private readonly pDst = new Float64Array(PENDING);
-  private readonly pText = new Map<number, [string, string]>();
-  private readonly direct = new Int32Array(DIRECT).fill(-1);
+  // pending probes: a ring sorted by flow id, grown on demand (a quiet link never needs the
+  // full ring, and allocating it costs page faults for nothing)
+  private pMask = PENDING_START - 1;
+  /** Per entry, side by side (one cache line for two entries): flow id, time, IPv4 source and target. */
+  private pRec = new Float64Array(4 * PENDING_START);
+  private pState = new Uint8Array(PENDING_START); // 0 answered/done, else kind
+  /** Target port | protocol << 16. */
+  private pMeta = new Uint32Array(PENDING_START);
+  // IPv6 keys (text) beside the ring by ring index
+  private pText = new Map<number, [string, string]>();
+  /** Direct index: flow id -> ring slot, checked against the ring (binary search on a miss). */
+  private direct = new Int32Array(2 * PENDING_START).fill(-1);
   private pHead = 0;
   private pCount = 0;
 
@@ -117,7 +117,11 @@ export class PortScanDetector extends Detector {
   }
 
   onPacket(pkt: Packet, flow: FlowState | null, timeUs: number): void {
-    const p = ipOf(pkt);
+    this.onIp(ipOf(pkt), flow, timeUs);
+  }
+
+  /** {@link onPacket} with the packet's innermost IP packet (`ipOf`) already found. */
+  onIp(p: Packet, flow: FlowState | null, timeUs: number): void {
     const L = p.layers;
     if ((L & Layer.TCP) !== 0) {
       if (flow !== null) this.tcp(p, flow, timeUs);
@@ -185,7 +189,9 @@ export class PortScanDetector extends Detector {
     // from the client, early in the connection: the answer was seen, or the client aborts
     const early = flow.toServerPackets <= 3 && flow.toClientPackets <= 1;
     if (!early) return;
-    if (flow.toServerPackets === 2) {
+    // a second packet before any answer (a retransmitted SYN, an abort) settles the probe; after
+    // an answer the first-answer path above already did (and what it did not find is gone)
+    if (flow.toServerPackets === 2 && flow.toClientPackets === 0) {
       const i = this.find(flow.id);
       if (i >= 0) this.pState[i] = 0;
     }
@@ -329,17 +335,21 @@ export class PortScanDetector extends Detector {
 
   private addPending(flowId: number, t: number, kind: number, p: Packet, proto: number): void {
     this.expire(t);
-    if (this.pCount === PENDING) this.popHead(true);
-    const i = (this.pHead + this.pCount) & PMASK;
-    this.pFlow[i] = flowId;
-    this.direct[flowId & (DIRECT - 1)] = i;
-    this.pTime[i] = t;
+    if (this.pCount > this.pMask) {
+      if (this.pCount < PENDING) this.grow();
+      else this.popHead(true);
+    }
+    const i = (this.pHead + this.pCount) & this.pMask;
+    const r = this.pRec;
+    const o = i * 4;
+    r[o] = flowId;
+    r[o + 1] = t;
+    this.direct[flowId & (this.direct.length - 1)] = i;
     this.pState[i] = kind;
-    this.pPort[i] = p.dstPort;
-    this.pProto[i] = proto;
+    this.pMeta[i] = p.dstPort | (proto << 16);
     if (p.ipVersion === 4) {
-      this.pSrc[i] = p.src4 >>> 0;
-      this.pDst[i] = p.dst4 >>> 0;
+      r[o + 2] = p.src4 >>> 0;
+      r[o + 3] = p.dst4 >>> 0;
     } else {
       this.pText.set(i, [addrKey(p, true) as string, addrKey(p, false) as string]);
     }
@@ -353,14 +363,15 @@ export class PortScanDetector extends Detector {
 
   /** Ring index of a pending flow id, or -1 (binary search: ids grow along the ring). */
   private find(flowId: number): number {
-    const d = this.direct[flowId & (DIRECT - 1)];
-    if (d >= 0 && this.pFlow[d] === flowId && this.inRing(d)) return d;
+    const d = this.direct[flowId & (this.direct.length - 1)];
+    const r = this.pRec;
+    if (d >= 0 && r[d * 4] === flowId && this.inRing(d)) return d;
     let lo = 0;
     let hi = this.pCount - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      const i = (this.pHead + mid) & PMASK;
-      const v = this.pFlow[i];
+      const i = (this.pHead + mid) & this.pMask;
+      const v = r[i * 4];
       if (v === flowId) return i;
       if (v < flowId) lo = mid + 1;
       else hi = mid - 1;
@@ -370,7 +381,7 @@ export class PortScanDetector extends Detector {
 
   /** Ring slot `i` holds a live entry. */
   private inRing(i: number): boolean {
-    return ((i - this.pHead) & PMASK) < this.pCount;
+    return ((i - this.pHead) & this.pMask) < this.pCount;
   }
 
   private popHead(count: boolean): void {
@@ -380,16 +391,39 @@ export class PortScanDetector extends Detector {
     const text = this.pText.size > 0 ? this.pText.get(i) : undefined;
     if (text !== undefined) this.pText.delete(i);
     if (count && kind !== 0 && kind !== K_ACK) {
-      const t = this.pTime[i] + this.timeoutUs;
-      if (text !== undefined) this.failedProbe(text[0], text[1], this.pPort[i], this.pProto[i], t);
-      else this.failedProbe(this.pSrc[i], this.pDst[i], this.pPort[i], this.pProto[i], t);
+      const r = this.pRec;
+      const m = this.pMeta[i];
+      const t = r[i * 4 + 1] + this.timeoutUs;
+      if (text !== undefined) this.failedProbe(text[0], text[1], m & 0xffff, m >>> 16, t);
+      else this.failedProbe(r[i * 4 + 2], r[i * 4 + 3], m & 0xffff, m >>> 16, t);
     }
-    this.pHead = (i + 1) & PMASK;
+    this.pHead = (i + 1) & this.pMask;
     this.pCount--;
   }
 
+  /** Doubles the full ring, its entries moved to the front in order (the direct index rebuilt). */
+  private grow(): void {
+    const n = (this.pMask + 1) * 2;
+    const h = this.pHead;
+    this.pRec = unwrap(this.pRec, new Float64Array(4 * n), 4 * h);
+    this.pState = unwrap(this.pState, new Uint8Array(n), h);
+    this.pMeta = unwrap(this.pMeta, new Uint32Array(n), h);
+    if (this.pText.size > 0) {
+      const text = new Map<number, [string, string]>();
+      const old = n / 2;
+      for (const [i, e] of this.pText) text.set((i - h + old) % old, e);
+      this.pText = text;
+    }
+    const direct = new Int32Array(2 * n).fill(-1);
+    const dm = direct.length - 1;
+    for (let k = 0; k < this.pCount; k++) direct[this.pRec[k * 4] & dm] = k;
+    this.direct = direct;
+    this.pHead = 0;
+    this.pMask = n - 1;
+  }
+
   private expire(now: number): void {
-    while (this.pCount > 0 && now - this.pTime[this.pHead] >= this.timeoutUs) this.popHead(true);
+    while (this.pCount > 0 && now - this.pRec[this.pHead * 4 + 1] >= this.timeoutUs) this.popHead(true);
   }
 
   private lastSweep = 0;
@@ -414,6 +448,17 @@ export class PortScanDetector extends Detector {
     // end of input: what never got an answer is unanswered
     while (this.pCount > 0) this.popHead(true);
   }
+}
+
+/** `to` holding the full ring `from` (oldest entry at `head`) in order from index 0. */
+function unwrap<T extends Float64Array | Uint32Array | Uint16Array | Uint8Array>(
+  from: T,
+  to: T,
+  head: number,
+): T {
+  to.set(from.subarray(head));
+  to.set(from.subarray(0, head), from.length - head);
+  return to;
 }
 
 function hashText(s: string): number {

@@ -129,6 +129,16 @@ export interface PacketObserver {
   onHttpRequest?(req: HttpRequestView, meta: TxMeta): void;
   /** An HTTP response whose headers were parsed, with its request when known. */
   onHttpResponse?(resp: HttpResponseView, req: HttpRequestView | null, meta: TxMeta): void;
+  /**
+   * TCP server ports whose reassembled bytes {@link onStream} receives: the engine checks the
+   * flow's server port against it, so flows to other ports cost nothing.
+   */
+  readonly streamPorts?: ReadonlySet<number>;
+  /**
+   * New in-order bytes of one direction of a TCP flow to one of {@link streamPorts} (IDS mode:
+   * once the other side acknowledged them; the rest at flow end), before `onFlowEnd`.
+   */
+  onStream?(data: Uint8Array, toServer: boolean, meta: TxMeta): void;
   /** Packet time moved on (called at least once per second of packet time): expire windows. */
   tick?(timeUs: number): void;
   /** End of input: report what is still pending. */

@@ -35,6 +35,61 @@ describe('DistinctWindow', () => {
   });
 });
 
+/** The definition, without shortcuts: distinct values whose last time lies within the window, at most cap. */
+class ReferenceDistinct {
+  private readonly vals: number[] = [];
+  private readonly times: number[] = [];
+  constructor(readonly cap: number) {}
+  add(v: number, now: number, w: number): number {
+    let live = 0;
+    let found = -1;
+    let free = -1;
+    for (let i = 0; i < this.vals.length; i++) {
+      if (now - this.times[i] > w) {
+        if (free < 0) free = i;
+        continue;
+      }
+      if (this.vals[i] === v) found = i;
+      live++;
+    }
+    if (found >= 0) {
+      this.times[found] = now;
+      return live;
+    }
+    if (free < 0) {
+      if (this.vals.length >= this.cap) return live;
+      this.vals.push(v);
+      this.times.push(now);
+      return live + 1;
+    }
+    this.vals[free] = v;
+    this.times[free] = now;
+    return live + 1;
+  }
+}
+
+describe('DistinctWindow against the plain definition', () => {
+  it('gives the same count on 20,000 random adds (repeats, expiry, times a little out of order)', () => {
+    let seed = 12345;
+    const rnd = () => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed / 2 ** 32;
+    };
+    for (const cap of [1, 3, 10, 15]) {
+      const fast = new DistinctWindow(cap);
+      const ref = new ReferenceDistinct(cap);
+      let t = 0;
+      for (let i = 0; i < 5000; i++) {
+        // mostly forward in time, sometimes back (expiry of pending probes is up to 3 s late)
+        t += rnd() < 0.1 ? -Math.floor(rnd() * 30) : Math.floor(rnd() * 20);
+        // long runs of one value (floods) mixed with a few others
+        const v = rnd() < 0.7 ? 80 : Math.floor(rnd() * (cap + 3));
+        expect(fast.add(v, t, 100)).toBe(ref.add(v, t, 100));
+      }
+    }
+  });
+});
+
 describe('RateWindow', () => {
   it('counts events in the last window in ten buckets; removals take events back', () => {
     const r = new RateWindow(1_000_000);

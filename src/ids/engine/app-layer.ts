@@ -16,6 +16,7 @@ import { tlsEveObject } from '../app/tls/eve.js';
 import { TlsEvent, TlsHandshake } from '../app/tls/handshake.js';
 import { BufferId, bufferIdByName } from '../match/buffers.js';
 import { setHttpRequestBuffers, setHttpResponseBuffers } from '../match/http-buffers.js';
+import type { PacketObserver } from '../observer.js';
 import { AppState, type FlowSide } from './flow-side.js';
 import type { FlowPipeline } from './pipeline.js';
 import { detectProtocol } from './probe.js';
@@ -30,6 +31,16 @@ const PROBE_LIMIT = 4096;
 
 export class AppLayer {
   constructor(private readonly pipe: FlowPipeline) {}
+
+  /** Observers that read reassembled bytes of some ports (found at the first stream chunk). */
+  private streamObs: PacketObserver[] | null = null;
+
+  /** Hands `data` to the observers that asked for the flow's server port. */
+  private observeStream(obs: PacketObserver[], side: FlowSide, toServer: boolean, data: Uint8Array): void {
+    for (const o of obs) {
+      if (o.streamPorts?.has(side.serverPort)) o.onStream?.(data, toServer, this.pipe.txMeta(side, 0));
+    }
+  }
 
   /** One UDP datagram of a flow: DNS queries and answers. */
   datagram(ip: Packet, side: FlowSide, toServer: boolean): void {
@@ -112,6 +123,12 @@ export class AppLayer {
 
   /** New in-order bytes of one direction of a TCP flow. */
   stream(side: FlowSide, toServer: boolean, data: Uint8Array): void {
+    let so = this.streamObs;
+    if (so === null) {
+      so = this.pipe.engine.observers.filter((o) => o.onStream !== undefined && o.streamPorts !== undefined);
+      this.streamObs = so;
+    }
+    if (so.length > 0) this.observeStream(so, side, toServer, data);
     if (side.appState === AppState.UNKNOWN) {
       const proto = this.detect(side, data, toServer);
       if (proto !== '') {
