@@ -6,12 +6,14 @@
  * that capture (and curl's exit code 67, "login denied"); the custom rules must count exactly
  * that many failed logins and fire at the threshold edge.
  */
+
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CUSTOM_SID_BASE, CustomRuleSet, compileCustomRule } from '../../src/detect/custom-rules.js';
+import { startTcpdump } from '../capture/lab.js';
 import { freeSubnet24, isRoot, NetnsLab, run, waitFor } from '../helpers/netns.js';
 import { engineAlerts } from './run.js';
 
@@ -92,14 +94,14 @@ s.on('close', () => process.exit(0));
 setTimeout(() => process.exit(1), 20000).unref();
 `;
 
+/**
+ * tcpdump in the server namespace (the capture tests' helper: immediate mode, and SIGINT only
+ * once the file has settled; without them the last 530 reply was lost now and then).
+ */
 async function capture(iface: string, file: string): Promise<() => Promise<void>> {
-  const p = lab.spawn(srv, ['tcpdump', '-i', iface, '-s', '0', '-U', '-w', file, 'tcp']);
-  await waitFor(() => existsSync(file), 10_000, 'tcpdump to start');
-  await new Promise((r) => setTimeout(r, 500));
+  const td = await startTcpdump(lab, srv, iface, 'tcp', file, ['-s', '0']);
   return async () => {
-    await new Promise((r) => setTimeout(r, 500));
-    if (p.pid) process.kill(-p.pid, 'SIGINT');
-    await new Promise<void>((r) => (p.exitCode !== null ? r() : p.once('exit', () => r())));
+    await td.stop();
   };
 }
 
