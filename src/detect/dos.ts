@@ -161,8 +161,22 @@ export class DosDetector extends Detector {
    * callers that classified the packet already (the detector group).
    */
   openSyn(p: Packet, t: number): void {
-    const tg = this.target(0, this.syn, p, p.dstPort, false);
-    vote(tg, addrKey(p, true));
+    let tg: Target;
+    let src: number | string;
+    if (p.ipVersion === 4) {
+      // the flood's target again (the one-entry cache of `target`, checked here: no call)
+      const port = p.dstPort;
+      const last = this.lastTarget[0];
+      tg =
+        last !== null && this.cPort[0] === port && this.cAddr[0] === p.dst4 >>> 0
+          ? last
+          : this.target(0, this.syn, p, port, false);
+      src = p.src4 >>> 0;
+    } else {
+      tg = this.target(0, this.syn, p, p.dstPort, false);
+      src = addrKey(p, true);
+    }
+    vote(tg, src);
     const n = tg.rate.add(t);
     if (n >= this.c.synPerSec && t >= tg.quietUntil) {
       this.raise(DOS_SIGNATURES.synFlood, this.c.synSeverity, p, tg, t, n, 6, this.c.synPerSec);
@@ -181,8 +195,21 @@ export class DosDetector extends Detector {
   /** A UDP datagram of a flow: {@link onIp}'s work on it. */
   udpPacket(p: Packet, flow: FlowState, t: number): void {
     if (flow.direction === 0) {
-      const tg = this.target(1, this.udp, p, p.dstPort, true);
-      vote(tg, addrKey(p, true));
+      let tg: Target;
+      let src: number | string;
+      if (p.ipVersion === 4) {
+        const port = p.dstPort;
+        const last = this.lastTarget[1];
+        tg =
+          last !== null && this.cPort[1] === port && this.cAddr[1] === p.dst4 >>> 0
+            ? last
+            : this.target(1, this.udp, p, port, true);
+        src = p.src4 >>> 0;
+      } else {
+        tg = this.target(1, this.udp, p, p.dstPort, true);
+        src = addrKey(p, true);
+      }
+      vote(tg, src);
       const n = tg.rate.add(t);
       if (
         n >= this.c.udpPerSec &&

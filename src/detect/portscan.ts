@@ -368,7 +368,7 @@ export class PortScanDetector extends Detector {
   // ---- pending probes ------------------------------------------------------------------------
 
   private addPending(flowId: number, t: number, kind: number, p: Packet, proto: number): void {
-    this.expire(t);
+    if (this.pCount > 0 && t - this.pRec[this.pHead * 4 + 1] >= this.timeoutUs) this.expire(t);
     if (this.pCount > this.pMask) {
       if (this.pCount < PENDING) this.grow();
       else this.popHead(true);
