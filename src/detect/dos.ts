@@ -134,39 +134,17 @@ export class DosDetector extends Detector {
       const fl = p.tcpFlags;
       if (flow.isNew) {
         if (flow.direction !== 0 || (fl & (TcpFlag.SYN | TcpFlag.ACK)) !== TcpFlag.SYN) return;
-        const tg = this.target(0, this.syn, p, p.dstPort, false);
-        vote(tg, addrKey(p, true));
-        const n = tg.rate.add(t);
-        if (n >= this.c.synPerSec && t >= tg.quietUntil) {
-          this.raise(DOS_SIGNATURES.synFlood, this.c.synSeverity, p, tg, t, n, 6, this.c.synPerSec);
-        }
+        this.openSyn(p, t);
       } else if (
         flow.direction === 0 &&
         flow.toServerPackets === 2 &&
         flow.toClientPackets >= 1 &&
         (fl & (TcpFlag.ACK | TcpFlag.SYN | TcpFlag.RST)) === TcpFlag.ACK
       ) {
-        // the handshake completed: this SYN was a connection, not part of a flood
-        const tg = this.cached(0, p, false, p.dstPort) ?? this.syn.get(addrPortKey(p, false, p.dstPort));
-        if (tg !== undefined) tg.rate.remove(t);
+        this.handshakeDone(p, t);
       }
     } else if ((L & Layer.UDP) !== 0) {
-      if (flow.direction === 0) {
-        const tg = this.target(1, this.udp, p, p.dstPort, true);
-        vote(tg, addrKey(p, true));
-        const n = tg.rate.add(t);
-        if (
-          n >= this.c.udpPerSec &&
-          t >= tg.quietUntil &&
-          (tg.replies as RateWindow).count(t) <= n * this.c.udpReplyRatio
-        ) {
-          this.raise(DOS_SIGNATURES.udpFlood, this.c.udpSeverity, p, tg, t, n, 17, this.c.udpPerSec);
-        }
-      } else {
-        // an answer comes from the target the requests went to: usually the cached one
-        const tg = this.cached(1, p, true, p.srcPort) ?? this.udp.get(addrPortKey(p, true, p.srcPort));
-        if (tg !== undefined) (tg.replies as RateWindow).add(t);
-      }
+      this.udpPacket(p, flow, t);
     } else if ((L & (Layer.ICMP | Layer.ICMPV6)) !== 0) {
       if (p.ipProto === 1 ? p.icmpType !== 8 : p.icmpType !== 128) return;
       const tg = this.target(2, this.icmp, p, 0, false);
@@ -175,6 +153,75 @@ export class DosDetector extends Detector {
       if (n >= this.c.icmpPerSec && t >= tg.quietUntil) {
         this.raise(DOS_SIGNATURES.icmpFlood, this.c.icmpSeverity, p, tg, t, n, p.ipProto, this.c.icmpPerSec);
       }
+    }
+  }
+
+  /**
+   * The opening SYN (no ACK) of a new TCP flow from its client: {@link onIp}'s work on it, for
+   * callers that classified the packet already (the detector group).
+   */
+  openSyn(p: Packet, t: number): void {
+    let tg: Target;
+    let src: number | string;
+    if (p.ipVersion === 4) {
+      // the flood's target again (the one-entry cache of `target`, checked here: no call)
+      const port = p.dstPort;
+      const last = this.lastTarget[0];
+      tg =
+        last !== null && this.cPort[0] === port && this.cAddr[0] === p.dst4 >>> 0
+          ? last
+          : this.target(0, this.syn, p, port, false);
+      src = p.src4 >>> 0;
+    } else {
+      tg = this.target(0, this.syn, p, p.dstPort, false);
+      src = addrKey(p, true);
+    }
+    vote(tg, src);
+    const n = tg.rate.add(t);
+    if (n >= this.c.synPerSec && t >= tg.quietUntil) {
+      this.raise(DOS_SIGNATURES.synFlood, this.c.synSeverity, p, tg, t, n, 6, this.c.synPerSec);
+    }
+  }
+
+  /**
+   * The client's bare ACK completing a handshake (its second packet, after an answer): the SYN
+   * was a connection, not part of a flood, and leaves the window.
+   */
+  handshakeDone(p: Packet, t: number): void {
+    const tg = this.cached(0, p, false, p.dstPort) ?? this.syn.get(addrPortKey(p, false, p.dstPort));
+    if (tg !== undefined) tg.rate.remove(t);
+  }
+
+  /** A UDP datagram of a flow: {@link onIp}'s work on it. */
+  udpPacket(p: Packet, flow: FlowState, t: number): void {
+    if (flow.direction === 0) {
+      let tg: Target;
+      let src: number | string;
+      if (p.ipVersion === 4) {
+        const port = p.dstPort;
+        const last = this.lastTarget[1];
+        tg =
+          last !== null && this.cPort[1] === port && this.cAddr[1] === p.dst4 >>> 0
+            ? last
+            : this.target(1, this.udp, p, port, true);
+        src = p.src4 >>> 0;
+      } else {
+        tg = this.target(1, this.udp, p, p.dstPort, true);
+        src = addrKey(p, true);
+      }
+      vote(tg, src);
+      const n = tg.rate.add(t);
+      if (
+        n >= this.c.udpPerSec &&
+        t >= tg.quietUntil &&
+        (tg.replies as RateWindow).count(t) <= n * this.c.udpReplyRatio
+      ) {
+        this.raise(DOS_SIGNATURES.udpFlood, this.c.udpSeverity, p, tg, t, n, 17, this.c.udpPerSec);
+      }
+    } else {
+      // an answer comes from the target the requests went to: usually the cached one
+      const tg = this.cached(1, p, true, p.srcPort) ?? this.udp.get(addrPortKey(p, true, p.srcPort));
+      if (tg !== undefined) (tg.replies as RateWindow).add(t);
     }
   }
 

@@ -81,38 +81,48 @@ export class DetectorGroup implements PacketObserver {
       if (flow === null) return;
       const fl = p.tcpFlags;
       if (flow.isNew) {
+        if (flow.direction === 0 && (fl & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN) {
+          // the opening SYN (most packets of a scan or a SYN flood): both detectors' work on it
+          // without their own checks again
+          if (ps !== null) ps.openSyn(p, flow.id, timeUs);
+          if (dos !== null) dos.openSyn(p, timeUs);
+        } else if (ps !== null) ps.onIp(p, flow, timeUs);
+        return;
+      }
+      if ((fl & (TcpFlag.SYN | TcpFlag.RST | TcpFlag.ACK)) === 0) {
+        // a stealth-scan packet (FIN, NULL, XMAS...): the port scan detector's general path
         if (ps !== null) ps.onIp(p, flow, timeUs);
-        if (dos !== null && flow.direction === 0 && (fl & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN)
-          dos.onIp(p, flow, timeUs);
         return;
       }
-      // past the opening exchange (a stealth-scan packet carries no ACK: it still goes through);
-      // port scans look at openings, first answers and early aborts only
-      if (
-        (fl & TcpFlag.ACK) !== 0 &&
-        (flow.direction === 0 ? flow.toServerPackets > 3 : flow.toClientPackets !== 1)
-      ) {
+      if (flow.direction === 1) {
+        // port scans look at the responder's first answer only
+        if (flow.toClientPackets !== 1 || ps === null) return;
+        if ((fl & TcpFlag.RST) === 0) ps.firstAnswer(flow.id);
+        else ps.onIp(p, flow, timeUs);
         return;
       }
-      if (ps !== null) ps.onIp(p, flow, timeUs);
+      // from the client: port scans look at its early packets (opening, answer seen, aborts)
+      if (ps !== null && flow.toServerPackets <= 3 && flow.toClientPackets <= 1)
+        ps.fromClient(p, flow, timeUs);
       // floods: the client's ACK completing a handshake takes its SYN back
       if (
         dos !== null &&
-        flow.direction === 0 &&
         flow.toServerPackets === 2 &&
         flow.toClientPackets >= 1 &&
         (fl & (TcpFlag.ACK | TcpFlag.SYN | TcpFlag.RST)) === TcpFlag.ACK
       ) {
-        dos.onIp(p, flow, timeUs);
+        dos.handshakeDone(p, timeUs);
       }
       return;
     }
     if ((L & Layer.UDP) !== 0) {
       if (flow === null) return;
       // probes: a new datagram flow, or its first answer
-      if (ps !== null && (flow.isNew || (flow.direction === 1 && flow.toClientPackets === 1)))
-        ps.onIp(p, flow, timeUs);
-      if (dos !== null) dos.onIp(p, flow, timeUs);
+      if (ps !== null) {
+        if (flow.isNew) ps.openUdp(p, flow.id, timeUs);
+        else if (flow.direction === 1 && flow.toClientPackets === 1) ps.firstAnswer(flow.id);
+      }
+      if (dos !== null) dos.udpPacket(p, flow, timeUs);
       return;
     }
     if ((L & (Layer.ICMP | Layer.ICMPV6)) !== 0) {

@@ -143,6 +143,36 @@ export class PortScanDetector extends Detector {
     }
   }
 
+  /**
+   * The opening SYN of a new TCP flow from its client (no ACK): {@link onIp}'s work on it, for
+   * callers that classified the packet already (the detector group). The most common packet of
+   * a scan or a flood.
+   */
+  openSyn(p: Packet, flowId: number, t: number): void {
+    this.addPending(flowId, t, K_SYN, p, 6);
+  }
+
+  /** The first datagram of a new UDP flow: {@link onIp}'s work on it. */
+  openUdp(p: Packet, flowId: number, t: number): void {
+    if (!isGroupDest(p)) this.addPending(flowId, t, K_UDP, p, 17);
+  }
+
+  /**
+   * The responder's first answer (TCP without RST, or UDP) without RST (a SYN-ACK...): {@link onIp}'s work on it —
+   * its probe got an answer.
+   */
+  firstAnswer(flowId: number): void {
+    this.answer(flowId);
+  }
+
+  /**
+   * A packet from the client of an established-or-opening TCP flow carrying SYN, RST or ACK
+   * (not a stealth packet): {@link onIp}'s work on it.
+   */
+  fromClient(p: Packet, flow: FlowState, t: number): void {
+    this.clientSide(p, flow, p.tcpFlags, t);
+  }
+
   private tcp(p: Packet, flow: FlowState, t: number): void {
     const fl = p.tcpFlags;
     // stealth scan packets: no SYN, RST or ACK
@@ -186,6 +216,10 @@ export class PortScanDetector extends Detector {
       this.failedProbe(src, addrKey(p, true), p.srcPort, 6, t);
       return;
     }
+    this.clientSide(p, flow, fl, t);
+  }
+
+  private clientSide(p: Packet, flow: FlowState, fl: number, t: number): void {
     // from the client, early in the connection: the answer was seen, or the client aborts
     const early = flow.toServerPackets <= 3 && flow.toClientPackets <= 1;
     if (!early) return;
@@ -334,7 +368,7 @@ export class PortScanDetector extends Detector {
   // ---- pending probes ------------------------------------------------------------------------
 
   private addPending(flowId: number, t: number, kind: number, p: Packet, proto: number): void {
-    this.expire(t);
+    if (this.pCount > 0 && t - this.pRec[this.pHead * 4 + 1] >= this.timeoutUs) this.expire(t);
     if (this.pCount > this.pMask) {
       if (this.pCount < PENDING) this.grow();
       else this.popHead(true);
