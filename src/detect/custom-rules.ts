@@ -119,19 +119,7 @@ export class CustomRuleSet extends Detector {
   private readonly logins = new LoginReplies();
   private streamMeta: TxMeta | null = null;
   private readonly onLoginFailure = (proto: LoginProtocol, flowId: number): void => {
-    const meta = this.streamMeta as TxMeta;
-    const c = this.ctxObj;
-    c.src = bytesKey(meta.client);
-    c.dst = bytesKey(meta.server);
-    c.srcPort = meta.clientPort;
-    c.dstPort = meta.serverPort;
-    c.proto = 6;
-    c.pkt = null;
-    c.req = null;
-    c.resp = null;
-    c.service = proto;
-    c.timeUs = meta.timeUs;
-    c.flowId = flowId;
+    this.txContext(this.streamMeta as TxMeta, null, null, proto).flowId = flowId;
     this.run(this.byKind[EventKind.LOGIN_FAILURE], EventKind.LOGIN_FAILURE);
   };
 
@@ -200,6 +188,16 @@ export class CustomRuleSet extends Detector {
   }
 
   private http(meta: TxMeta, req: HttpRequestView | null, resp: HttpResponseView | null): MatchContext {
+    return this.txContext(meta, req, resp, 'http');
+  }
+
+  /** The reused match context for an event of a TCP transaction or stream (HTTP, logins). */
+  private txContext(
+    meta: TxMeta,
+    req: HttpRequestView | null,
+    resp: HttpResponseView | null,
+    service: string,
+  ): MatchContext {
     const c = this.ctxObj;
     c.src = bytesKey(meta.client);
     c.dst = bytesKey(meta.server);
@@ -209,7 +207,7 @@ export class CustomRuleSet extends Detector {
     c.pkt = null;
     c.req = req;
     c.resp = resp;
-    c.service = 'http';
+    c.service = service;
     c.timeUs = meta.timeUs;
     c.flowId = meta.flowId;
     return c;
