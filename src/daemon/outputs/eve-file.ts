@@ -1,9 +1,11 @@
 /**
  * The EVE JSON file: one alert per line, appended in batches with one write(2) each, fdatasync
  * after the batch (when `fsync` is on) and rotated by size as `eve.json.1` ... `eve.json.N`.
- * A process killed between two writes leaves only whole lines; a machine that lost power in
- * the middle of a write may leave a partial last line, which {@link EveFile.open} cuts off, so
- * that a reader never meets a broken line.
+ * A process killed between two writes leaves only whole lines. A write can still be cut short:
+ * the kernel stops copying a large write(2) when a fatal signal (kill -9) arrives, and a machine
+ * may lose power in the middle of one. Either leaves at most a partial last line, which
+ * {@link EveFile.open} cuts off at the next start, so that a reader never meets a broken line
+ * in the middle of the file.
  */
 import {
   closeSync,
