@@ -177,43 +177,22 @@ export class CicWriter {
     }
     const b = this.buf;
     let p = this.pos;
-    if (v6) {
-      const src = this.ipv6(K, o + K_SRC, 0);
-      const dst = this.ipv6(K, o + K_DST, 1);
-      p = ascii(b, p, forward ? src : dst);
-      b[p++] = DASH;
-      p = ascii(b, p, forward ? dst : src);
-      b[p++] = DASH;
-      p = uint(b, p, forward ? sp : dp);
-      b[p++] = DASH;
-      p = uint(b, p, forward ? dp : sp);
-      b[p++] = DASH;
-      p = uint(b, p, proto);
-      b[p++] = COMMA;
-      p = ascii(b, p, src);
-      b[p++] = COMMA;
-      p = uint(b, p, sp);
-      b[p++] = COMMA;
-      p = ascii(b, p, dst);
-    } else {
-      const src = K[o + K_SRC];
-      const dst = K[o + K_DST];
-      p = ipv4(b, p, forward ? src : dst);
-      b[p++] = DASH;
-      p = ipv4(b, p, forward ? dst : src);
-      b[p++] = DASH;
-      p = uint(b, p, forward ? sp : dp);
-      b[p++] = DASH;
-      p = uint(b, p, forward ? dp : sp);
-      b[p++] = DASH;
-      p = uint(b, p, proto);
-      b[p++] = COMMA;
-      p = ipv4(b, p, src);
-      b[p++] = COMMA;
-      p = uint(b, p, sp);
-      b[p++] = COMMA;
-      p = ipv4(b, p, dst);
-    }
+    const first = forward ? 0 : 1;
+    p = this.address(b, p, K, o, v6, first);
+    b[p++] = DASH;
+    p = this.address(b, p, K, o, v6, first ^ 1);
+    b[p++] = DASH;
+    p = uint(b, p, forward ? sp : dp);
+    b[p++] = DASH;
+    p = uint(b, p, forward ? dp : sp);
+    b[p++] = DASH;
+    p = uint(b, p, proto);
+    b[p++] = COMMA;
+    p = this.address(b, p, K, o, v6, 0);
+    b[p++] = COMMA;
+    p = uint(b, p, sp);
+    b[p++] = COMMA;
+    p = this.address(b, p, K, o, v6, 1);
     b[p++] = COMMA;
     p = uint(b, p, dp);
     b[p++] = COMMA;
@@ -259,6 +238,13 @@ export class CicWriter {
   }
 
   /** IPv6 text of the 4 words at `at`, remembered per side (flows of a pair come together). */
+  /** The flow's source (`side` 0) or destination (1) address as text at `p`. */
+  private address(b: Uint8Array, p: number, K: Uint32Array, o: number, v6: boolean, side: number): number {
+    const at = o + (side === 0 ? K_SRC : K_DST);
+    // IPv6 text is cached per side, so the second use of an address costs a compare
+    return v6 ? ascii(b, p, this.ipv6(K, at, side)) : ipv4(b, p, K[at]);
+  }
+
   private ipv6(K: Uint32Array, at: number, side: number): string {
     const w = this.v6Words;
     const s = side * 4;
