@@ -1,20 +1,6 @@
-/**
- * Behavioural detectors' cost: the flow engine (decode + flow table, as bench/flows.ts) alone,
- * then with every detector attached the way the IDS engine calls them (per packet, per ended
- * flow, once a second), then also with HTTP heads handed to the HTTP detectors (parsed per
- * segment here, since the flow engine has no HTTP parser) and the spec's custom rules.
- * Target: detectors add at most 20% to the flow engine's time.
- *
- *   npx tsx bench/detect.ts [capture.pcap]
- *
- * Without an argument the capture is bench/.data/lab-bench.pcap, the flow bench's capture
- * (lab captures appended until 250,000 packets; made as bench/flows.ts makes it).
- */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { CUSTOM_SID_BASE, CustomRuleSet, compileCustomRule } from '../src/detect/custom-rules.js';
 import { createDetectors } from '../src/detect/registry.js';
 import { FlowTable } from '../src/flow/table.js';
@@ -22,40 +8,10 @@ import type { HttpRequestView, HttpResponseView } from '../src/ids/match/http-bu
 import type { PacketObserver, TxMeta } from '../src/ids/observer.js';
 import { Decoder } from '../src/packet/decoder.js';
 import { readCaptureBuffer } from '../src/packet/file/reader.js';
+import { labBenchCapture } from './lib/lab-bench.js';
 import { markdownTable, writeResults } from './lib/results.js';
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const DATA = path.join(HERE, '.data');
 const RUNS = 15;
-const SCALE = '10';
-const MIN_PACKETS = 250_000;
-
-function countPackets(file: string): number {
-  return readCaptureBuffer(readFileSync(file), () => {}).packets;
-}
-
-/** The flow bench's capture (same file, same recipe as bench/flows.ts). */
-function ensureCapture(arg: string | undefined): string {
-  if (arg) return arg;
-  const file = path.join(DATA, 'lab-bench.pcap');
-  if (existsSync(file)) return file;
-  mkdirSync(DATA, { recursive: true });
-  const parts: string[] = [];
-  let total = 0;
-  for (let i = 1; total < MIN_PACKETS; i++) {
-    const part = path.join(DATA, `part-${i}.pcap`);
-    if (!existsSync(part)) {
-      console.error(`making lab capture ${i} (scale ${SCALE}, needs root)...`);
-      execFileSync(path.resolve(HERE, '..', '..', 'shared', 'tools', 'lab-capture.sh'), [part, SCALE], {
-        stdio: 'inherit',
-      });
-    }
-    parts.push(part);
-    total += countPackets(part);
-  }
-  execFileSync('mergecap', ['-F', 'pcap', '-a', '-w', file, ...parts]);
-  return file;
-}
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -160,7 +116,7 @@ function run(bytes: Uint8Array, mode: Mode): { cpu: number; alerts: number; pack
 }
 
 function main(): void {
-  const file = ensureCapture(process.argv[2]);
+  const file = labBenchCapture(process.argv[2]);
   const loadStart = os.loadavg()[0];
   const bytes = readFileSync(file);
   const res: Record<Mode, number[]> = { flows: [], detectors: [], all: [] };

@@ -8,8 +8,8 @@
  * Without an argument the capture is bench/.data/lab-bench.pcap: lab captures appended until
  * there are 250,000 packets (see ensureCapture).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,13 +18,10 @@ import { processCapture } from '../src/flow/process.js';
 import { FlowTable } from '../src/flow/table.js';
 import { Decoder } from '../src/packet/decoder.js';
 import { readCaptureBuffer } from '../src/packet/file/reader.js';
+import { LAB_BENCH_SCALE, labBenchCapture } from './lib/lab-bench.js';
 import { markdownTable, toolVersion, writeResults } from './lib/results.js';
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const DATA = path.join(HERE, '.data');
 const RUNS = 7;
-const SCALE = '10';
-const MIN_PACKETS = 250_000;
 
 /** CPU seconds (user + system) of this process since `from`. */
 function cpuSince(from: NodeJS.CpuUsage): number {
@@ -73,44 +70,12 @@ function memoryChild(n: number): void {
   );
 }
 
-/** Packets in a pcap file (the reader counts them; nothing is decoded). */
-function countPackets(file: string): number {
-  return readCaptureBuffer(readFileSync(file), () => {}).packets;
-}
-
-/**
- * The benchmark capture: lab captures (../shared/tools/lab-capture.sh at scale 10, about
- * 116,000 packets each, as root) appended with `mergecap -a` until there are at least 250,000
- * packets. Cached in bench/.data/ (gitignored).
- */
-function ensureCapture(arg: string | undefined): string {
-  if (arg) return arg;
-  const file = path.join(DATA, 'lab-bench.pcap');
-  if (existsSync(file)) return file;
-  mkdirSync(DATA, { recursive: true });
-  const parts: string[] = [];
-  let total = 0;
-  for (let i = 1; total < MIN_PACKETS; i++) {
-    const part = path.join(DATA, `part-${i}.pcap`);
-    if (!existsSync(part)) {
-      console.error(`making lab capture ${i} (scale ${SCALE}, needs root)...`);
-      execFileSync(path.resolve(HERE, '..', '..', 'shared', 'tools', 'lab-capture.sh'), [part, SCALE], {
-        stdio: 'inherit',
-      });
-    }
-    parts.push(part);
-    total += countPackets(part);
-  }
-  execFileSync('mergecap', ['-F', 'pcap', '-a', '-w', file, ...parts]);
-  return file;
-}
-
 async function main(): Promise<void> {
   if (process.argv[2] === '--memory') {
     memoryChild(Number(process.argv[3]));
     return;
   }
-  const file = ensureCapture(process.argv[2]);
+  const file = labBenchCapture(process.argv[2]);
   const loadStart = os.loadavg()[0];
   const bytes = readFileSync(file);
 
@@ -279,7 +244,7 @@ async function main(): Promise<void> {
   writeResults(
     'flows',
     'Flow engine (bench/flows.ts)',
-    `Capture: ${path.basename(file)} (${packets.toLocaleString('en-US')} packets, ${flows.toLocaleString('en-US')} flows, ${(bytes.length / 2 ** 20).toFixed(1)} MiB), lab captures (../shared/tools/lab-capture.sh, scale ${SCALE}) appended with mergecap -a. ` +
+    `Capture: ${path.basename(file)} (${packets.toLocaleString('en-US')} packets, ${flows.toLocaleString('en-US')} flows, ${(bytes.length / 2 ** 20).toFixed(1)} MiB), lab captures (../shared/tools/lab-capture.sh, scale ${LAB_BENCH_SCALE}) appended with mergecap -a. ` +
       'Speeds are packets per CPU second (user + system), so that other load on the machine counts less than in wall time. ' +
       'Targets: >= 2M packets/s on one core, >= 5x argus, <= 1 KB per active flow, 1M concurrent flows under 1.5 GB RSS. ' +
       `The capture is scan-heavy (${(packets / flows).toFixed(1)} packets per flow): per-flow work (a new flow, a CSV row) weighs more than per-packet work. ` +
