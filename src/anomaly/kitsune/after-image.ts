@@ -143,26 +143,14 @@ export class AfterImage {
     let sp = 0;
     let dp = 0;
     if (pkt.ipVersion === 4) {
-      src[0] = 0;
-      src[1] = 0;
-      src[2] = 0xffff;
-      src[3] = pkt.src4;
-      dst[0] = 0;
-      dst[1] = 0;
-      dst[2] = 0xffff;
-      dst[3] = pkt.dst4;
+      v4Mapped(src, pkt.src4);
+      v4Mapped(dst, pkt.dst4);
     } else if (pkt.ipVersion === 6) {
       src.set(pkt.src6);
       dst.set(pkt.dst6);
     } else if ((pkt.layers & L_ARP) !== 0 && pkt.arpIpv4) {
-      src[0] = 0;
-      src[1] = 0;
-      src[2] = 0xffff;
-      src[3] = pkt.arpSenderIp;
-      dst[0] = 0;
-      dst[1] = 0;
-      dst[2] = 0xffff;
-      dst[3] = pkt.arpTargetIp;
+      v4Mapped(src, pkt.arpSenderIp);
+      v4Mapped(dst, pkt.arpTargetIp);
       sp = 0x20000;
       dp = 0x20000;
     } else if (pkt.macSrcOffset >= 0 && pkt.macDstOffset >= 0) {
@@ -378,4 +366,12 @@ function putPair(key: Uint32Array, a: Uint32Array, b: Uint32Array, pa: number, p
   key[7] = b[3];
   key[8] = pa;
   key[9] = pb;
+}
+
+/** An IPv4 address as the four words of its IPv4-mapped IPv6 form (::ffff:a.b.c.d). */
+function v4Mapped(w: Uint32Array, addr: number): void {
+  w[0] = 0;
+  w[1] = 0;
+  w[2] = 0xffff;
+  w[3] = addr;
 }
