@@ -10,13 +10,9 @@ import { Decoder } from '../src/packet/decoder.js';
 import { readCaptureBuffer } from '../src/packet/file/reader.js';
 import { labBenchCapture } from './lib/lab-bench.js';
 import { markdownTable, writeResults } from './lib/results.js';
+import { median } from './lib/stats.js';
 
 const RUNS = 15;
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
 
 /** Best of the runs: other work on the machine only ever adds CPU time. */
 function best(xs: number[]): number {

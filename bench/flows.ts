@@ -20,19 +20,9 @@ import { Decoder } from '../src/packet/decoder.js';
 import { readCaptureBuffer } from '../src/packet/file/reader.js';
 import { LAB_BENCH_SCALE, labBenchCapture } from './lib/lab-bench.js';
 import { markdownTable, toolVersion, writeResults } from './lib/results.js';
+import { cpuSince, median } from './lib/stats.js';
 
 const RUNS = 7;
-
-/** CPU seconds (user + system) of this process since `from`. */
-function cpuSince(from: NodeJS.CpuUsage): number {
-  const u = process.cpuUsage(from);
-  return (u.user + u.system) / 1e6;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
 
 /** Memory mode (run in a child process for a clean RSS): N concurrent flows of distinct keys. */
 function memoryChild(n: number): void {

@@ -20,6 +20,7 @@ import { IdsEngine } from '../src/ids/engine/engine.js';
 import { loadRuleFiles, loadRulesFromString } from '../src/ids/rules/loader.js';
 import { readCaptureBuffer } from '../src/packet/file/reader.js';
 import { markdownTable, toolVersion, writeResults } from './lib/results.js';
+import { cpuSince, median } from './lib/stats.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const DATA = path.join(HERE, '.data');
@@ -80,16 +81,6 @@ function ensureCapture(): string {
   for (const p of parts) rmSync(p);
   rmSync(base);
   return file;
-}
-
-function cpuSince(from: NodeJS.CpuUsage): number {
-  const u = process.cpuUsage(from);
-  return (u.user + u.system) / 1e6;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
 }
 
 interface Row {

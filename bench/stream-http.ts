@@ -24,6 +24,7 @@ import { Decoder } from '../src/packet/decoder.js';
 import { readCaptureBuffer } from '../src/packet/file/reader.js';
 import { Layer } from '../src/packet/layers/constants.js';
 import { markdownTable, toolVersion, writeResults } from './lib/results.js';
+import { median } from './lib/stats.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const DATA = path.join(HERE, '.data');
@@ -45,11 +46,6 @@ function ensureCapture(arg: string | undefined): string {
   for (let i = 0; i < 8; i++) all.push(...parts);
   execFileSync('mergecap', ['-F', 'pcap', '-a', '-w', file, ...all]);
   return file;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
 }
 
 const METHODS = ['GET ', 'POST', 'HEAD', 'PUT ', 'DELE', 'OPTI', 'CONN', 'PATC'];
