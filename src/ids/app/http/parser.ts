@@ -244,16 +244,9 @@ export class HttpParser implements FramingHandler {
 
   private responseHead(head: Uint8Array): number {
     // a response begun by junk lines (onJunkBody) gets its status line now, as in libhtp
-    let tx = this.resTx ?? this.nextResponseTx();
+    const tx = this.resTx ?? this.nextResponseTx() ?? this.orphanResponseTx();
     const resp = new HttpResponse();
     const flags = parseResponseHead(head, resp);
-    if (tx === null) {
-      tx = new HttpTransaction(this.nextId++);
-      this.txs.push(tx);
-      this.stats.transactions++;
-      this.stats.unmatchedResponses++;
-      this.flag(tx, HttpTxFlag.RESPONSE_WITHOUT_REQUEST);
-    }
     this.flag(tx, flags);
     if ((flags & HttpTxFlag.RESPONSE_INVALID) !== 0) {
       tx.response = resp;
@@ -363,18 +356,21 @@ export class HttpParser implements FramingHandler {
     }
   }
 
+  /** A transaction for a response no request is waiting for (counted and flagged). */
+  private orphanResponseTx(): HttpTransaction {
+    const tx = new HttpTransaction(this.nextId++);
+    this.txs.push(tx);
+    this.stats.transactions++;
+    this.stats.unmatchedResponses++;
+    this.flag(tx, HttpTxFlag.RESPONSE_WITHOUT_REQUEST);
+    return tx;
+  }
+
   /** @internal */
   onJunkBody(src: Uint8Array, from: number, to: number, last: boolean): void {
     let tx = this.resTx;
     if (tx === null) {
-      tx = this.nextResponseTx();
-      if (tx === null) {
-        tx = new HttpTransaction(this.nextId++);
-        this.txs.push(tx);
-        this.stats.transactions++;
-        this.stats.unmatchedResponses++;
-        this.flag(tx, HttpTxFlag.RESPONSE_WITHOUT_REQUEST);
-      }
+      tx = this.nextResponseTx() ?? this.orphanResponseTx();
       this.stats.responses++;
       this.flag(tx, HttpTxFlag.RESPONSE_INVALID);
       tx.response = new HttpResponse();
