@@ -3,8 +3,9 @@
 #   sentra_pcap  live capture through libpcap (native/*.c); built only when libpcap's headers
 #                are installed, otherwise live capture reports what to install
 #   sentra_scan  the scanner's connect and SYN scan engines (native/scan/*.c); Linux only
-#   sentra_flow  the CIC CSV writer's numeric columns (native/flow/*.cc, C++17); optional, the
-#                flow engine falls back to its JavaScript writer without it
+#   sentra_flow  the CIC CSV writer's numeric columns and the pcap -> CIC CSV capture engine
+#                (native/flow/*.cc, C++17); optional, the flow engine falls back to its
+#                JavaScript table and writer without it
 {
   "variables": {
     "with_pcap%": "<!(node -p \"require('fs').existsSync('/usr/include/pcap/pcap.h') || require('fs').existsSync('/usr/local/include/pcap/pcap.h') ? 1 : 0\")"
@@ -39,7 +40,7 @@
     },
     {
       "target_name": "sentra_flow",
-      "sources": ["native/flow/cic_row.cc"],
+      "sources": ["native/flow/cic_row.cc", "native/flow/engine.cc"],
       "defines": ["NAPI_VERSION=8"],
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions", "-std=gnu++14", "-std=gnu++1y"],

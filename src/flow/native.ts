@@ -40,7 +40,53 @@ export interface FlowAddon {
   formatNumbers(values: Float64Array, out: Uint8Array, cached: boolean): number;
   /** The slot layout the addon was compiled with (see layoutSignature in the C++). */
   layoutSignature(): number;
+  /** The capture engine's version (native/flow/engine.cc); absent in older builds. */
+  engineVersion?: number;
+  /**
+   * A capture engine (flow table and CIC row writer in C++): `config` is idle µs, active µs,
+   * TCP teardown (0/1), RST linger (0/1), close linger µs, byte mode (0 link, 1 ip, 2 payload),
+   * maximum flows; `label` the last column's text.
+   */
+  engineCreate(config: Float64Array, label: Uint8Array): CaptureEngine;
+  /**
+   * Walks the pcap records of `buf[pos, end)`; `io[0]` tells why it stopped (see
+   * capture-engine.ts), `io[1]` where.
+   */
+  engineIngest(
+    e: CaptureEngine,
+    buf: Uint8Array,
+    pos: number,
+    end: number,
+    linkType: number,
+    littleEndian: boolean,
+    nano: boolean,
+    io: Float64Array,
+  ): void;
+  /** One packet decoded by JavaScript: its key (as packetKey writes it) and facts. */
+  enginePacket(
+    e: CaptureEngine,
+    key: Uint32Array,
+    ts: number,
+    bytes: number,
+    payload: number,
+    header: number,
+    flags: number,
+    window: number,
+  ): void;
+  /** One packet decoded by JavaScript that belongs to no flow. */
+  engineSkip(e: CaptureEngine): void;
+  /** Ends every flow (end of input). */
+  engineFlush(e: CaptureEngine): void;
+  /** The CSV written since the last call, or null. */
+  engineTake(e: CaptureEngine): Buffer | null;
+  /** Counters (see EngineStats in engine.cc). */
+  engineStats(e: CaptureEngine, out: Float64Array): void;
+  /** Releases the engine's memory now. */
+  engineFree(e: CaptureEngine): void;
 }
+
+/** An opaque handle to a native capture engine. */
+export type CaptureEngine = { readonly __captureEngine: unique symbol };
 
 const EXPECTED_ABI = 1;
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');

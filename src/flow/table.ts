@@ -23,12 +23,11 @@
  * list by last packet, all typed arrays: nothing is allocated per packet.
  */
 import { ErrorCodes, SentraError } from '../errors.js';
-import { Encap, Layer, TcpFlag } from '../packet/layers/constants.js';
+import { TcpFlag } from '../packet/layers/constants.js';
 import type { Packet } from '../packet/packet.js';
 import { detectApp } from './app.js';
 import { addPacket, finishFlow, initFlow, type PacketFacts } from './features.js';
 import { FragmentTracker } from './fragments.js';
-import { packetKey } from './key.js';
 import {
   CHUNK_BITS,
   CHUNK_FLOWS,
@@ -55,6 +54,7 @@ import {
   K_VLAN,
   KEY_WORDS,
 } from './layout.js';
+import { packetFacts } from './packet-facts.js';
 import type { ByteMode, EndedFlow, FlowState, FlowTableOptions, FlowTableStats } from './table-types.js';
 
 export type { ByteMode, EndedFlow, FlowState, FlowTableOptions, FlowTableStats } from './table-types.js';
@@ -189,30 +189,14 @@ export class FlowTable {
    */
   update(p: Packet): FlowState | null {
     this.counters.packets++;
-    let ip = p;
-    // follow tunnels to the innermost IP packet; an ICMP error's quote is not traffic
-    while (ip.inner !== null && ip.innerKind !== Encap.ICMP_QUOTE && ip.inner.ipVersion !== 0) ip = ip.inner;
     const k = this.key;
-    if (!packetKey(ip, p.vlanCount > 0 ? p.vlanId : 0, this.frags, k)) {
+    const f = this.facts;
+    const ip = packetFacts(p, this.byteMode, this.frags, k, f);
+    if (ip === null) {
       this.counters.skipped++;
       return null;
     }
-    const ts = p.tsSec * 1e6 + Math.floor(p.tsNsec / 1000);
-    const f = this.facts;
-    f.ts = ts;
-    f.payload = ip.payloadLen;
-    const L = ip.layers;
-    if ((L & Layer.TCP) !== 0) {
-      f.flags = ip.tcpFlags;
-      f.window = ip.window;
-      f.header = ip.tcpHeaderLen;
-    } else {
-      f.flags = 0;
-      f.window = -1;
-      f.header = (L & (Layer.UDP | Layer.ICMP | Layer.ICMPV6)) !== 0 ? 8 : 0;
-    }
-    f.bytes = this.byteMode === 'link' ? p.origLen : this.byteMode === 'ip' ? ip.ipLen : ip.payloadLen;
-
+    const ts = f.ts;
     this.expireIdle(ts);
 
     let slot = this.find(k);

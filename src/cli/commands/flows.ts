@@ -7,10 +7,11 @@ import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
 import { ErrorCodes, SentraError, toSentraError } from '../../errors.js';
+import { processCaptureCic } from '../../flow/capture-engine.js';
 import { cicHeader } from '../../flow/cic.js';
 import { CicWriter } from '../../flow/cic-writer.js';
 import { flowJson } from '../../flow/jsonl.js';
-import { processCapture } from '../../flow/process.js';
+import { type FlowSummary, processCapture } from '../../flow/process.js';
 import type { ByteMode, EndedFlow, FlowTableStats } from '../../flow/table.js';
 import { action, type CommandRegistrar } from '../command.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
@@ -183,13 +184,23 @@ async function run(file: string | undefined, o: FlowsOptions): Promise<ExitCodeV
       interrupted = live.interrupted;
       summary = { ...live.stats, format: 'live', inputBytes: 0 };
     } else {
-      const { capture, ...stats } = await processCapture(file as string, {
-        ...tableOpts,
-        onProgress: (done, total) => {
-          if (total !== undefined) progress.setTotal(total);
-          progress.update(done);
-        },
-      });
+      const onProgress = (done: number, total: number | undefined) => {
+        if (total !== undefined) progress.setTotal(total);
+        progress.update(done);
+      };
+      // CIC rows from a pcap file: the flow addon's capture engine when it is built (the same
+      // bytes as the JavaScript engine, which takes every other input)
+      let result: FlowSummary | null = null;
+      if (rows !== null) {
+        flush(); // the header first
+        result = await processCaptureCic(file as string, {
+          ...tableOpts,
+          onOutput: (csv) => out.write(csv),
+          onProgress,
+        });
+      }
+      result ??= await processCapture(file as string, { ...tableOpts, onProgress });
+      const { capture, ...stats } = result;
       summary = { ...stats, format: capture.format, inputBytes: capture.bytes };
     }
   } catch (e) {
