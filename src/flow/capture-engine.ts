@@ -50,6 +50,8 @@ export interface CicCaptureOptions extends Omit<FlowTableOptions, 'onFlow' | 'de
   label?: string;
   /** Called after each read with the bytes read so far and the file size. */
   onProgress?: (bytesRead: number, totalBytes: number | undefined) => void;
+  /** Called for each record the engine hands back to the JavaScript decoder (for tests). */
+  onHandBack?: () => void;
 }
 
 /** The flow addon when it carries the capture engine (and SENTRA_FLOW_NATIVE is not 0). */
@@ -180,6 +182,7 @@ export async function processCaptureCic(path: string, opts: CicCaptureOptions): 
           if (status === OUTPUT) {
             emit();
           } else if (status === FALLBACK) {
+            opts.onHandBack?.();
             const capLen = io[5];
             const p = decoder.decodeBytes(
               buf,
