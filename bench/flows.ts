@@ -13,6 +13,7 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { captureEngineAddon, processCaptureCic } from '../src/flow/capture-engine.js';
 import { CicWriter } from '../src/flow/cic-writer.js';
 import { processCapture } from '../src/flow/process.js';
 import { FlowTable } from '../src/flow/table.js';
@@ -115,7 +116,27 @@ async function main(): Promise<void> {
     csvBytes = chars;
     if (chars === 0) throw new Error('no output');
   }
-  // 2. end to end from the file (streaming reader), as `sentra flows` does, output discarded
+  // 2. end to end from the file, as `sentra flows FILE --format cic` does, output discarded:
+  // the capture engine (native/flow/engine.cc: records, flows and rows in C++), and the
+  // JavaScript engine (streaming reader, FlowTable, rows by the addon) that runs without it
+  const engineAddon = captureEngineAddon() !== null;
+  const e2eNative: number[] = [];
+  const e2eNativeCpu: number[] = [];
+  let nativeCsv = 0;
+  for (let r = 0; r < RUNS && engineAddon; r++) {
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    let got = 0;
+    const s = await processCaptureCic(file, {
+      onOutput: (b) => {
+        got += b.length;
+      },
+    });
+    e2eNative.push((performance.now() - t0) / 1000);
+    e2eNativeCpu.push(cpuSince(c0));
+    if (s === null || s.packets !== packets) throw new Error('the capture engine declined the capture');
+    nativeCsv = got;
+  }
   const e2e: number[] = [];
   const e2eCpu: number[] = [];
   for (let r = 0; r < RUNS; r++) {
@@ -194,19 +215,36 @@ async function main(): Promise<void> {
     `${(argB / best(cpu)).toFixed(1)}x / ${(argM / median(cpu)).toFixed(1)}x`,
   ];
   const rows = [
-    line('sentra: decode + flow table + every CIC feature (in memory, no output)', bare, null),
-    line('sentra: the same + the application guess (a JSON Lines field)', bareApp, null),
     line(
-      `sentra: decode + flows + CIC CSV rows written (in memory), as sentra flows${nativeRows ? ' (rows by the flow addon)' : ' (flow addon NOT built: JavaScript rows)'}`,
+      'JavaScript engine (FlowTable): decode + flow table + every CIC feature (in memory, no output)',
+      bare,
+      null,
+    ),
+    line('JavaScript engine: the same + the application guess (a JSON Lines field)', bareApp, null),
+    line(
+      `JavaScript engine: decode + flows + CIC CSV rows written (in memory)${nativeRows ? ', rows by the flow addon' : ' (flow addon NOT built: JavaScript rows)'}`,
       engineCpu,
       engine,
     ),
     line(
-      'sentra: the same, rows by the JavaScript writer (the fallback without the addon)',
+      'JavaScript engine: the same, rows by the JavaScript writer (SENTRA_FLOW_NATIVE=0)',
       engineJsCpu,
       null,
     ),
-    line('sentra flows end to end (streaming file read, CIC CSV rows)', e2eCpu, e2e),
+    ...(engineAddon
+      ? [
+          line(
+            '**sentra flows FILE end to end: the capture engine (C++ records, flows and CIC rows; file read included)**',
+            e2eNativeCpu,
+            e2eNative,
+          ),
+        ]
+      : []),
+    line(
+      'sentra flows end to end with the JavaScript engine (streaming reader, FlowTable, rows by the addon): the path without the capture engine',
+      e2eCpu,
+      e2e,
+    ),
     line(`argus -r FILE -w /dev/null (${argusVersion})`, argusCpu, argus),
   ];
   const memRows = [
@@ -238,7 +276,8 @@ async function main(): Promise<void> {
       'Speeds are packets per CPU second (user + system), so that other load on the machine counts less than in wall time. ' +
       'Targets: >= 2M packets/s on one core, >= 5x argus, <= 1 KB per active flow, 1M concurrent flows under 1.5 GB RSS. ' +
       `The capture is scan-heavy (${(packets / flows).toFixed(1)} packets per flow): per-flow work (a new flow, a CSV row) weighs more than per-packet work. ` +
-      `CIC rows are written as bytes into a reused buffer (CicWriter, ${(csvBytes / 2 ** 20).toFixed(1)} MiB of CSV per run), as \`sentra flows --format cic\` writes them: by the flow addon (native/flow/, C++) when it is built${nativeRows ? '' : ' (it was not built for this run)'}, else by JavaScript (same bytes; both are measured); the application guess is a JSON Lines field, so CIC runs skip it (its cost is the second row). ` +
+      `\`sentra flows FILE --format cic\` on a pcap file runs the capture engine (native/flow/engine.cc) when the flow addon is built${engineAddon ? ` (${(nativeCsv / 2 ** 20).toFixed(1)} MiB of CSV per run, byte for byte the JavaScript engine's: test/flow/native-parity.test.ts)` : ' (it was not built for this run)'}: the records are decoded, counted into flows and written as rows in C++, records it does not decode (fragments, tunnels, cut headers) are handed to the JavaScript decoder one by one; its table has the same slot layout as FlowTable (same bytes per flow). The other sentra rows measure the JavaScript engine (FlowTable, used by detectors, the IDS, live capture, JSON Lines and pcapng input). ` +
+      `CIC rows are written as bytes into a reused buffer (CicWriter, ${(csvBytes / 2 ** 20).toFixed(1)} MiB of CSV per run), by the flow addon (native/flow/, C++) when it is built${nativeRows ? '' : ' (it was not built for this run)'}, else by JavaScript (same bytes; both are measured); the application guess is a JSON Lines field, so CIC runs skip it (its cost is the second row). ` +
       `Each measure is run ${RUNS} times in this process (argus ${RUNS} times as a child; its CPU time from /usr/bin/time): best and median. ` +
       `The machine has 2 cores shared with other work (1-minute load average ${loadStart.toFixed(1)} at the start of this run, ${os.loadavg()[0].toFixed(1)} at the end): numbers are noisy.\n\n` +
       `${table1}\n\n${table2}\n`,
