@@ -10,6 +10,7 @@ export {
   cicTimestamp,
   cicValues,
 } from './cic.js';
+export { type CicCaptureOptions, captureEngineAddon, processCaptureCic } from './capture-engine.js';
 export { CicWriter } from './cic-writer.js';
 export { type FlowKeyInfo, flowKeyInfo } from './flow-key-format.js';
 export { type FlowJson, flowJson } from './jsonl.js';
