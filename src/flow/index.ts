@@ -1,5 +1,6 @@
 /** The flow engine: bidirectional flows, CICFlowMeter features, CSV and JSON Lines exporters. */
 export { AppProto, appName } from './app.js';
+export { type CicCaptureOptions, captureEngineAddon, processCaptureCic } from './capture-engine.js';
 export {
   CIC_COLUMNS,
   CIC_NO_LABEL,
@@ -10,7 +11,6 @@ export {
   cicTimestamp,
   cicValues,
 } from './cic.js';
-export { type CicCaptureOptions, captureEngineAddon, processCaptureCic } from './capture-engine.js';
 export { CicWriter } from './cic-writer.js';
 export { type FlowKeyInfo, flowKeyInfo } from './flow-key-format.js';
 export { type FlowJson, flowJson } from './jsonl.js';
