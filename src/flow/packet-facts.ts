@@ -31,7 +31,9 @@ export function packetFacts(
   const L = ip.layers;
   if ((L & Layer.TCP) !== 0) {
     f.flags = ip.tcpFlags;
-    f.window = ip.window;
+    // a header cut before its window field has none: the decoder leaves the field as the
+    // previous packet set it, which depended on what was decoded before
+    f.window = ip.end - ip.l4Offset >= 16 ? ip.window : -1;
     f.header = ip.tcpHeaderLen;
   } else {
     f.flags = 0;
