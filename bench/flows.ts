@@ -9,7 +9,7 @@
  * there are 250,000 packets (see ensureCapture).
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,7 +19,7 @@ import { processCapture } from '../src/flow/process.js';
 import { FlowTable } from '../src/flow/table.js';
 import { Decoder } from '../src/packet/decoder.js';
 import { readCaptureBuffer } from '../src/packet/file/reader.js';
-import { LAB_BENCH_SCALE, labBenchCapture } from './lib/lab-bench.js';
+import { BENCH_DATA, LAB_BENCH_SCALE, labBenchCapture } from './lib/lab-bench.js';
 import { markdownTable, toolVersion, writeResults } from './lib/results.js';
 import { cpuSince, median } from './lib/stats.js';
 
@@ -61,9 +61,68 @@ function memoryChild(n: number): void {
   );
 }
 
+/** A pcap of `n` UDP packets of distinct flows (source 10.a.b.c), made once in bench/.data. */
+function distinctFlowsCapture(n: number): string {
+  const file = path.join(BENCH_DATA, `distinct-flows-${n}.pcap`);
+  if (existsSync(file)) return file;
+  const frameLen = 14 + 20 + 8 + 16;
+  const rec = 16 + frameLen;
+  const b = Buffer.alloc(24 + n * rec);
+  b.writeUInt32LE(0xa1b2c3d4, 0);
+  b.writeUInt16LE(2, 4);
+  b.writeUInt16LE(4, 6);
+  b.writeUInt32LE(65535, 16);
+  b.writeUInt32LE(1, 20);
+  const frame = Buffer.from([
+    2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x08, 0x00,
+    0x45, 0, 0, 44, 0, 1, 0, 0, 64, 17, 0, 0, 10, 0, 0, 0, 192, 168, 0, 1,
+    0, 53, 0, 53, 0, 24, 0, 0, ...new Array<number>(16).fill(0),
+  ]); // biome-ignore format: header layout
+  for (let i = 0; i < n; i++) {
+    const at = 24 + i * rec;
+    b.writeUInt32LE(1_700_000_000 + Math.floor(i / 1e5), at);
+    b.writeUInt32LE(i % 1e5, at + 4);
+    b.writeUInt32LE(frameLen, at + 8);
+    b.writeUInt32LE(frameLen, at + 12);
+    frame[27] = (i >>> 16) & 0xff;
+    frame[28] = (i >>> 8) & 0xff;
+    frame[29] = i & 0xff;
+    frame.copy(b, at + 16);
+  }
+  mkdirSync(BENCH_DATA, { recursive: true });
+  writeFileSync(file, b);
+  return file;
+}
+
+/** Memory of the capture engine (run in a child): `file`'s flows all in the table at once. */
+async function engineMemoryChild(file: string, n: number): Promise<void> {
+  const before = process.memoryUsage().rss;
+  const t0 = performance.now();
+  const s = await processCaptureCic(file, {
+    maxFlows: n,
+    idleTimeout: 1e6,
+    activeTimeout: 1e7,
+    onOutput: () => {},
+  });
+  if (s === null) throw new Error('the capture engine is not built');
+  process.stdout.write(
+    JSON.stringify({
+      flows: s.peakActive,
+      maxRss: process.resourceUsage().maxRSS * 1024,
+      before,
+      bytesHeld: s.bytesHeld,
+      secs: (performance.now() - t0) / 1000,
+    }),
+  );
+}
+
 async function main(): Promise<void> {
   if (process.argv[2] === '--memory') {
     memoryChild(Number(process.argv[3]));
+    return;
+  }
+  if (process.argv[2] === '--memory-engine') {
+    await engineMemoryChild(process.argv[3], Number(process.argv[4]));
     return;
   }
   const file = labBenchCapture(process.argv[2]);
@@ -203,6 +262,20 @@ async function main(): Promise<void> {
     secs: number;
   };
 
+  // the capture engine's table: one million flows from a file, peak RSS of the whole process
+  let engineMem: { flows: number; maxRss: number; before: number; bytesHeld: number; secs: number } | null =
+    null;
+  if (engineAddon) {
+    const big = distinctFlowsCapture(N);
+    const c = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', fileURLToPath(import.meta.url), '--memory-engine', big, String(N)],
+      { encoding: 'utf8', maxBuffer: 1 << 20 },
+    );
+    if (c.status !== 0) throw new Error(`engine memory run failed: ${c.stderr}`);
+    engineMem = JSON.parse(c.stdout);
+  }
+
   const pps = (s: number) => Math.round(packets / s).toLocaleString('en-US');
   const best = (xs: number[]) => Math.min(...xs);
   const argB = best(argusCpu);
@@ -254,6 +327,24 @@ async function main(): Promise<void> {
     ['RSS growth / flow', `${Math.round(mem.rssDelta / mem.flows)} bytes`],
     ['process RSS with 1M flows', `${(mem.rss / 2 ** 20).toFixed(0)} MiB`],
     ['time to insert 1M flows', `${mem.secs.toFixed(2)} s`],
+    ...(engineMem === null
+      ? []
+      : [
+          [
+            'capture engine (sentra flows FILE): concurrent flows from a file',
+            engineMem.flows.toLocaleString('en-US'),
+          ],
+          [
+            'capture engine: table bytes held / flow',
+            `${Math.round(engineMem.bytesHeld / engineMem.flows)} bytes`,
+          ],
+          [
+            'capture engine: peak RSS growth / flow (whole run: reading, 1M rows written)',
+            `${Math.round((engineMem.maxRss - engineMem.before) / engineMem.flows)} bytes`,
+          ],
+          ['capture engine: peak process RSS', `${(engineMem.maxRss / 2 ** 20).toFixed(0)} MiB`],
+          ['capture engine: time for the file (1M flows in, 1M rows out)', `${engineMem.secs.toFixed(2)} s`],
+        ]),
   ];
   const table1 = markdownTable(
     [

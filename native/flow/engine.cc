@@ -636,12 +636,21 @@ struct Engine {
     freeList[freeCount++] = slot;
   }
 
-  void flush() {
+  /**
+   * Ends flows as FlowTable.flush does; returns false when it stopped with OUT_FLUSH bytes of
+   * CSV waiting (call again after taking them), true when the table is empty.
+   */
+  bool flush() {
     while (closedHead != EMPTY) {
       const int32_t h = closedHead;
       end(h, static_cast<int>(floats(h)[F_END]));
+      if (outLen >= OUT_FLUSH) return closedHead == EMPTY && head == EMPTY;
     }
-    while (head != EMPTY) end(head, R_FLUSH);
+    while (head != EMPTY) {
+      end(head, R_FLUSH);
+      if (outLen >= OUT_FLUSH) return head == EMPTY;
+    }
+    return true;
   }
 
   /** FlowTable.update after the key (in `key`, hashed) and the facts: counted already. */
@@ -1063,13 +1072,17 @@ napi_value EngineSkip(napi_env env, napi_callback_info info) {
   return undefinedValue(env);
 }
 
-/** engineFlush(engine): ends every flow (end of input). */
+/**
+ * engineFlush(engine): ends every flow (end of input); returns false when it stopped to let
+ * the CSV written so far be taken (call again), true when the table is empty.
+ */
 napi_value EngineFlush(napi_env env, napi_callback_info info) {
   napi_value argv[1];
   Engine *e = engineArg0(env, info, argv, 1);
   if (e == nullptr) return nullptr;
-  e->flush();
-  return undefinedValue(env);
+  napi_value done;
+  napi_get_boolean(env, e->flush(), &done);
+  return done;
 }
 
 /** engineTake(engine): the CSV written since the last call (a Buffer copy), or null. */

@@ -223,7 +223,8 @@ export async function processCaptureCic(path: string, opts: CicCaptureOptions): 
       }
     } finally {
       // flows accepted before damage in the file are still written
-      addon.engineFlush(e);
+      // a large table is flushed in steps, its rows written out as they come
+      while (!addon.engineFlush(e)) emit();
       emit();
     }
     addon.engineStats(e, stats);

@@ -75,8 +75,11 @@ export interface FlowAddon {
   ): void;
   /** One packet decoded by JavaScript that belongs to no flow. */
   engineSkip(e: CaptureEngine): void;
-  /** Ends every flow (end of input). */
-  engineFlush(e: CaptureEngine): void;
+  /**
+   * Ends every flow (end of input); false when it stopped to let the CSV written so far be
+   * taken (call again), true when the table is empty.
+   */
+  engineFlush(e: CaptureEngine): boolean;
   /** The CSV written since the last call, or null. */
   engineTake(e: CaptureEngine): Buffer | null;
   /** Counters (see EngineStats in engine.cc). */
