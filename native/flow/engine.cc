@@ -1160,7 +1160,7 @@ void registerEngine(napi_env env, napi_value exports) {
     napi_set_named_property(env, exports, f.name, v);
   }
   napi_value version;
-  napi_create_int32(env, 1, &version);
+  napi_create_int32(env, 2, &version);
   napi_set_named_property(env, exports, "engineVersion", version);
 }
 

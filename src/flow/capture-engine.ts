@@ -39,6 +39,9 @@ const FALLBACK = 1;
 const CORRUPT = 2;
 const OUTPUT = 3;
 
+/** The engine this code drives (engineVersion in engine.cc): a stale build is not used. */
+const ENGINE_VERSION = 2;
+
 const CHUNK = 1024 * 1024;
 /** Synchronous reads between two turns of the event loop, as the JavaScript reader does. */
 const YIELD_EVERY = 8;
@@ -57,7 +60,7 @@ export interface CicCaptureOptions extends Omit<FlowTableOptions, 'onFlow' | 'de
 /** The flow addon when it carries the capture engine (and SENTRA_FLOW_NATIVE is not 0). */
 export function captureEngineAddon(): FlowAddon | null {
   const a = flowAddon();
-  return a !== null && a.engineVersion === 1 ? a : null;
+  return a !== null && a.engineVersion === ENGINE_VERSION ? a : null;
 }
 
 /**
