@@ -337,4 +337,141 @@ inline char *writeHead4(char *p, const uint32_t *K, const uint8_t *stamp, size_t
   return p + stampLen;
 }
 
+// ---- CIC row text beyond text.h ------------------------------------------------------------------
+
+inline char *writeHex16(char *p, uint32_t v) {
+  static const char hex[] = "0123456789abcdef";
+  if (v >= 0x1000) *p++ = hex[v >> 12];
+  if (v >= 0x100) *p++ = hex[(v >> 8) & 15];
+  if (v >= 0x10) *p++ = hex[(v >> 4) & 15];
+  *p++ = hex[v & 15];
+  return p;
+}
+
+/** formatIPv6 (src/net/address.ts): RFC 5952, IPv4-mapped addresses with a dotted tail. */
+inline char *writeIPv6(char *p, const uint32_t *a) {
+  uint32_t w[8];
+  for (int i = 0; i < 4; i++) {
+    w[2 * i] = a[i] >> 16;
+    w[2 * i + 1] = a[i] & 0xffff;
+  }
+  int bestStart = -1, bestLen = 0;
+  for (int i = 0; i < 8;) {
+    if (w[i] != 0) {
+      i++;
+      continue;
+    }
+    int j = i;
+    while (j < 8 && w[j] == 0) j++;
+    if (j - i > bestLen && j - i >= 2) {
+      bestStart = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  if (bestStart == 0 && bestLen == 5 && w[5] == 0xffff) {
+    std::memcpy(p, "::ffff:", 7);
+    return writeIPv4(p + 7, a[3]);
+  }
+  if (bestStart < 0) {
+    for (int i = 0; i < 8; i++) {
+      if (i > 0) *p++ = ':';
+      p = writeHex16(p, w[i]);
+    }
+    return p;
+  }
+  for (int i = 0; i < bestStart; i++) {
+    if (i > 0) *p++ = ':';
+    p = writeHex16(p, w[i]);
+  }
+  *p++ = ':';
+  *p++ = ':';
+  for (int i = bestStart + bestLen; i < 8; i++) {
+    if (i > bestStart + bestLen) *p++ = ':';
+    p = writeHex16(p, w[i]);
+  }
+  return p;
+}
+
+inline char *writeIP(char *p, const uint32_t *a, bool v6) { return v6 ? writeIPv6(p, a) : writeIPv4(p, a[0]); }
+
+/** The columns up to the timestamp of an IPv6 flow (cic-writer.ts). */
+inline char *writeHead6(char *p, const uint32_t *K, const uint8_t *stamp, size_t stampLen) {
+  const uint32_t ports = K[K_PORTS];
+  const uint32_t sp = ports >> 16, dp = ports & 0xffff, proto = (K[K_META] >> 8) & 0xff;
+  bool forward = true;
+  for (int i = 0; i < 4; i++) {
+    const uint32_t x = K[K_SRC + i] ^ 0x80808080u, c = K[K_DST + i] ^ 0x80808080u;
+    if (x != c) {
+      forward = x < c;
+      break;
+    }
+  }
+  p = writeIP(p, K + (forward ? K_SRC : K_DST), true);
+  *p++ = '-';
+  p = writeIP(p, K + (forward ? K_DST : K_SRC), true);
+  *p++ = '-';
+  p = writeU64(p, forward ? sp : dp);
+  *p++ = '-';
+  p = writeU64(p, forward ? dp : sp);
+  *p++ = '-';
+  p = writeU64(p, proto);
+  *p++ = ',';
+  p = writeIP(p, K + K_SRC, true);
+  *p++ = ',';
+  p = writeU64(p, sp);
+  *p++ = ',';
+  p = writeIP(p, K + K_DST, true);
+  *p++ = ',';
+  p = writeU64(p, dp);
+  *p++ = ',';
+  p = writeU64(p, proto);
+  *p++ = ',';
+  std::memcpy(p, stamp, stampLen);
+  return p + stampLen;
+}
+
+/** cicTimestamp: `dd/MM/yyyy HH:mm:ss` (UTC) of whole second `sec`; returns the length. */
+inline int formatStamp(uint8_t *out, int64_t sec) {
+  int64_t days = sec / 86400;
+  int64_t rem = sec % 86400;
+  if (rem < 0) {
+    rem += 86400;
+    days--;
+  }
+  // civil_from_days (H. Hinnant)
+  const int64_t z = days + 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const int64_t doe = z - era * 146097;
+  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  int64_t y = yoe + era * 400;
+  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const int64_t mp = (5 * doy + 2) / 153;
+  const int64_t d = doy - (153 * mp + 2) / 5 + 1;
+  const int64_t m = mp < 10 ? mp + 3 : mp - 9;
+  if (m <= 2) y++;
+  char *p = reinterpret_cast<char *>(out);
+  char *const start = p;
+  auto two = [&](int64_t v) {
+    *p++ = static_cast<char>('0' + v / 10);
+    *p++ = static_cast<char>('0' + v % 10);
+  };
+  two(d);
+  *p++ = '/';
+  two(m);
+  *p++ = '/';
+  if (y < 0) {
+    *p++ = '-';
+    y = -y;
+  }
+  p = writeU64(p, static_cast<uint64_t>(y));
+  *p++ = ' ';
+  two(rem / 3600);
+  *p++ = ':';
+  two((rem / 60) % 60);
+  *p++ = ':';
+  two(rem % 60);
+  return static_cast<int>(p - start);
+}
+
 } // namespace sentra_flow
