@@ -75,8 +75,17 @@ export class HeaderIndex {
     const dstV6: number[] = [];
     for (const i of members) {
       const r = rules[i];
-      if (!r.bidirectional && (specific(r.src) || specific(r.dst))) {
-        const bySrc = specific(r.src);
+      // the most selective key: a short address list (IP reputation), else a port list,
+      // else a large address list ($HOME_NET, which most lab traffic is in), else none
+      const srcN = r.bidirectional ? Number.POSITIVE_INFINITY : addressCount(r.src);
+      const dstN = r.bidirectional ? Number.POSITIVE_INFINITY : addressCount(r.dst);
+      const portKey =
+        !r.bidirectional &&
+        (r.ipProto === 6 || r.ipProto === 17) &&
+        ((!r.dstPorts.any && r.dstPorts.size <= 64) || (!r.srcPorts.any && r.srcPorts.size <= 64));
+      const addrN = Math.min(srcN, dstN);
+      if (addrN <= SMALL_ADDRESS_SET || (!portKey && addrN < Number.POSITIVE_INFINITY)) {
+        const bySrc = srcN <= dstN;
         const set = bySrc ? r.src : r.dst;
         const target = bySrc ? srcAddr : dstAddr;
         for (let k = 0; k < set.v4.length; k += 2)
@@ -160,6 +169,17 @@ function push(m: Map<number, number[]>, k: number, v: number): void {
 
 function* portsOf(r: Uint16Array): Generator<number> {
   for (let i = 0; i < r.length; i += 2) for (let p = r[i]; p <= r[i + 1]; p++) yield p;
+}
+
+/** Address sets of at most this many IPv4 addresses are indexed before ports. */
+const SMALL_ADDRESS_SET = 65536;
+
+/** IPv4 addresses in a {@link specific} set, or +Infinity when the set is not specific. */
+function addressCount(set: CompiledRule['src']): number {
+  if (!specific(set)) return Number.POSITIVE_INFINITY;
+  let n = 0;
+  for (let k = 0; k < set.v4.length; k += 2) n += set.v4[k + 1] - set.v4[k] + 1;
+  return n;
 }
 
 /**
