@@ -8,6 +8,7 @@
  * protocol and port, so that only plausible ones are looked at for a packet.
  */
 import { AddressIndex } from '../prefilter/address-index.js';
+import { type LiteralAddon, literalAddon } from '../prefilter/native.js';
 import { BufferPrefilter, type FastPattern } from '../prefilter/prefilter.js';
 import { BUFFER_COUNT, BufferId } from './buffers.js';
 import type { VarNames } from './flow-vars.js';
@@ -222,13 +223,16 @@ export class RuleSet {
 
   /**
    * `actionOrder`: Suricata's `action-order` setting (default pass, drop, reject, alert); a
-   * reject* action sorts with reject.
+   * reject* action sorts with reject. `native`: the Hyperscan matcher for the long buffers
+   * (packet payload and stream, bodies), by default the addon when it is built; null for the
+   * JavaScript automaton everywhere.
    */
   constructor(
     rules: CompiledRule[],
     variants: VariantDef[],
     varNames: VarNames,
     actionOrder?: readonly string[],
+    native: LiteralAddon | null = literalAddon(),
   ) {
     const order = actionOrderTable(actionOrder);
     const sorted = [...rules].sort((a, b) => compareRules(a, b, order));
@@ -256,7 +260,8 @@ export class RuleSet {
       } else (r.isTx ? txNo : packetNo).push(r.index);
     }
     this.prefilters = new Array(Math.max(BUFFER_COUNT, variants.length)).fill(null);
-    for (const [v, pats] of perVariant) this.prefilters[v] = new BufferPrefilter(pats);
+    for (const [v, pats] of perVariant)
+      this.prefilters[v] = new BufferPrefilter(pats, NATIVE_VARIANTS.has(v) ? native : null);
     this.txPrefilterVariants = [...txVariants].sort((a, b) => a - b);
     this.packetPrefilterVariants = [...pktVariants].sort((a, b) => a - b);
     this.packetNoPrefilter = new HeaderIndex(sorted, packetNo);
@@ -272,6 +277,13 @@ export class RuleSet {
     return this.rules.find((r) => r.sid === sid && r.gid === gid);
   }
 }
+
+/**
+ * Buffers scanned with the Hyperscan addon when it is there: the long ones (payloads, stream
+ * chunks, bodies). The short HTTP/DNS/TLS fields stay on the JavaScript automaton, which
+ * costs less than a call into the addon for a few dozen bytes.
+ */
+const NATIVE_VARIANTS = new Set<number>([BufferId.PKT_DATA, BufferId.FILE_DATA]);
 
 /** Suricata's signature ordering: action, flowbits, flowint, xbits (setters first), priority, sid. */
 export function compareRules(
