@@ -12,6 +12,7 @@ import { type LiteralAddon, literalAddon } from '../prefilter/native.js';
 import { BufferPrefilter, type FastPattern } from '../prefilter/prefilter.js';
 import { BUFFER_COUNT, BufferId } from './buffers.js';
 import type { VarNames } from './flow-vars.js';
+import { PayloadGroups } from './payload-groups.js';
 import type { CompiledRule, RuleAction } from './rule.js';
 import type { TransformName } from './transforms.js';
 
@@ -220,6 +221,11 @@ export class RuleSet {
   readonly packetNoPrefilter: HeaderIndex;
   readonly txNoPrefilter: HeaderIndex;
   readonly varNames: VarNames;
+  /**
+   * With the Hyperscan matcher: packet-payload prefilters by protocol and ports, used for
+   * packets and stream chunks instead of the payload prefilter of every rule (null: none).
+   */
+  readonly payloadGroups: PayloadGroups | null;
 
   /**
    * `actionOrder`: Suricata's `action-order` setting (default pass, drop, reject, alert); a
@@ -264,6 +270,11 @@ export class RuleSet {
       this.prefilters[v] = new BufferPrefilter(pats, NATIVE_VARIANTS.has(v) ? native : null);
     this.txPrefilterVariants = [...txVariants].sort((a, b) => a - b);
     this.packetPrefilterVariants = [...pktVariants].sort((a, b) => a - b);
+    const payloadRules = sorted.filter(
+      (r) => r.prefilter !== null && !r.isTx && r.prefilter.variant === BufferId.PKT_DATA,
+    );
+    this.payloadGroups =
+      native !== null && payloadRules.length > 0 ? new PayloadGroups(payloadRules, native) : null;
     this.packetNoPrefilter = new HeaderIndex(sorted, packetNo);
     this.txNoPrefilter = new HeaderIndex(sorted, txNo);
   }
