@@ -267,7 +267,10 @@ export class RuleSet {
     }
     this.prefilters = new Array(Math.max(BUFFER_COUNT, variants.length)).fill(null);
     for (const [v, pats] of perVariant)
-      this.prefilters[v] = new BufferPrefilter(pats, NATIVE_VARIANTS.has(v) ? native : null);
+      this.prefilters[v] = new BufferPrefilter(
+        pats,
+        NATIVE_VARIANTS.has(v) || pats.length >= NATIVE_MIN_PATTERNS ? native : null,
+      );
     this.txPrefilterVariants = [...txVariants].sort((a, b) => a - b);
     this.packetPrefilterVariants = [...pktVariants].sort((a, b) => a - b);
     const payloadRules = sorted.filter(
@@ -290,11 +293,17 @@ export class RuleSet {
 }
 
 /**
- * Buffers scanned with the Hyperscan addon when it is there: the long ones (payloads, stream
- * chunks, bodies). The short HTTP/DNS/TLS fields stay on the JavaScript automaton, which
- * costs less than a call into the addon for a few dozen bytes.
+ * Buffers always scanned with the Hyperscan addon when it is there: the long ones (payloads,
+ * stream chunks, bodies). A short HTTP/DNS/TLS field with few patterns stays on the JavaScript
+ * automaton, which then costs less than a call into the addon for a few dozen bytes.
  */
 const NATIVE_VARIANTS = new Set<number>([BufferId.PKT_DATA, BufferId.FILE_DATA]);
+/**
+ * Other buffers go to Hyperscan when they have this many fast patterns: their automata grow
+ * past the dense 16-bit layout (tens of thousands of states) and a scan costs more than the
+ * call into the addon.
+ */
+const NATIVE_MIN_PATTERNS = 256;
 
 /** Suricata's signature ordering: action, flowbits, flowint, xbits (setters first), priority, sid. */
 export function compareRules(
