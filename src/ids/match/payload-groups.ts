@@ -21,11 +21,6 @@ import type { CompiledRule } from './rule.js';
 /** Scans of one key before it gets a prefilter of its own. */
 export const HEAVY_SCANS = 16384;
 
-interface KeyState {
-  scans: number;
-  pf: BufferPrefilter | null;
-}
-
 export class PayloadGroups {
   /** Non-transaction rules whose fast pattern is in the plain packet payload. */
   private readonly rules: readonly CompiledRule[];
@@ -33,7 +28,10 @@ export class PayloadGroups {
   /** Port -> class; classRep[c] is one port of class c. */
   private readonly portClass: Uint16Array;
   private readonly classRep: number[] = [];
-  private readonly byKey = new Map<number, KeyState>();
+  /** Per (protocol, source class, destination class) key: scans so far, prefilter id + 1 (0: none yet). */
+  private readonly keyScans: Uint32Array;
+  private readonly keyPf: Int32Array;
+  private readonly built: BufferPrefilter[] = [];
   private readonly byProto: Array<BufferPrefilter | undefined> = [];
   private readonly byMembers = new Map<string, BufferPrefilter>();
   private readonly heavyScans: number;
@@ -70,6 +68,9 @@ export class PayloadGroups {
       }
       this.portClass.fill(c, from, to);
     }
+    const n = this.classRep.length;
+    this.keyScans = new Uint32Array(3 * n * n);
+    this.keyPf = new Int32Array(3 * n * n);
   }
 
   /** Number of port classes (for statistics and tests). */
@@ -89,17 +90,16 @@ export class PayloadGroups {
 
   /** The prefilter for a packet or stream chunk of this protocol and ports (as oriented in the input). */
   get(ipProto: number, srcPort: number, dstPort: number): BufferPrefilter {
-    if (ipProto !== 6 && ipProto !== 17 && ipProto !== 132) return this.protoGroup(ipProto);
-    const key = (ipProto * 65536 + this.portClass[srcPort]) * 65536 + this.portClass[dstPort];
-    let st = this.byKey.get(key);
-    if (st === undefined) {
-      st = { scans: 0, pf: null };
-      this.byKey.set(key, st);
-    }
-    if (st.pf !== null) return st.pf;
-    if (++st.scans < this.heavyScans) return this.protoGroup(ipProto);
-    st.pf = this.build((r) => applies(r, ipProto, srcPort, dstPort));
-    return st.pf;
+    const p = ipProto === 6 ? 0 : ipProto === 17 ? 1 : ipProto === 132 ? 2 : -1;
+    if (p < 0) return this.protoGroup(ipProto);
+    const n = this.classRep.length;
+    const key = (p * n + this.portClass[srcPort]) * n + this.portClass[dstPort];
+    const id = this.keyPf[key];
+    if (id > 0) return this.built[id - 1];
+    if (++this.keyScans[key] < this.heavyScans) return this.protoGroup(ipProto);
+    this.built.push(this.build((r) => applies(r, ipProto, srcPort, dstPort)));
+    this.keyPf[key] = this.built.length;
+    return this.built[this.built.length - 1];
   }
 
   private protoGroup(ipProto: number): BufferPrefilter {
