@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { PayloadGroups } from '../../src/ids/match/payload-groups.js';
 import { literalAddon } from '../../src/ids/prefilter/native.js';
-import { Candidates } from '../../src/ids/prefilter/prefilter.js';
+import { BufferPrefilter, Candidates } from '../../src/ids/prefilter/prefilter.js';
 import { loadRulesFromString } from '../../src/ids/rules/loader.js';
 
 const RULES = `
@@ -30,7 +30,7 @@ function setup(heavyScans: number) {
   const rs = loadRulesFromString(RULES).ruleSet;
   const payloadRules = rs.rules.filter((r) => r.prefilter !== null && !r.isTx);
   expect(payloadRules).toHaveLength(9);
-  const groups = new PayloadGroups(payloadRules, literalAddon(), heavyScans);
+  const groups = new PayloadGroups(payloadRules, literalAddon(), null, heavyScans);
   const cand = new Candidates(rs.size);
   /** Sids of the rules the group for this input holds. */
   const sids = (proto: number, sp: number, dp: number) => {
@@ -89,5 +89,25 @@ describe('payload prefilter groups', () => {
     for (const a of sample)
       for (const b of sample)
         expect(groups.classOf(a) === groups.classOf(b), `${a} ${b}`).toBe(sig(a) === sig(b));
+  });
+});
+
+describe('payload prefilter groups and the full prefilter', () => {
+  it('a group holding nearly every rule (80%+) is the full prefilter, a smaller one is not', () => {
+    const text = [
+      ...[1, 2, 3, 4, 5].map(
+        (i) => `alert tcp any any -> any any (msg:"t${i}"; content:"tcp-${i}"; sid:${i};)`,
+      ),
+      'alert udp any any -> any any (msg:"u"; content:"udp-6"; sid:6;)',
+    ].join('\n');
+    const rs = loadRulesFromString(text).ruleSet;
+    const rules = rs.rules.filter((r) => r.prefilter !== null && !r.isTx);
+    const full = new BufferPrefilter(
+      rules.map((r) => ({ rule: r.index, bytes: r.prefilter!.bytes, nocase: r.prefilter!.nocase })),
+      literalAddon(),
+    );
+    const groups = new PayloadGroups(rules, literalAddon(), full, 1);
+    expect(groups.get(6, 40000, 80)).toBe(full);
+    expect(groups.get(17, 40000, 53)).not.toBe(full);
   });
 });

@@ -36,9 +36,22 @@ export class PayloadGroups {
   private readonly byMembers = new Map<string, BufferPrefilter>();
   private readonly heavyScans: number;
 
-  /** `heavyScans`: see {@link HEAVY_SCANS} (tests lower it). */
-  constructor(rules: readonly CompiledRule[], native: LiteralAddon | null, heavyScans = HEAVY_SCANS) {
+  /** A group holding at least this share of the rules uses the full prefilter instead. */
+  private static readonly REUSE_FULL = 0.8;
+  private readonly full: BufferPrefilter | null;
+
+  /**
+   * `full`: the payload prefilter of every rule, used for groups holding nearly all of them
+   * (a database less to build); `heavyScans`: see {@link HEAVY_SCANS} (tests lower it).
+   */
+  constructor(
+    rules: readonly CompiledRule[],
+    native: LiteralAddon | null,
+    full: BufferPrefilter | null = null,
+    heavyScans = HEAVY_SCANS,
+  ) {
     this.rules = rules;
+    this.full = full;
     this.native = native;
     this.heavyScans = heavyScans;
     this.portClass = new Uint16Array(65536);
@@ -119,6 +132,8 @@ export class PayloadGroups {
       members.push(r.index);
       pats.push({ rule: r.index, bytes: r.prefilter.bytes, nocase: r.prefilter.nocase });
     }
+    if (this.full !== null && members.length >= PayloadGroups.REUSE_FULL * this.rules.length)
+      return this.full;
     const id = members.join(',');
     let pf = this.byMembers.get(id);
     if (pf === undefined) {

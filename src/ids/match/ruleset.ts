@@ -277,7 +277,9 @@ export class RuleSet {
       (r) => r.prefilter !== null && !r.isTx && r.prefilter.variant === BufferId.PKT_DATA,
     );
     this.payloadGroups =
-      native !== null && payloadRules.length > 0 ? new PayloadGroups(payloadRules, native) : null;
+      native !== null && payloadRules.length > 0
+        ? new PayloadGroups(payloadRules, native, this.prefilters[BufferId.PKT_DATA])
+        : null;
     this.packetNoPrefilter = new HeaderIndex(sorted, packetNo);
     this.txNoPrefilter = new HeaderIndex(sorted, txNo);
   }
