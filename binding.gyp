@@ -6,9 +6,12 @@
 #   sentra_flow  the CIC CSV writer's numeric columns and the pcap -> CIC CSV capture engine
 #                (native/flow/*.cc, C++17); optional, the flow engine falls back to its
 #                JavaScript table and writer without it
+#   sentra_ids   the IDS prefilter's literal matcher on Hyperscan (native/ids/*.c); built only
+#                when libhyperscan's headers are installed, the JavaScript Aho-Corasick otherwise
 {
   "variables": {
-    "with_pcap%": "<!(node -p \"require('fs').existsSync('/usr/include/pcap/pcap.h') || require('fs').existsSync('/usr/local/include/pcap/pcap.h') ? 1 : 0\")"
+    "with_pcap%": "<!(node -p \"require('fs').existsSync('/usr/include/pcap/pcap.h') || require('fs').existsSync('/usr/local/include/pcap/pcap.h') ? 1 : 0\")",
+    "with_hs%": "<!(node -p \"require('fs').existsSync('/usr/include/hs/hs.h') || require('fs').existsSync('/usr/local/include/hs/hs.h') ? 1 : 0\")"
   },
   "targets": [
     {
@@ -45,6 +48,18 @@
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions", "-std=gnu++14", "-std=gnu++1y"],
       "cflags_cc": ["-std=gnu++17", "-O2", "-ffp-contract=off", "-fno-fast-math", "-Wall", "-Wextra"]
+    },
+    {
+      "target_name": "sentra_ids",
+      "conditions": [
+        ["with_hs==1", {
+          "sources": ["native/ids/literal_match.c"],
+          "cflags": ["-std=gnu11", "-O2", "-Wall", "-Wextra", "-Wno-unused-parameter"],
+          "libraries": ["-lhs"]
+        }, {
+          "type": "none"
+        }]
+      ]
     }
   ]
 }

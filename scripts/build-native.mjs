@@ -2,8 +2,9 @@
 /**
  * Builds Sentra's native addons (binding.gyp): the libpcap addon (native/ ->
  * build/Release/sentra_pcap.node), the scanner's engines (native/scan/ ->
- * build/Release/sentra_scan.node) and the CIC CSV row writer (native/flow/ ->
- * build/Release/sentra_flow.node). All are optional: without them the scanner uses its
+ * build/Release/sentra_scan.node), the CIC CSV row writer (native/flow/ ->
+ * build/Release/sentra_flow.node) and the IDS prefilter's Hyperscan matcher (native/ids/ ->
+ * build/Release/sentra_ids.node, only with libhyperscan-dev). All are optional: without them the scanner uses its
  * JavaScript connect scan, flows are written by JavaScript, and live capture reports what to
  * install.
  *
@@ -28,6 +29,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const ADDON = path.join(ROOT, 'build', 'Release', 'sentra_pcap.node');
 const SCAN_ADDON = path.join(ROOT, 'build', 'Release', 'sentra_scan.node');
 const FLOW_ADDON = path.join(ROOT, 'build', 'Release', 'sentra_flow.node');
+const IDS_ADDON = path.join(ROOT, 'build', 'Release', 'sentra_ids.node');
 const LOG = path.join(ROOT, 'build', 'native-build.log');
 const required = process.env.SENTRA_NATIVE_REQUIRED === '1';
 const INSTALL_HINT =
@@ -111,6 +113,7 @@ function main() {
   }
   if (existsSync(SCAN_ADDON)) say(`scanner addon ready: ${path.relative(ROOT, SCAN_ADDON)}`);
   if (existsSync(FLOW_ADDON)) say(`flow addon ready: ${path.relative(ROOT, FLOW_ADDON)}`);
+  if (existsSync(IDS_ADDON)) say(`IDS literal matcher (Hyperscan) ready: ${path.relative(ROOT, IDS_ADDON)}`);
   if (!havePcap) giveUp("libpcap's development headers (pcap/pcap.h) are not installed");
   // Loading it once here catches a missing runtime library (libpcap.so) at install time.
   const check = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(ADDON)})`], { encoding: 'utf8' });

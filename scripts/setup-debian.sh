@@ -10,6 +10,8 @@ echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-
 PACKAGES=(
   # build and runtime
   build-essential python3 libpcap-dev pkg-config
+  # the IDS prefilter's literal matcher (optional addon native/ids)
+  libhyperscan-dev
   # oracles for decoding, filters and flows
   tshark tcpdump wireshark-common argus-server argus-client tcpreplay
   # kernel plumbing used by firewall, qos and namespace tests

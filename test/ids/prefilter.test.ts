@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { LOWER, makeSearchPattern, searchPattern } from '../../src/ids/match/search.js';
 import { AhoCorasick, MAX_DENSE_STATES } from '../../src/ids/prefilter/aho-corasick.js';
-import { BufferPrefilter, Candidates } from '../../src/ids/prefilter/prefilter.js';
+import { literalAddon } from '../../src/ids/prefilter/native.js';
+import { BufferPrefilter, Candidates, type FastPattern } from '../../src/ids/prefilter/prefilter.js';
 
 /** Deterministic PRNG (mulberry32) so failures reproduce. */
 function rng(seed: number) {
@@ -176,5 +177,83 @@ describe('buffer prefilter', () => {
       }
       expect(sorted(parts)).toEqual(sorted(whole));
     }
+  });
+});
+
+// The Hyperscan addon is optional (built only with libhyperscan-dev): without it the
+// JavaScript automaton above is the only matcher and these tests have nothing to check.
+describe.skipIf(literalAddon() === null)('buffer prefilter on the Hyperscan addon', () => {
+  const addon = literalAddon()!;
+
+  /** Rules whose pattern occurs in `buf`, by a naive search (case-sensitive or not). */
+  function naiveRules(pats: FastPattern[], buf: Uint8Array): number[] {
+    const out = new Set<number>();
+    for (const p of pats) {
+      const m = p.bytes.length;
+      for (let s = 0; s + m <= buf.length; s++) {
+        let j = 0;
+        while (j < m && (p.nocase ? LOWER[buf[s + j]] === LOWER[p.bytes[j]] : buf[s + j] === p.bytes[j])) j++;
+        if (j === m) {
+          out.add(p.rule);
+          break;
+        }
+      }
+    }
+    return [...out].sort((a, b) => a - b);
+  }
+
+  const sorted = (c: Candidates) => {
+    c.sort();
+    return Array.from(c.list.subarray(0, c.count));
+  };
+
+  it('marks exactly the rules whose fast pattern occurs, case-sensitive ones included', () => {
+    const r = rng(7);
+    // both cases of letters, zero and 0xff bytes: shared prefixes, case twins, binary runs
+    const alphabet = [0x61, 0x62, 0x41, 0x42, 0x00, 0xff, 0x2f];
+    for (let round = 0; round < 40; round++) {
+      const pats: FastPattern[] = Array.from({ length: 1 + Math.floor(r() * 80) }, (_, i) => ({
+        rule: i,
+        bytes: randomBytes(r, 1 + Math.floor(r() * 6), alphabet),
+        nocase: r() < 0.5,
+      }));
+      const pf = new BufferPrefilter(pats, addon);
+      expect(pf.isNative).toBe(true);
+      const c = new Candidates(pats.length);
+      for (let k = 0; k < 10; k++) {
+        const buf = randomBytes(r, Math.floor(r() * 300), alphabet);
+        c.reset();
+        pf.scan(buf, c);
+        expect(sorted(c)).toEqual(naiveRules(pats, buf));
+      }
+    }
+  });
+
+  it('scanning a growing buffer piece by piece (resumed) finds what one whole scan finds', () => {
+    const r = rng(12);
+    const alphabet = [0x61, 0x62, 0x63, 0x41, 0x42];
+    const pats = Array.from({ length: 60 }, (_, i) => ({
+      rule: i,
+      bytes: randomBytes(r, 2 + Math.floor(r() * 5), alphabet),
+      nocase: r() < 0.5,
+    }));
+    const pf = new BufferPrefilter(pats, addon);
+    const parts = new Candidates(pats.length);
+    for (let round = 0; round < 200; round++) {
+      const buf = randomBytes(r, 1 + Math.floor(r() * 120), alphabet);
+      parts.reset();
+      let state = 0;
+      let done = 0;
+      while (done < buf.length) {
+        const next = Math.min(buf.length, done + 1 + Math.floor(r() * 20));
+        state = pf.scanFrom(buf.subarray(0, next), done, state, parts);
+        done = next;
+      }
+      expect(sorted(parts)).toEqual(naiveRules(pats, buf));
+    }
+  });
+
+  it('reports a bad pattern list as an error, not a crash', () => {
+    expect(() => addon.compile(new Uint8Array(0), Int32Array.of(0), Uint8Array.of(1))).toThrow(/pattern/);
   });
 });

@@ -107,8 +107,13 @@ function mergeHeaders(headers: readonly HttpHeader[]): Array<{ name: string; val
   return out;
 }
 
+/** Where head buffers go: a BufferSet, or a recorder that keeps them for the next event. */
+interface Sink {
+  set(id: number, toServer: boolean, data: Uint8Array): void;
+}
+
 function common(
-  set: BufferSet,
+  set: Sink,
   toServer: boolean,
   headers: readonly HttpHeader[],
   startLine: string,
@@ -142,8 +147,66 @@ function common(
   return byName;
 }
 
+/**
+ * The head buffers of a request or response, kept per view object: the engine sets a
+ * transaction's buffers again at each of its events (request, body chunks, response), and
+ * the head does not change between them. The cache is checked against every head field (a
+ * header array that grew, trailers, a new URI) and rebuilt when one differs.
+ */
+class HeadRecord implements Sink {
+  readonly ids: number[] = [];
+  readonly sides: boolean[] = [];
+  readonly data: Uint8Array[] = [];
+  constructor(
+    readonly key: ReadonlyArray<unknown>,
+    readonly headerCount: number,
+  ) {}
+
+  set(id: number, toServer: boolean, data: Uint8Array): void {
+    this.ids.push(id);
+    this.sides.push(toServer);
+    this.data.push(data);
+  }
+
+  replay(set: BufferSet): void {
+    for (let i = 0; i < this.ids.length; i++) set.set(this.ids[i], this.sides[i], this.data[i]);
+  }
+
+  matches(key: ReadonlyArray<unknown>, headerCount: number): boolean {
+    if (headerCount !== this.headerCount) return false;
+    for (let i = 0; i < key.length; i++) if (key[i] !== this.key[i]) return false;
+    return true;
+  }
+}
+
+const requestHeads = new WeakMap<HttpRequestView, HeadRecord>();
+const responseHeads = new WeakMap<HttpResponseView, HeadRecord>();
+
 /** Sets the request-side buffers of one transaction. */
 export function setHttpRequestBuffers(set: BufferSet, req: HttpRequestView): void {
+  const key = [
+    req.method,
+    req.rawUri,
+    req.normalizedUri,
+    req.protocol,
+    req.headers,
+    req.rawHeaders,
+    req.requestLine,
+  ];
+  let rec = requestHeads.get(req);
+  if (rec === undefined || !rec.matches(key, req.headers.length)) {
+    rec = new HeadRecord(key, req.headers.length);
+    requestHead(rec, req);
+    requestHeads.set(req, rec);
+  }
+  rec.replay(set);
+  if (req.body !== undefined) {
+    set.set(B.requestBody, true, req.body);
+    set.set(B.fileData, true, req.body);
+  }
+}
+
+function requestHead(set: Sink, req: HttpRequestView): void {
   const line =
     req.requestLine !== undefined
       ? text(req.requestLine)
@@ -169,10 +232,6 @@ export function setHttpRequestBuffers(set: BufferSet, req: HttpRequestView): voi
   const abs = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(text(req.rawUri));
   const hostSrc = abs ? abs[1].replace(/^.*@/, '') : h.get('host');
   if (hostSrc !== undefined) set.set(B.host, true, bytes(hostOnly(hostSrc)));
-  if (req.body !== undefined) {
-    set.set(B.requestBody, true, req.body);
-    set.set(B.fileData, true, req.body);
-  }
 }
 
 /** Host part of an authority, lower-cased, without port (IPv6 literals keep their brackets). */
@@ -188,6 +247,28 @@ export function hostOnly(authority: string): string {
 
 /** Sets the response-side buffers of one transaction. */
 export function setHttpResponseBuffers(set: BufferSet, resp: HttpResponseView): void {
+  const key = [
+    resp.protocol,
+    resp.statusCode,
+    resp.statusMsg,
+    resp.headers,
+    resp.rawHeaders,
+    resp.responseLine,
+  ];
+  let rec = responseHeads.get(resp);
+  if (rec === undefined || !rec.matches(key, resp.headers.length)) {
+    rec = new HeadRecord(key, resp.headers.length);
+    responseHead(rec, resp);
+    responseHeads.set(resp, rec);
+  }
+  rec.replay(set);
+  if (resp.body !== undefined) {
+    set.set(B.responseBody, false, resp.body);
+    set.set(B.fileData, false, resp.body);
+  }
+}
+
+function responseHead(set: Sink, resp: HttpResponseView): void {
   const line =
     resp.responseLine !== undefined
       ? text(resp.responseLine)
@@ -203,8 +284,4 @@ export function setHttpResponseBuffers(set: BufferSet, resp: HttpResponseView): 
   };
   single(B.location, 'location');
   single(B.server, 'server');
-  if (resp.body !== undefined) {
-    set.set(B.responseBody, false, resp.body);
-    set.set(B.fileData, false, resp.body);
-  }
 }

@@ -8,9 +8,11 @@
  * protocol and port, so that only plausible ones are looked at for a packet.
  */
 import { AddressIndex } from '../prefilter/address-index.js';
+import { type LiteralAddon, literalAddon } from '../prefilter/native.js';
 import { BufferPrefilter, type FastPattern } from '../prefilter/prefilter.js';
 import { BUFFER_COUNT, BufferId } from './buffers.js';
 import type { VarNames } from './flow-vars.js';
+import { PayloadGroups } from './payload-groups.js';
 import type { CompiledRule, RuleAction } from './rule.js';
 import type { TransformName } from './transforms.js';
 
@@ -75,8 +77,17 @@ export class HeaderIndex {
     const dstV6: number[] = [];
     for (const i of members) {
       const r = rules[i];
-      if (!r.bidirectional && (specific(r.src) || specific(r.dst))) {
-        const bySrc = specific(r.src);
+      // the most selective key: a short address list (IP reputation), else a port list,
+      // else a large address list ($HOME_NET, which most lab traffic is in), else none
+      const srcN = r.bidirectional ? Number.POSITIVE_INFINITY : addressCount(r.src);
+      const dstN = r.bidirectional ? Number.POSITIVE_INFINITY : addressCount(r.dst);
+      const portKey =
+        !r.bidirectional &&
+        (r.ipProto === 6 || r.ipProto === 17) &&
+        ((!r.dstPorts.any && r.dstPorts.size <= 64) || (!r.srcPorts.any && r.srcPorts.size <= 64));
+      const addrN = Math.min(srcN, dstN);
+      if (addrN <= SMALL_ADDRESS_SET || (!portKey && addrN < Number.POSITIVE_INFINITY)) {
+        const bySrc = srcN <= dstN;
         const set = bySrc ? r.src : r.dst;
         const target = bySrc ? srcAddr : dstAddr;
         for (let k = 0; k < set.v4.length; k += 2)
@@ -162,6 +173,17 @@ function* portsOf(r: Uint16Array): Generator<number> {
   for (let i = 0; i < r.length; i += 2) for (let p = r[i]; p <= r[i + 1]; p++) yield p;
 }
 
+/** Address sets of at most this many IPv4 addresses are indexed before ports. */
+const SMALL_ADDRESS_SET = 65536;
+
+/** IPv4 addresses in a {@link specific} set, or +Infinity when the set is not specific. */
+function addressCount(set: CompiledRule['src']): number {
+  if (!specific(set)) return Number.POSITIVE_INFINITY;
+  let n = 0;
+  for (let k = 0; k < set.v4.length; k += 2) n += set.v4[k + 1] - set.v4[k] + 1;
+  return n;
+}
+
 /**
  * A set covering less than half of the IPv4 space and no large IPv6 part: worth an interval
  * index (IP-reputation lists, $HOME_NET), unlike `any` or `!$HOME_NET`.
@@ -199,16 +221,24 @@ export class RuleSet {
   readonly packetNoPrefilter: HeaderIndex;
   readonly txNoPrefilter: HeaderIndex;
   readonly varNames: VarNames;
+  /**
+   * With the Hyperscan matcher: packet-payload prefilters by protocol and ports, used for
+   * packets and stream chunks instead of the payload prefilter of every rule (null: none).
+   */
+  readonly payloadGroups: PayloadGroups | null;
 
   /**
    * `actionOrder`: Suricata's `action-order` setting (default pass, drop, reject, alert); a
-   * reject* action sorts with reject.
+   * reject* action sorts with reject. `native`: the Hyperscan matcher for the long buffers
+   * (packet payload and stream, bodies), by default the addon when it is built; null for the
+   * JavaScript automaton everywhere.
    */
   constructor(
     rules: CompiledRule[],
     variants: VariantDef[],
     varNames: VarNames,
     actionOrder?: readonly string[],
+    native: LiteralAddon | null = literalAddon(),
   ) {
     const order = actionOrderTable(actionOrder);
     const sorted = [...rules].sort((a, b) => compareRules(a, b, order));
@@ -236,9 +266,20 @@ export class RuleSet {
       } else (r.isTx ? txNo : packetNo).push(r.index);
     }
     this.prefilters = new Array(Math.max(BUFFER_COUNT, variants.length)).fill(null);
-    for (const [v, pats] of perVariant) this.prefilters[v] = new BufferPrefilter(pats);
+    for (const [v, pats] of perVariant)
+      this.prefilters[v] = new BufferPrefilter(
+        pats,
+        NATIVE_VARIANTS.has(v) || pats.length >= NATIVE_MIN_PATTERNS ? native : null,
+      );
     this.txPrefilterVariants = [...txVariants].sort((a, b) => a - b);
     this.packetPrefilterVariants = [...pktVariants].sort((a, b) => a - b);
+    const payloadRules = sorted.filter(
+      (r) => r.prefilter !== null && !r.isTx && r.prefilter.variant === BufferId.PKT_DATA,
+    );
+    this.payloadGroups =
+      native !== null && payloadRules.length > 0
+        ? new PayloadGroups(payloadRules, native, this.prefilters[BufferId.PKT_DATA])
+        : null;
     this.packetNoPrefilter = new HeaderIndex(sorted, packetNo);
     this.txNoPrefilter = new HeaderIndex(sorted, txNo);
   }
@@ -252,6 +293,19 @@ export class RuleSet {
     return this.rules.find((r) => r.sid === sid && r.gid === gid);
   }
 }
+
+/**
+ * Buffers always scanned with the Hyperscan addon when it is there: the long ones (payloads,
+ * stream chunks, bodies). A short HTTP/DNS/TLS field with few patterns stays on the JavaScript
+ * automaton, which then costs less than a call into the addon for a few dozen bytes.
+ */
+const NATIVE_VARIANTS = new Set<number>([BufferId.PKT_DATA, BufferId.FILE_DATA]);
+/**
+ * Other buffers go to Hyperscan when they have this many fast patterns: their automata grow
+ * past the dense 16-bit layout (tens of thousands of states) and a scan costs more than the
+ * call into the addon.
+ */
+const NATIVE_MIN_PATTERNS = 256;
 
 /** Suricata's signature ordering: action, flowbits, flowint, xbits (setters first), priority, sid. */
 export function compareRules(

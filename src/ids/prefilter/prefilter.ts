@@ -6,8 +6,13 @@
  * Patterns are deduplicated: rules sharing a fast pattern share one automaton entry. A
  * case-sensitive pattern shares the automaton (which is case-insensitive) with its nocase
  * twins and is confirmed byte-for-byte on a hit.
+ *
+ * With the Hyperscan addon (see native.ts) a prefilter can scan natively instead: each
+ * distinct (bytes, case) pattern is one Hyperscan literal, caseless or not, so no byte check
+ * is needed after a hit; the set of rules found is the same.
  */
 import { AhoCorasick } from './aho-corasick.js';
+import type { LiteralAddon, LiteralDatabase } from './native.js';
 
 /** Rule indices collected for one detection call, deduplicated with a generation stamp. */
 export class Candidates {
@@ -93,8 +98,16 @@ export class BufferPrefilter {
   private readonly onHit: (p: number, end: number) => boolean;
   readonly patternCount: number;
   readonly ruleCount: number;
+  /** Native scan: the addon, its database, the rules of each native pattern id, the id buffer. */
+  private readonly native: LiteralAddon | null = null;
+  private readonly db: LiteralDatabase | null = null;
+  private readonly nativeRules: Int32Array[] = [];
+  private readonly nativeOut: Int32Array = new Int32Array(0);
+  /** Longest pattern: a resumed native scan steps back this much minus one. */
+  private readonly maxLen: number = 1;
 
-  constructor(patterns: readonly FastPattern[]) {
+  /** `native`: scan with this Hyperscan addon rather than the JavaScript automaton. */
+  constructor(patterns: readonly FastPattern[], native: LiteralAddon | null = null) {
     const byLower = new Map<
       string,
       { bytes: Uint8Array; nocase: number[]; exact: Map<string, { b: Uint8Array; rules: number[] }> }
@@ -128,7 +141,37 @@ export class BufferPrefilter {
       for (const x of e.exact.values()) v.push({ exact: x.b, rules: Int32Array.from(x.rules) });
       this.variants.push(v);
     }
-    this.ac = new AhoCorasick(acPatterns);
+    if (native !== null && acPatterns.length > 0) {
+      const bytes: Uint8Array[] = [];
+      const caseless: number[] = [];
+      for (const e of byLower.values()) {
+        if (e.nocase.length) {
+          bytes.push(e.bytes);
+          caseless.push(1);
+          this.nativeRules.push(Int32Array.from(e.nocase));
+        }
+        for (const x of e.exact.values()) {
+          bytes.push(x.b);
+          caseless.push(0);
+          this.nativeRules.push(Int32Array.from(x.rules));
+        }
+      }
+      try {
+        this.db = native.compile(
+          Buffer.concat(bytes),
+          Int32Array.from(bytes, (b) => b.length),
+          Uint8Array.from(caseless),
+        );
+        this.native = native;
+        this.nativeOut = new Int32Array(bytes.length);
+        for (const b of bytes) if (b.length > this.maxLen) this.maxLen = b.length;
+      } catch {
+        // Hyperscan refused the set (it should not: plain literals): the automaton does the work
+        this.nativeRules.length = 0;
+      }
+    }
+    // the automaton stays the reference (and the fallback): empty when scanning natively
+    this.ac = new AhoCorasick(this.native === null ? acPatterns : []);
     this.done = new Uint32Array(acPatterns.length);
     this.patternCount = acPatterns.length;
     this.ruleCount = patterns.length;
@@ -147,6 +190,15 @@ export class BufferPrefilter {
    * when `buf` grows by appending (an HTTP body).
    */
   scanFrom(buf: Uint8Array, start: number, state: number, out: Candidates): number {
+    if (this.native !== null) {
+      // no automaton state to resume from: look back far enough for a pattern straddling
+      // `start` (one ending before it only re-adds a rule the caller already has)
+      const from = start > 0 ? Math.max(0, start - this.maxLen + 1) : 0;
+      const ids = this.nativeOut;
+      const n = this.native.scan(this.db!, buf, from, ids);
+      for (let i = 0; i < n; i++) out.addAll(this.nativeRules[ids[i]]);
+      return 0;
+    }
     this.gen++;
     if (this.gen === 0xffffffff) {
       this.done.fill(0);
@@ -188,7 +240,13 @@ export class BufferPrefilter {
     return !pending;
   }
 
+  /** Automaton states (0 when the prefilter scans natively). */
   get states(): number {
     return this.ac.stateCount;
+  }
+
+  /** True when this prefilter scans with the Hyperscan addon. */
+  get isNative(): boolean {
+    return this.native !== null;
   }
 }
