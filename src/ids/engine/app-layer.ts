@@ -9,6 +9,7 @@ import type { DnsMessage } from '../../packet/layers/dns.js';
 import { parseSshBanner } from '../../packet/layers/ssh.js';
 import type { Packet } from '../../packet/packet.js';
 import { DNS_TCP_PORTS, DnsTcpState, looksLikeDnsTcp } from '../app/dns/tcp.js';
+import type { HttpConfig } from '../app/http/config.js';
 import type { HttpEvent } from '../app/http/parser.js';
 import { HttpParser } from '../app/http/parser.js';
 import { HttpProgress, type HttpTransaction } from '../app/http/transaction.js';
@@ -31,6 +32,27 @@ const PROBE_LIMIT = 4096;
 
 export class AppLayer {
   constructor(private readonly pipe: FlowPipeline) {}
+
+  /**
+   * HTTP is parsed only when something reads its transactions: transaction rules, EVE http,
+   * fileinfo or stats records, HTTP observers (or `alwaysParseHttp`). Protocol detection
+   * (app_proto) does not depend on it.
+   */
+  private httpNeeded = true;
+  /** Parser settings of new HTTP flows (bodies kept only when something reads them). */
+  private httpConfig: Partial<HttpConfig> = {};
+
+  /** Decides what the HTTP parsing must produce for the rule set in use (at start and on rule changes). */
+  configure(hasTxRules: boolean): void {
+    const eng = this.pipe.engine;
+    const eve = eng.config.eve ?? {};
+    const observers = eng.observers.some(
+      (o) => o.onHttpRequest !== undefined || o.onHttpResponse !== undefined,
+    );
+    const bodies = hasTxRules || !!eve.fileinfo || !!eve.stats || observers || !!eng.config.alwaysParseHttp;
+    this.httpNeeded = bodies || !!eve.http;
+    this.httpConfig = { ...eng.config.http, keepBodies: bodies && (eng.config.http?.keepBodies ?? true) };
+  }
 
   /** Observers that read reassembled bytes of some ports (found at the first stream chunk). */
   private streamObs: PacketObserver[] | null = null;
@@ -71,7 +93,7 @@ export class AppLayer {
     let txId: number;
     // alerts of this transaction carry its dns object (Suricata 8: format 3)
     this.pipe.alerts.dnsMessage = dns;
-    if (dns.response) txId = this.dnsTx(side, toServer, null);
+    if (dns.response || !this.pipe.hasTxRules) txId = this.dnsTx(side, toServer, null);
     else {
       const names: Uint8Array[] = [];
       for (const q of dns.questions) names.push(Buffer.from(q.name === '<Root>' ? '' : q.name, 'latin1'));
@@ -89,6 +111,9 @@ export class AppLayer {
 
   private dnsTx(side: FlowSide, toServer: boolean, names: Uint8Array[] | null): number {
     const pipe = this.pipe;
+    // DNS transactions are one query and its answer: keyed by the DNS id
+    pipe.counters.txDns++;
+    if (!pipe.hasTxRules) return side.txCount++;
     const inp = pipe.engine.input;
     const pkt = inp.buffers.slot(BufferId.PKT_DATA, true).items[0]?.data;
     inp.buffers.clear();
@@ -97,8 +122,6 @@ export class AppLayer {
       const slot = inp.buffers.slot(BufferId.DNS_QUERY, true);
       for (const n of names) slot.add(n);
     }
-    pipe.counters.txDns++;
-    // DNS transactions are one query and its answer: keyed by the DNS id
     const txId = side.txCount++;
     pipe.inspectTx(side, toServer, txId, null);
     return txId;
@@ -153,7 +176,7 @@ export class AppLayer {
     }
     switch (side.appProto) {
       case 'http':
-        this.http(side, toServer, data);
+        if (this.httpNeeded) this.http(side, toServer, data);
         break;
       case 'tls':
         this.tls(side, toServer, data);
@@ -170,7 +193,7 @@ export class AppLayer {
   private http(side: FlowSide, toServer: boolean, data: Uint8Array): void {
     let h = side.http;
     if (h === null) {
-      h = new HttpParser(this.pipe.engine.config.http ?? {}, this.pipe.engine.httpStats);
+      h = new HttpParser(this.httpConfig, this.pipe.engine.httpStats);
       side.http = h;
     }
     h.feed(toServer !== side.appReversed, data);

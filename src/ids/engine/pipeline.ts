@@ -98,12 +98,14 @@ export class FlowPipeline {
     this.hasTxRules = detector.rules.rules.some((r) => r.isTx);
     this.alerts = new AlertWriter(engine, table);
     this.app = new AppLayer(this);
+    this.app.configure(this.hasTxRules);
   }
 
   setDetector(d: Detector): void {
     this.detector = d;
     this.headerBuffers = rulesUseHeaderBuffers(d.rules);
     this.hasTxRules = d.rules.rules.some((r) => r.isTx);
+    this.app.configure(this.hasTxRules);
     for (const s of this.sides) {
       s.flowVars.bits = null;
       s.flowVars.ints = null;

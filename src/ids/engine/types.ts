@@ -91,6 +91,13 @@ export interface IdsEngineConfig {
   stream?: Partial<StreamConfig>;
   /** HTTP parser limits. */
   http?: Partial<HttpConfig>;
+  /**
+   * Parse HTTP transactions (bodies included) on every HTTP flow. Off (default), HTTP is
+   * parsed only when something reads it — transaction rules, EVE http / fileinfo / stats
+   * records, HTTP observers — so `stats().transactions.http` counts nothing otherwise; bodies
+   * are kept and decompressed only for transaction rules, fileinfo, stats and observers.
+   */
+  alwaysParseHttp?: boolean;
   /** threshold.config entries (suppress, threshold, rate_filter). */
   thresholdConfig?: ThresholdConfig | null;
   /** EVE record types to write; alerts are always written. */

@@ -77,8 +77,11 @@ export class StreamDirection {
     this.end = 0;
     this.readOff = 0;
     this.consumed = 0;
-    this.gapAt.length = 0;
-    this.gapLen.length = 0;
+    // setting an array's length is a runtime call: only when there is something to drop
+    if (this.gapAt.length > 0) {
+      this.gapAt.length = 0;
+      this.gapLen.length = 0;
+    }
     if (this.pending.length > 0) this.pending = [];
     this.pendingBytes = 0;
     // a large buffer from an earlier session is not kept for a new one
