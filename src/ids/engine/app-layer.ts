@@ -7,7 +7,7 @@
 
 import type { DnsMessage } from '../../packet/layers/dns.js';
 import { parseSshBanner } from '../../packet/layers/ssh.js';
-import type { Packet } from '../../packet/packet.js';
+import { DNS_PORTS, type Packet } from '../../packet/packet.js';
 import { DNS_TCP_PORTS, DnsTcpState, looksLikeDnsTcp } from '../app/dns/tcp.js';
 import type { HttpConfig } from '../app/http/config.js';
 import type { HttpEvent } from '../app/http/parser.js';
@@ -39,6 +39,8 @@ export class AppLayer {
    * (app_proto) does not depend on it.
    */
   private httpNeeded = true;
+  /** DNS messages are parsed when transaction rules or EVE dns records read them. */
+  private dnsNeeded = true;
   /** Parser settings of new HTTP flows (bodies kept only when something reads them). */
   private httpConfig: Partial<HttpConfig> = {};
 
@@ -51,6 +53,7 @@ export class AppLayer {
     );
     const bodies = hasTxRules || !!eve.fileinfo || !!eve.stats || observers || !!eng.config.alwaysParseHttp;
     this.httpNeeded = bodies || !!eve.http;
+    this.dnsNeeded = hasTxRules || !!eve.dns;
     this.httpConfig = { ...eng.config.http, keepBodies: bodies && (eng.config.http?.keepBodies ?? true) };
   }
 
@@ -66,6 +69,18 @@ export class AppLayer {
 
   /** One UDP datagram of a flow: DNS queries and answers. */
   datagram(ip: Packet, side: FlowSide, toServer: boolean): void {
+    if (!this.dnsNeeded) {
+      // nothing reads the message: only app_proto and the transaction count, without parsing.
+      // Packet.dns() gives a message for any UDP payload of 4 bytes or more on a DNS port
+      if (ip.payloadCapLen < 4 || !(DNS_PORTS.has(ip.srcPort) || DNS_PORTS.has(ip.dstPort))) return;
+      if (side.appProto === '') {
+        side.appProto = 'dns';
+        side.appState = AppState.KNOWN;
+      }
+      this.pipe.counters.txDns++;
+      side.txCount++;
+      return;
+    }
     const dns = ip.dns();
     if (dns === null) return;
     if (side.appProto === '') {

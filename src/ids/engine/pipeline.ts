@@ -9,7 +9,7 @@
  * inspections (Suricata inspects the stream or else the packet for one signature).
  */
 import { EndReason } from '../../flow/layout.js';
-import type { FlowTable } from '../../flow/table.js';
+import type { EndedFlow, FlowTable } from '../../flow/table.js';
 import { formatIp } from '../../net/address.js';
 import { Layer } from '../../packet/layers/constants.js';
 import type { Packet } from '../../packet/packet.js';
@@ -66,8 +66,11 @@ export class FlowPipeline {
     firstTs: 0,
     lastTs: 0,
   };
-  /** stats.decoder.* per protocol. */
+  /** stats.decoder.* per protocol (counted only for the stats record). */
   readonly decoderCounters = new DecoderCounters();
+  private readonly countDecoders: boolean;
+  /** The flow-end record handed to observers (reused). */
+  private readonly ended: EndedFlow;
   private readonly sides: FlowSide[] = [];
   private detector: Detector;
   private readonly addr = new AddressScratch();
@@ -99,6 +102,8 @@ export class FlowPipeline {
     this.alerts = new AlertWriter(engine, table);
     this.app = new AppLayer(this);
     this.app.configure(this.hasTxRules);
+    this.countDecoders = !!engine.config.eve?.stats;
+    this.ended = { table, slot: 0, reason: 0 };
   }
 
   setDetector(d: Detector): void {
@@ -131,7 +136,7 @@ export class FlowPipeline {
     if (c.firstTs === 0) c.firstTs = time;
     c.lastTs = time;
     if (p.malformed !== 0) c.malformed++;
-    this.decoderCounters.count(p);
+    if (this.countDecoders) this.decoderCounters.count(p);
     this.current = p;
     this.time = time;
     const ip = innermostIp(p);
@@ -145,14 +150,14 @@ export class FlowPipeline {
     const tsUs = p.tsSec * 1e6 + Math.floor(p.tsNsec / 1000);
     if (!fillPacketInput(inp, ip, time, this.addr, this.headerBuffers)) {
       c.nonIp++;
-      for (const o of eng.observers) o.onPacket?.(p, null, tsUs);
+      if (eng.observers.length > 0) for (const o of eng.observers) o.onPacket?.(p, null, tsUs);
       this.endDeferred();
       return Verdict.ACCEPT;
     }
     let verdict: number = Verdict.ACCEPT;
     if (st === null) {
       verdict = this.inspectPacket(null);
-      for (const o of eng.observers) o.onPacket?.(p, null, tsUs);
+      if (eng.observers.length > 0) for (const o of eng.observers) o.onPacket?.(p, null, tsUs);
       if (verdict === Verdict.DROP) {
         c.dropped++;
         this.alerts.dropped(p, ip, null, true, false);
@@ -179,7 +184,7 @@ export class FlowPipeline {
       // (Suricata 7+: ips-state-1)
       verdict = this.inspectFlowPacket(ip, side, toServer);
     }
-    for (const o of eng.observers) o.onPacket?.(p, st, tsUs);
+    if (eng.observers.length > 0) for (const o of eng.observers) o.onPacket?.(p, st, tsUs);
     if (verdict === Verdict.DROP) {
       c.dropped++;
       this.alerts.dropped(p, ip, side, toServer, flowDropped);
@@ -502,8 +507,12 @@ export class FlowPipeline {
         eng.write(flowRecord(this.table, slot, side, reason, eng.config) as EveRecord);
       side.flowId = 0;
     }
-    const ended = { table: this.table, slot, reason };
-    for (const o of eng.observers) o.onFlowEnd?.(ended);
+    const obs = eng.observers;
+    if (obs.length === 0) return;
+    const ended = this.ended;
+    ended.slot = slot;
+    ended.reason = reason;
+    for (let i = 0; i < obs.length; i++) obs[i].onFlowEnd?.(ended);
   }
 
   /** Input fields of a flow-end inspection (no packet): the flow's endpoints in direction `toServer`. */
