@@ -77,6 +77,8 @@ export class FlowPipeline {
   private headerBuffers: boolean;
   /** The rule set has transaction (app-layer) rules: TX inspections are worth their buffers. */
   hasTxRules: boolean;
+  /** The rule set is empty: inspections are counted but skipped, no payload buffer or raw stream is kept. */
+  private noRules: boolean;
   /** Rules that matched the current packet (packet or stream inspection). */
   private readonly pktFired = new Set<number>();
   /** Stands for a side's pending set before it has one (stream matches land here, then are dropped). */
@@ -99,6 +101,7 @@ export class FlowPipeline {
     this.detector = detector;
     this.headerBuffers = rulesUseHeaderBuffers(detector.rules);
     this.hasTxRules = detector.rules.rules.some((r) => r.isTx);
+    this.noRules = detector.rules.size === 0;
     this.alerts = new AlertWriter(engine, table);
     this.app = new AppLayer(this);
     this.app.configure(this.hasTxRules);
@@ -110,6 +113,7 @@ export class FlowPipeline {
     this.detector = d;
     this.headerBuffers = rulesUseHeaderBuffers(d.rules);
     this.hasTxRules = d.rules.rules.some((r) => r.isTx);
+    this.noRules = d.rules.size === 0;
     this.app.configure(this.hasTxRules);
     for (const s of this.sides) {
       s.flowVars.bits = null;
@@ -148,7 +152,7 @@ export class FlowPipeline {
     inp.reset();
     this.alerts.beginPacket();
     const tsUs = p.tsSec * 1e6 + Math.floor(p.tsNsec / 1000);
-    if (!fillPacketInput(inp, ip, time, this.addr, this.headerBuffers)) {
+    if (!fillPacketInput(inp, ip, time, this.addr, this.headerBuffers, !this.noRules)) {
       c.nonIp++;
       if (eng.observers.length > 0) for (const o of eng.observers) o.onPacket?.(p, null, tsUs);
       this.endDeferred();
@@ -358,7 +362,7 @@ export class FlowPipeline {
     for (;;) {
       const gap = sess.takeGap(dir);
       if (gap > 0) {
-        if (raw) side.keepRawGap(dir, gap);
+        if (raw && !this.noRules) side.keepRawGap(dir, gap);
         this.app.gap(side, toServer, gap);
       }
       let v = sess.read(dir);
@@ -367,10 +371,13 @@ export class FlowPipeline {
       if (room <= 0) break;
       if (v.length > room) v = v.subarray(0, room);
       if (raw) {
-        // IDS: raw detection runs at the next packet of this direction (or flow end)
-        if (side.rawLen[dir] + v.length > RAW_MAX && this.inspectRaw(side, dir) === Verdict.DROP)
-          verdict = Verdict.DROP;
-        side.keepRaw(dir, v);
+        // IDS: raw detection runs at the next packet of this direction (or flow end); without
+        // rules the bytes only go to the app layer
+        if (!this.noRules) {
+          if (side.rawLen[dir] + v.length > RAW_MAX && this.inspectRaw(side, dir) === Verdict.DROP)
+            verdict = Verdict.DROP;
+          side.keepRaw(dir, v);
+        }
       } else {
         const pending = side.pendingFired[dir] ?? this.noPending();
         if (side.pendingPass[dir]) side.pendingPass[dir] = false;
@@ -415,6 +422,7 @@ export class FlowPipeline {
     const inp = this.engine.input;
     const out = this.engine.result;
     this.counters.inspPacket++;
+    if (this.noRules) return Verdict.ACCEPT;
     this.detector.detect(inp, out, side === null ? undefined : this.pktFired);
     return this.alerts.matches(out, side, null, -1, this.current);
   }
@@ -425,6 +433,7 @@ export class FlowPipeline {
     const inp = this.engine.input;
     const out = this.engine.result;
     this.counters.inspStream++;
+    if (this.noRules) return Verdict.ACCEPT;
     inp.kind = InputKind.STREAM;
     inp.toServer = toServer;
     inp.buffers.setPacket(BufferId.PKT_DATA, chunk);
@@ -487,7 +496,13 @@ export class FlowPipeline {
       ) {
         for (let dir = 0; dir < 2; dir++) {
           sess.flush(dir);
-          if (sess.available(dir) === 0 && side.rawLen[dir] === 0 && side.appState === 0) continue;
+          // nothing left to inspect or to tell the app layer (no bytes, no hole): no flow-end pass
+          if (
+            sess.available(dir) === 0 &&
+            side.rawLen[dir] === 0 &&
+            (side.appState === 0 || !sess.gapPending(dir))
+          )
+            continue;
           this.pseudoInput(side, dir === 0, slot);
           this.drain(side, sess, dir, Number.POSITIVE_INFINITY, true);
           if (side.rawLen[dir] > 0) this.inspectRaw(side, dir);

@@ -126,6 +126,11 @@ export class StreamDirection {
     return n;
   }
 
+  /** A skipped hole not taken yet by {@link takeGap} (before or among the readable bytes). */
+  get gapPending(): boolean {
+    return this.gapAt.length > 0;
+  }
+
   /** No more data can come: FIN seen and everything before it delivered or skipped. */
   get done(): boolean {
     return this.finSeen && this.next >= this.finOff;

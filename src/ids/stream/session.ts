@@ -294,6 +294,11 @@ export class TcpSession {
     return this.dirs[direction].takeGap();
   }
 
+  /** A hole in `direction` that {@link takeGap} has not reported yet. */
+  gapPending(direction: number): boolean {
+    return this.dirs[direction].gapPending;
+  }
+
   /** Marks the first `n` readable bytes of `direction` consumed (n <= {@link available}). */
   consume(direction: number, n: number): void {
     this.dirs[direction].consume(n);
