@@ -77,7 +77,7 @@ export class FlowPipeline {
   private headerBuffers: boolean;
   /** The rule set has transaction (app-layer) rules: TX inspections are worth their buffers. */
   hasTxRules: boolean;
-  /** The rule set is empty: inspections are counted but skipped, no payload buffer or raw stream is kept. */
+  /** The rule set is empty: no inspection runs (none is counted), no payload buffer or raw stream is kept. */
   private noRules: boolean;
   /** Rules that matched the current packet (packet or stream inspection). */
   private readonly pktFired = new Set<number>();
@@ -421,8 +421,8 @@ export class FlowPipeline {
   private inspectPacket(side: FlowSide | null): number {
     const inp = this.engine.input;
     const out = this.engine.result;
-    this.counters.inspPacket++;
     if (this.noRules) return Verdict.ACCEPT;
+    this.counters.inspPacket++;
     this.detector.detect(inp, out, side === null ? undefined : this.pktFired);
     return this.alerts.matches(out, side, null, -1, this.current);
   }
@@ -432,8 +432,8 @@ export class FlowPipeline {
     if (side.passed) return Verdict.ACCEPT;
     const inp = this.engine.input;
     const out = this.engine.result;
-    this.counters.inspStream++;
     if (this.noRules) return Verdict.ACCEPT;
+    this.counters.inspStream++;
     inp.kind = InputKind.STREAM;
     inp.toServer = toServer;
     inp.buffers.setPacket(BufferId.PKT_DATA, chunk);
