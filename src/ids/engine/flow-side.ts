@@ -73,8 +73,10 @@ export class FlowSide {
   readonly pendingFired: [Set<number> | null, Set<number> | null] = [null, null];
   /** A pass rule matched a packet whose bytes the stream inspection has not reached, per direction. */
   readonly pendingPass = [false, false];
-  /** IDS mode: acknowledged stream bytes awaiting raw detection at the next packet of their direction. */
-  readonly raw: [Uint8Array, Uint8Array] = [new Uint8Array(0), new Uint8Array(0)];
+  /**
+   * IDS mode: acknowledged stream bytes awaiting raw detection at the next packet of their
+   * direction (they stay held in the TCP session's buffer: `session.held(dir)`).
+   */
   readonly rawLen = [0, 0];
   /** Stream holes inside the raw bytes of each direction: where (raw offset) and how long. */
   readonly rawGapAt: [number[], number[]] = [[], []];
@@ -156,20 +158,6 @@ export class FlowSide {
     if (this.rawGapAt[dir].length === 0) return;
     this.rawGapAt[dir].length = 0;
     this.rawGapLen[dir].length = 0;
-  }
-
-  /** Appends `v` to the raw bytes of `dir` (the buffer grows by doubling, kept for the slot's next flows). */
-  keepRaw(dir: number, v: Uint8Array): void {
-    const need = this.rawLen[dir] + v.length;
-    let b = this.raw[dir];
-    if (need > b.length) {
-      const nb = new Uint8Array(Math.max(need, b.length * 2, 4096));
-      nb.set(b.subarray(0, this.rawLen[dir]));
-      this.raw[dir] = nb;
-      b = nb;
-    }
-    b.set(v, this.rawLen[dir]);
-    this.rawLen[dir] = need;
   }
 
   /** Adds packet matches of direction `dir` to its pending set (created on first use). */

@@ -299,17 +299,21 @@ export class FlowPipeline {
     return s;
   }
 
-  /** STREAM inspection of the bytes of `dir` kept for raw detection (IDS mode), with the input as oriented now. */
+  /**
+   * STREAM inspection of the bytes of `dir` kept for raw detection (IDS mode: held in the TCP
+   * session's buffer, no copy), with the input as oriented now; then they are released.
+   */
   private inspectRaw(side: FlowSide, dir: number): number {
     const n = side.rawLen[dir];
     side.rawLen[dir] = 0;
+    const sess = side.session as TcpSession;
     const pending = side.pendingFired[dir] ?? this.noPending();
     let v: number = Verdict.ACCEPT;
     const gaps = side.rawGapAt[dir];
     if (side.pendingPass[dir]) side.pendingPass[dir] = false;
-    else if (gaps.length === 0)
-      v = this.inspectStream(side, dir === 0, side.raw[dir].subarray(0, n), pending);
-    else v = this.inspectRawAcrossGaps(side, dir, n, pending);
+    else if (gaps.length === 0) v = this.inspectStream(side, dir === 0, sess.held(dir), pending);
+    else v = this.inspectRawAcrossGaps(side, sess.held(dir), n, dir, pending);
+    sess.release(dir);
     side.clearRawGaps(dir);
     if (pending.size > 0) pending.clear();
     return v;
@@ -320,8 +324,13 @@ export class FlowPipeline {
    * never matches across a hole), the alerts log the whole window with Suricata's
    * "[N bytes missing]" markers in the payload (eve-overlap-payload-05-gap).
    */
-  private inspectRawAcrossGaps(side: FlowSide, dir: number, n: number, pending: Set<number>): number {
-    const raw = side.raw[dir];
+  private inspectRawAcrossGaps(
+    side: FlowSide,
+    raw: Uint8Array,
+    n: number,
+    dir: number,
+    pending: Set<number>,
+  ): number {
     const at = side.rawGapAt[dir];
     const len = side.rawGapLen[dir];
     const parts: Uint8Array[] = [];
@@ -376,7 +385,8 @@ export class FlowPipeline {
         if (!this.noRules) {
           if (side.rawLen[dir] + v.length > RAW_MAX && this.inspectRaw(side, dir) === Verdict.DROP)
             verdict = Verdict.DROP;
-          side.keepRaw(dir, v);
+          // the bytes stay held in the session's buffer once consumed (below)
+          side.rawLen[dir] += v.length;
         }
       } else {
         const pending = side.pendingFired[dir] ?? this.noPending();
@@ -385,7 +395,7 @@ export class FlowPipeline {
         if (pending.size > 0) pending.clear();
       }
       this.app.stream(side, toServer, v);
-      sess.consume(dir, v.length);
+      sess.consume(dir, v.length, raw && !this.noRules);
       // a transaction rule dropped the flow: the packet that brought the bytes is dropped too
       if (side.dropped && this.engine.ips) verdict = Verdict.DROP;
       if (side.bypassed || side.dropped) break;
