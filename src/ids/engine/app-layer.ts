@@ -17,6 +17,7 @@ import { tlsEveObject } from '../app/tls/eve.js';
 import { TlsEvent, TlsHandshake } from '../app/tls/handshake.js';
 import { BufferId, bufferIdByName } from '../match/buffers.js';
 import { setHttpRequestBuffers, setHttpResponseBuffers } from '../match/http-buffers.js';
+import type { RuleSet } from '../match/ruleset.js';
 import type { PacketObserver } from '../observer.js';
 import { AppState, type FlowSide } from './flow-side.js';
 import type { FlowPipeline } from './pipeline.js';
@@ -44,8 +45,11 @@ export class AppLayer {
   /** Parser settings of new HTTP flows (bodies kept only when something reads them). */
   private httpConfig: Partial<HttpConfig> = {};
 
-  /** Decides what the HTTP parsing must produce for the rule set in use (at start and on rule changes). */
-  configure(hasTxRules: boolean): void {
+  /** TLS handshakes are parsed for transaction rules, tls.version rules, EVE tls and stats records. */
+  private tlsNeeded = true;
+
+  /** Decides which parsers run and what they produce for the rule set in use (at start and on rule changes). */
+  configure(rules: RuleSet, hasTxRules: boolean): void {
     const eng = this.pipe.engine;
     const eve = eng.config.eve ?? {};
     const observers = eng.observers.some(
@@ -54,6 +58,8 @@ export class AppLayer {
     const bodies = hasTxRules || !!eve.fileinfo || !!eve.stats || observers || !!eng.config.alwaysParseHttp;
     this.httpNeeded = bodies || !!eve.http;
     this.dnsNeeded = hasTxRules || !!eve.dns;
+    this.tlsNeeded =
+      hasTxRules || !!eve.tls || !!eve.stats || rules.rules.some((r) => r.tlsVersions.length > 0);
     this.httpConfig = { ...eng.config.http, keepBodies: bodies && (eng.config.http?.keepBodies ?? true) };
   }
 
@@ -194,7 +200,7 @@ export class AppLayer {
         if (this.httpNeeded) this.http(side, toServer, data);
         break;
       case 'tls':
-        this.tls(side, toServer, data);
+        if (this.tlsNeeded) this.tls(side, toServer, data);
         break;
       case 'ssh':
         this.ssh(side, toServer, data);

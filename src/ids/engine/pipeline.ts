@@ -104,7 +104,7 @@ export class FlowPipeline {
     this.noRules = detector.rules.size === 0;
     this.alerts = new AlertWriter(engine, table);
     this.app = new AppLayer(this);
-    this.app.configure(this.hasTxRules);
+    this.app.configure(detector.rules, this.hasTxRules);
     this.countDecoders = !!engine.config.eve?.stats;
     this.ended = { table, slot: 0, reason: 0 };
   }
@@ -114,7 +114,7 @@ export class FlowPipeline {
     this.headerBuffers = rulesUseHeaderBuffers(d.rules);
     this.hasTxRules = d.rules.rules.some((r) => r.isTx);
     this.noRules = d.rules.size === 0;
-    this.app.configure(this.hasTxRules);
+    this.app.configure(d.rules, this.hasTxRules);
     for (const s of this.sides) {
       s.flowVars.bits = null;
       s.flowVars.ints = null;

@@ -75,6 +75,43 @@ describe('work done on demand', () => {
     expect(parsed.of('dns').length).toBeGreaterThan(0);
   });
 
+  it('TLS handshakes are parsed only when something reads them; then one transaction per ClientHello', async () => {
+    const pcap = corpusPath('nfstream', 'pcaps', '443-curl.pcap');
+    const hellos = execFileSync(
+      'tshark',
+      ['-r', pcap, '-Y', 'tls.handshake.type == 1', '-T', 'fields', '-e', 'frame.number'],
+      {
+        encoding: 'utf8',
+      },
+    )
+      .split('\n')
+      .filter(Boolean).length;
+    expect(hellos).toBeGreaterThan(0);
+    const runOn = async (config: IdsEngineConfig, rules = '') => {
+      const sink = new MemorySink();
+      const r = await runIdsOnCapture(pcap, {
+        ruleSet: loadRulesFromString(rules).ruleSet,
+        sinks: [sink],
+        config,
+      });
+      return { stats: r.stats, recs: sink.records };
+    };
+    expect((await runOn({})).stats.transactions.tls).toBe(0);
+    const logged = await runOn({ eve: { tls: true, flow: true } });
+    expect(logged.stats.transactions.tls).toBe(hellos);
+    // a tls.version rule needs the negotiated version: it fires without any EVE tls record
+    const version = await runOn({}, 'alert tls any any -> any any (msg:"v"; tls.version:1.2; sid:1;)');
+    const withEve = await runOn(
+      { eve: { tls: true } },
+      'alert tls any any -> any any (msg:"v"; tls.version:1.2; sid:1;)',
+    );
+    expect(withEve.stats.alerts).toBeGreaterThan(0);
+    expect(version.stats.alerts).toBe(withEve.stats.alerts);
+    // flows are labelled tls from detection alone
+    const flows = (await runOn({ eve: { flow: true } })).recs.filter((x) => x.event_type === 'flow');
+    expect(flows).toEqual(logged.recs.filter((x) => x.event_type === 'flow'));
+  });
+
   it('EVE flow records are the same with and without the CIC feature statistics', async () => {
     const light = await run({ eve: { flow: true } });
     const full = await run({ eve: { flow: true } }, '', [flowReader()]);
