@@ -37,10 +37,12 @@ OPT_BITS[131] = IpOpt.LSRR;
 OPT_BITS[137] = IpOpt.SSRR;
 OPT_BITS[136] = IpOpt.SATID;
 
-/** Whether any rule of the set reads the header buffers (tcp.hdr, udp.hdr, ipv4.hdr). */
+/**
+ * Whether any rule of the set reads the header buffers (tcp.hdr, udp.hdr, ipv4.hdr), with or
+ * without transforms. (A set's `variants` list every buffer untransformed, used or not: it
+ * cannot tell.)
+ */
 export function rulesUseHeaderBuffers(rs: RuleSet): boolean {
-  for (const v of rs.variants)
-    if (v.buffer === TCP_HDR || v.buffer === UDP_HDR || v.buffer === IPV4_HDR) return true;
   for (const r of rs.rules)
     for (const l of r.lists)
       if (l.buffer === TCP_HDR || l.buffer === UDP_HDR || l.buffer === IPV4_HDR) return true;

@@ -8,6 +8,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { rulesUseHeaderBuffers } from '../../../src/ids/engine/packet-input.js';
 import { runIdsOnCapture } from '../../../src/ids/engine/run.js';
 import type { IdsEngineConfig } from '../../../src/ids/engine/types.js';
 import type { EveRecord } from '../../../src/ids/eve.js';
@@ -110,6 +111,22 @@ describe('work done on demand', () => {
     // flows are labelled tls from detection alone
     const flows = (await runOn({ eve: { flow: true } })).recs.filter((x) => x.event_type === 'flow');
     expect(flows).toEqual(logged.recs.filter((x) => x.event_type === 'flow'));
+  });
+
+  it('header buffers are filled only for rule sets that read them; a tcp.hdr rule fires on every packet it should', async () => {
+    expect(rulesUseHeaderBuffers(loadRulesFromString('').ruleSet)).toBe(false);
+    expect(
+      rulesUseHeaderBuffers(
+        loadRulesFromString('alert tcp any any -> any any (content:"GET"; sid:1;)').ruleSet,
+      ),
+    ).toBe(false);
+    // the flags byte of the TCP header is 0x02 on a bare SYN
+    const rule =
+      'alert tcp any any -> any any (msg:"syn"; tcp.hdr; content:"|02|"; offset:13; depth:1; sid:1;)';
+    expect(rulesUseHeaderBuffers(loadRulesFromString(rule).ruleSet)).toBe(true);
+    const r = await run({}, rule);
+    expect(r.stats.alerts).toBe(tsharkCount('tcp.flags == 0x002'));
+    expect(r.stats.alerts).toBeGreaterThan(0);
   });
 
   it('EVE flow records are the same with and without the CIC feature statistics', async () => {
