@@ -34,8 +34,13 @@ export class FlowSide {
   serverPort = 0;
 
   flowVars = new FlowVars();
-  /** TCP only; created on the first TCP flow of the slot and reused. */
+  /** TCP only: the flow's session, set at its first TCP packet (null before and for other protocols). */
   session: TcpSession | null = null;
+  /**
+   * The session of an earlier flow of this slot, kept for reuse: a TCP flow takes it (reset)
+   * at its first packet, so flows of other protocols never touch it.
+   */
+  spare: TcpSession | null = null;
   appState: number = AppState.UNKNOWN;
   appProto = '';
   /**
@@ -107,7 +112,10 @@ export class FlowSide {
     this.flowVars.bits = null;
     this.flowVars.ints = null;
     this.flowVars.thresholds = null;
-    this.session?.reset();
+    if (this.session !== null) {
+      this.spare = this.session;
+      this.session = null;
+    }
     this.appState = AppState.UNKNOWN;
     this.appProto = '';
     this.appReversed = false;

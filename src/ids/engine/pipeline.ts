@@ -205,7 +205,8 @@ export class FlowPipeline {
     if ((ip.layers & Layer.TCP) !== 0) {
       sess = side.session;
       if (sess === null) {
-        sess = new TcpSession(this.engine.streamConfig, this.engine.streamStats);
+        sess = side.spare ?? new TcpSession(this.engine.streamConfig, this.engine.streamStats);
+        side.spare = null;
         sess.reset();
         side.session = sess;
       }
