@@ -239,6 +239,22 @@ export function addPacket(F: Float64Array, b: number, dir: number, f: PacketFact
 }
 
 /**
+ * Counts one packet without the feature statistics (table option `features: false`): the
+ * flow's last time and the direction's first/last times, packets, bytes and payload bytes.
+ */
+export function countPacket(F: Float64Array, b: number, dir: number, f: PacketFacts): void {
+  const ts = f.ts;
+  const o = b + F_DIR + dir * DIR_SLOTS;
+  if (ts > F[b + F_LAST]) F[b + F_LAST] = ts;
+  const n = F[o + D_PKTS];
+  if (n === 0) F[o + D_FIRST] = ts;
+  F[o + D_LAST] = ts;
+  F[o + D_PKTS] = n + 1;
+  F[o + D_BYTES] += f.bytes;
+  F[o + D_PAYLOAD] += f.payload;
+}
+
+/**
  * CICFlowMeter's bulk detector for the direction at `o` (`other`: the opposite direction's
  * block): four or more payload packets in a row, each within 1 s of the previous one, with no
  * payload packet of the other direction in between.

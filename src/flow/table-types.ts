@@ -17,6 +17,12 @@ export interface FlowTableOptions {
   maxFlows?: number;
   /** Guess the application protocol from the first payload packets (default true). */
   detectApp?: boolean;
+  /**
+   * Keep the CICFlowMeter statistics of every flow (default true). Off, a packet updates only
+   * the times and the per-direction packet and byte counts (what the IDS engine reads): the
+   * other feature columns stay at their initial values.
+   */
+  features?: boolean;
   /** Datagrams remembered for fragment attribution (default 4096). */
   fragmentSlots?: number;
   /**

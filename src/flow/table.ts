@@ -26,7 +26,7 @@ import { ErrorCodes, SentraError } from '../errors.js';
 import { TcpFlag } from '../packet/layers/constants.js';
 import type { Packet } from '../packet/packet.js';
 import { detectApp } from './app.js';
-import { addPacket, finishFlow, initFlow, type PacketFacts } from './features.js';
+import { addPacket, countPacket, finishFlow, initFlow, type PacketFacts } from './features.js';
 import { FragmentTracker } from './fragments.js';
 import {
   CHUNK_BITS,
@@ -75,6 +75,7 @@ export class FlowTable {
   readonly byteMode: ByteMode;
   readonly maxFlows: number;
   private readonly app: boolean;
+  private readonly features: boolean;
   private readonly onFlow: ((flow: EndedFlow) => void) | undefined;
 
   /** Flow state slabs: chunk c holds flows c * CHUNK_FLOWS ... */
@@ -159,6 +160,7 @@ export class FlowTable {
     this.byteMode = mode;
     this.maxFlows = max;
     this.app = opts.detectApp ?? true;
+    this.features = opts.features ?? true;
     this.onFlow = opts.onFlow;
     this.frags = new FragmentTracker(opts.fragmentSlots ?? 4096);
   }
@@ -235,7 +237,8 @@ export class FlowTable {
     const b = FlowTable.base(slot);
     const was = F[b + F_FIN_STATE];
     if (!st.isNew && was < CLOSED) this.touch(slot);
-    addPacket(F, b, dir, f);
+    if (this.features) addPacket(F, b, dir, f);
+    else countPacket(F, b, dir, f);
     if (this.app && f.payload > 0 && ip.payloadCapLen > 0) detectApp(F, b, ip);
 
     let ended = false;
@@ -537,7 +540,7 @@ export class FlowTable {
   private end(slot: number, reason: number): void {
     const F = this.floats(slot);
     const b = FlowTable.base(slot);
-    finishFlow(F, b);
+    if (this.features) finishFlow(F, b);
     F[b + F_END] = reason;
     this.endedBy[reason]++;
     if (this.onFlow !== undefined) {

@@ -19,7 +19,7 @@ const EMPTY = new Uint8Array(0);
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
 /** Ports on which the payload is DNS (DNS, mDNS, LLMNR use the same message format). */
-const DNS_PORTS = new Set([53, 5353, 5355]);
+export const DNS_PORTS: ReadonlySet<number> = new Set([53, 5353, 5355]);
 /** SSDP: HTTP over UDP. HTTP is read from UDP datagrams on this port only. */
 const SSDP_PORT = 1900;
 const NO_HTTP: HttpMessage[] = [];

@@ -7,8 +7,9 @@
 
 import type { DnsMessage } from '../../packet/layers/dns.js';
 import { parseSshBanner } from '../../packet/layers/ssh.js';
-import type { Packet } from '../../packet/packet.js';
+import { DNS_PORTS, type Packet } from '../../packet/packet.js';
 import { DNS_TCP_PORTS, DnsTcpState, looksLikeDnsTcp } from '../app/dns/tcp.js';
+import type { HttpConfig } from '../app/http/config.js';
 import type { HttpEvent } from '../app/http/parser.js';
 import { HttpParser } from '../app/http/parser.js';
 import { HttpProgress, type HttpTransaction } from '../app/http/transaction.js';
@@ -16,6 +17,7 @@ import { tlsEveObject } from '../app/tls/eve.js';
 import { TlsEvent, TlsHandshake } from '../app/tls/handshake.js';
 import { BufferId, bufferIdByName } from '../match/buffers.js';
 import { setHttpRequestBuffers, setHttpResponseBuffers } from '../match/http-buffers.js';
+import type { RuleSet } from '../match/ruleset.js';
 import type { PacketObserver } from '../observer.js';
 import { AppState, type FlowSide } from './flow-side.js';
 import type { FlowPipeline } from './pipeline.js';
@@ -32,6 +34,35 @@ const PROBE_LIMIT = 4096;
 export class AppLayer {
   constructor(private readonly pipe: FlowPipeline) {}
 
+  /**
+   * HTTP is parsed only when something reads its transactions: transaction rules, EVE http,
+   * fileinfo or stats records, HTTP observers (or `alwaysParseHttp`). Protocol detection
+   * (app_proto) does not depend on it.
+   */
+  private httpNeeded = true;
+  /** DNS messages are parsed when transaction rules or EVE dns records read them. */
+  private dnsNeeded = true;
+  /** Parser settings of new HTTP flows (bodies kept only when something reads them). */
+  private httpConfig: Partial<HttpConfig> = {};
+
+  /** TLS handshakes are parsed for transaction rules, tls.version rules, EVE tls and stats records. */
+  private tlsNeeded = true;
+
+  /** Decides which parsers run and what they produce for the rule set in use (at start and on rule changes). */
+  configure(rules: RuleSet, hasTxRules: boolean): void {
+    const eng = this.pipe.engine;
+    const eve = eng.config.eve ?? {};
+    const observers = eng.observers.some(
+      (o) => o.onHttpRequest !== undefined || o.onHttpResponse !== undefined,
+    );
+    const bodies = hasTxRules || !!eve.fileinfo || !!eve.stats || observers || !!eng.config.alwaysParseHttp;
+    this.httpNeeded = bodies || !!eve.http;
+    this.dnsNeeded = hasTxRules || !!eve.dns;
+    this.tlsNeeded =
+      hasTxRules || !!eve.tls || !!eve.stats || rules.rules.some((r) => r.tlsVersions.length > 0);
+    this.httpConfig = { ...eng.config.http, keepBodies: bodies && (eng.config.http?.keepBodies ?? true) };
+  }
+
   /** Observers that read reassembled bytes of some ports (found at the first stream chunk). */
   private streamObs: PacketObserver[] | null = null;
 
@@ -44,6 +75,18 @@ export class AppLayer {
 
   /** One UDP datagram of a flow: DNS queries and answers. */
   datagram(ip: Packet, side: FlowSide, toServer: boolean): void {
+    if (!this.dnsNeeded) {
+      // nothing reads the message: only app_proto and the transaction count, without parsing.
+      // Packet.dns() gives a message for any UDP payload of 4 bytes or more on a DNS port
+      if (ip.payloadCapLen < 4 || !(DNS_PORTS.has(ip.srcPort) || DNS_PORTS.has(ip.dstPort))) return;
+      if (side.appProto === '') {
+        side.appProto = 'dns';
+        side.appState = AppState.KNOWN;
+      }
+      this.pipe.counters.txDns++;
+      side.txCount++;
+      return;
+    }
     const dns = ip.dns();
     if (dns === null) return;
     if (side.appProto === '') {
@@ -71,7 +114,7 @@ export class AppLayer {
     let txId: number;
     // alerts of this transaction carry its dns object (Suricata 8: format 3)
     this.pipe.alerts.dnsMessage = dns;
-    if (dns.response) txId = this.dnsTx(side, toServer, null);
+    if (dns.response || !this.pipe.hasTxRules) txId = this.dnsTx(side, toServer, null);
     else {
       const names: Uint8Array[] = [];
       for (const q of dns.questions) names.push(Buffer.from(q.name === '<Root>' ? '' : q.name, 'latin1'));
@@ -89,6 +132,9 @@ export class AppLayer {
 
   private dnsTx(side: FlowSide, toServer: boolean, names: Uint8Array[] | null): number {
     const pipe = this.pipe;
+    // DNS transactions are one query and its answer: keyed by the DNS id
+    pipe.counters.txDns++;
+    if (!pipe.hasTxRules) return side.txCount++;
     const inp = pipe.engine.input;
     const pkt = inp.buffers.slot(BufferId.PKT_DATA, true).items[0]?.data;
     inp.buffers.clear();
@@ -97,8 +143,6 @@ export class AppLayer {
       const slot = inp.buffers.slot(BufferId.DNS_QUERY, true);
       for (const n of names) slot.add(n);
     }
-    pipe.counters.txDns++;
-    // DNS transactions are one query and its answer: keyed by the DNS id
     const txId = side.txCount++;
     pipe.inspectTx(side, toServer, txId, null);
     return txId;
@@ -153,10 +197,10 @@ export class AppLayer {
     }
     switch (side.appProto) {
       case 'http':
-        this.http(side, toServer, data);
+        if (this.httpNeeded) this.http(side, toServer, data);
         break;
       case 'tls':
-        this.tls(side, toServer, data);
+        if (this.tlsNeeded) this.tls(side, toServer, data);
         break;
       case 'ssh':
         this.ssh(side, toServer, data);
@@ -170,7 +214,7 @@ export class AppLayer {
   private http(side: FlowSide, toServer: boolean, data: Uint8Array): void {
     let h = side.http;
     if (h === null) {
-      h = new HttpParser(this.pipe.engine.config.http ?? {}, this.pipe.engine.httpStats);
+      h = new HttpParser(this.httpConfig, this.pipe.engine.httpStats);
       side.http = h;
     }
     h.feed(toServer !== side.appReversed, data);

@@ -92,6 +92,9 @@ export class IdsEngine {
       maxFlows: this.config.maxFlows,
       detectApp: false,
       rstLinger: true,
+      // the engine reads only times and packet/byte counts: the CIC feature statistics are
+      // kept only for observers that read flow columns when flows end (ML, daemon recorder)
+      features: this.observers.some((o) => o.onFlowEnd !== undefined),
       onFlow: (f) => this.pipeline.flowEnded(f.slot, f.reason),
     });
     this.pipeline = new FlowPipeline(this, this.table, this.detector);

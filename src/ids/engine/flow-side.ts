@@ -34,8 +34,13 @@ export class FlowSide {
   serverPort = 0;
 
   flowVars = new FlowVars();
-  /** TCP only; created on the first TCP flow of the slot and reused. */
+  /** TCP only: the flow's session, set at its first TCP packet (null before and for other protocols). */
   session: TcpSession | null = null;
+  /**
+   * The session of an earlier flow of this slot, kept for reuse: a TCP flow takes it (reset)
+   * at its first packet, so flows of other protocols never touch it.
+   */
+  spare: TcpSession | null = null;
   appState: number = AppState.UNKNOWN;
   appProto = '';
   /**
@@ -73,8 +78,10 @@ export class FlowSide {
   readonly pendingFired: [Set<number> | null, Set<number> | null] = [null, null];
   /** A pass rule matched a packet whose bytes the stream inspection has not reached, per direction. */
   readonly pendingPass = [false, false];
-  /** IDS mode: acknowledged stream bytes awaiting raw detection at the next packet of their direction. */
-  readonly raw: [Uint8Array, Uint8Array] = [new Uint8Array(0), new Uint8Array(0)];
+  /**
+   * IDS mode: acknowledged stream bytes awaiting raw detection at the next packet of their
+   * direction (they stay held in the TCP session's buffer: `session.held(dir)`).
+   */
   readonly rawLen = [0, 0];
   /** Stream holes inside the raw bytes of each direction: where (raw offset) and how long. */
   readonly rawGapAt: [number[], number[]] = [[], []];
@@ -105,7 +112,10 @@ export class FlowSide {
     this.flowVars.bits = null;
     this.flowVars.ints = null;
     this.flowVars.thresholds = null;
-    this.session?.reset();
+    if (this.session !== null) {
+      this.spare = this.session;
+      this.session = null;
+    }
     this.appState = AppState.UNKNOWN;
     this.appProto = '';
     this.appReversed = false;
@@ -156,20 +166,6 @@ export class FlowSide {
     if (this.rawGapAt[dir].length === 0) return;
     this.rawGapAt[dir].length = 0;
     this.rawGapLen[dir].length = 0;
-  }
-
-  /** Appends `v` to the raw bytes of `dir` (the buffer grows by doubling, kept for the slot's next flows). */
-  keepRaw(dir: number, v: Uint8Array): void {
-    const need = this.rawLen[dir] + v.length;
-    let b = this.raw[dir];
-    if (need > b.length) {
-      const nb = new Uint8Array(Math.max(need, b.length * 2, 4096));
-      nb.set(b.subarray(0, this.rawLen[dir]));
-      this.raw[dir] = nb;
-      b = nb;
-    }
-    b.set(v, this.rawLen[dir]);
-    this.rawLen[dir] = need;
   }
 
   /** Adds packet matches of direction `dir` to its pending set (created on first use). */

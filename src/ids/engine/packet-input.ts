@@ -37,10 +37,12 @@ OPT_BITS[131] = IpOpt.LSRR;
 OPT_BITS[137] = IpOpt.SSRR;
 OPT_BITS[136] = IpOpt.SATID;
 
-/** Whether any rule of the set reads the header buffers (tcp.hdr, udp.hdr, ipv4.hdr). */
+/**
+ * Whether any rule of the set reads the header buffers (tcp.hdr, udp.hdr, ipv4.hdr), with or
+ * without transforms. (A set's `variants` list every buffer untransformed, used or not: it
+ * cannot tell.)
+ */
 export function rulesUseHeaderBuffers(rs: RuleSet): boolean {
-  for (const v of rs.variants)
-    if (v.buffer === TCP_HDR || v.buffer === UDP_HDR || v.buffer === IPV4_HDR) return true;
   for (const r of rs.rules)
     for (const l of r.lists)
       if (l.buffer === TCP_HDR || l.buffer === UDP_HDR || l.buffer === IPV4_HDR) return true;
@@ -57,7 +59,8 @@ export class AddressScratch {
 
 /**
  * Fills `inp` (reset first by the caller) with the PACKET fields of `ip`, the innermost IP
- * packet of the frame. Returns false when the packet has no IP layer.
+ * packet of the frame. Returns false when the packet has no IP layer. `payloadBuffer` false
+ * leaves pkt_data unset (a view per packet saved when no rule can read it).
  */
 export function fillPacketInput(
   inp: DetectInput,
@@ -65,6 +68,7 @@ export function fillPacketInput(
   time: number,
   addr: AddressScratch,
   headerBuffers: boolean,
+  payloadBuffer = true,
 ): boolean {
   inp.kind = InputKind.PACKET;
   inp.time = time;
@@ -154,7 +158,11 @@ export function fillPacketInput(
       inp.icmpSeq = ip.icmpSeq;
     }
   }
-  if ((L & (Layer.ICMP | Layer.ICMPV6)) !== 0) {
+  if (!payloadBuffer) {
+    // nothing inspects pkt_data (no rules): only its length
+    const n = (L & (Layer.ICMP | Layer.ICMPV6)) !== 0 ? ip.end - ip.l4Offset - 8 : ip.payloadCapLen;
+    inp.payloadLen = (L & (Layer.ICMP | Layer.ICMPV6 | Layer.TCP | Layer.UDP)) !== 0 ? Math.max(n, 0) : 0;
+  } else if ((L & (Layer.ICMP | Layer.ICMPV6)) !== 0) {
     // Suricata's ICMP payload: everything after the 8-byte header (an error's quote included)
     const o = ip.l4Offset + 8;
     const n = ip.end - o;

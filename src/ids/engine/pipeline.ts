@@ -9,7 +9,7 @@
  * inspections (Suricata inspects the stream or else the packet for one signature).
  */
 import { EndReason } from '../../flow/layout.js';
-import type { FlowTable } from '../../flow/table.js';
+import type { EndedFlow, FlowTable } from '../../flow/table.js';
 import { formatIp } from '../../net/address.js';
 import { Layer } from '../../packet/layers/constants.js';
 import type { Packet } from '../../packet/packet.js';
@@ -66,14 +66,19 @@ export class FlowPipeline {
     firstTs: 0,
     lastTs: 0,
   };
-  /** stats.decoder.* per protocol. */
+  /** stats.decoder.* per protocol (counted only for the stats record). */
   readonly decoderCounters = new DecoderCounters();
+  private readonly countDecoders: boolean;
+  /** The flow-end record handed to observers (reused). */
+  private readonly ended: EndedFlow;
   private readonly sides: FlowSide[] = [];
   private detector: Detector;
   private readonly addr = new AddressScratch();
   private headerBuffers: boolean;
   /** The rule set has transaction (app-layer) rules: TX inspections are worth their buffers. */
   hasTxRules: boolean;
+  /** The rule set is empty: no inspection runs (none is counted), no payload buffer or raw stream is kept. */
+  private noRules: boolean;
   /** Rules that matched the current packet (packet or stream inspection). */
   private readonly pktFired = new Set<number>();
   /** Stands for a side's pending set before it has one (stream matches land here, then are dropped). */
@@ -96,14 +101,20 @@ export class FlowPipeline {
     this.detector = detector;
     this.headerBuffers = rulesUseHeaderBuffers(detector.rules);
     this.hasTxRules = detector.rules.rules.some((r) => r.isTx);
+    this.noRules = detector.rules.size === 0;
     this.alerts = new AlertWriter(engine, table);
     this.app = new AppLayer(this);
+    this.app.configure(detector.rules, this.hasTxRules);
+    this.countDecoders = !!engine.config.eve?.stats;
+    this.ended = { table, slot: 0, reason: 0 };
   }
 
   setDetector(d: Detector): void {
     this.detector = d;
     this.headerBuffers = rulesUseHeaderBuffers(d.rules);
     this.hasTxRules = d.rules.rules.some((r) => r.isTx);
+    this.noRules = d.rules.size === 0;
+    this.app.configure(d.rules, this.hasTxRules);
     for (const s of this.sides) {
       s.flowVars.bits = null;
       s.flowVars.ints = null;
@@ -129,7 +140,7 @@ export class FlowPipeline {
     if (c.firstTs === 0) c.firstTs = time;
     c.lastTs = time;
     if (p.malformed !== 0) c.malformed++;
-    this.decoderCounters.count(p);
+    if (this.countDecoders) this.decoderCounters.count(p);
     this.current = p;
     this.time = time;
     const ip = innermostIp(p);
@@ -141,16 +152,16 @@ export class FlowPipeline {
     inp.reset();
     this.alerts.beginPacket();
     const tsUs = p.tsSec * 1e6 + Math.floor(p.tsNsec / 1000);
-    if (!fillPacketInput(inp, ip, time, this.addr, this.headerBuffers)) {
+    if (!fillPacketInput(inp, ip, time, this.addr, this.headerBuffers, !this.noRules)) {
       c.nonIp++;
-      for (const o of eng.observers) o.onPacket?.(p, null, tsUs);
+      if (eng.observers.length > 0) for (const o of eng.observers) o.onPacket?.(p, null, tsUs);
       this.endDeferred();
       return Verdict.ACCEPT;
     }
     let verdict: number = Verdict.ACCEPT;
     if (st === null) {
       verdict = this.inspectPacket(null);
-      for (const o of eng.observers) o.onPacket?.(p, null, tsUs);
+      if (eng.observers.length > 0) for (const o of eng.observers) o.onPacket?.(p, null, tsUs);
       if (verdict === Verdict.DROP) {
         c.dropped++;
         this.alerts.dropped(p, ip, null, true, false);
@@ -177,7 +188,7 @@ export class FlowPipeline {
       // (Suricata 7+: ips-state-1)
       verdict = this.inspectFlowPacket(ip, side, toServer);
     }
-    for (const o of eng.observers) o.onPacket?.(p, st, tsUs);
+    if (eng.observers.length > 0) for (const o of eng.observers) o.onPacket?.(p, st, tsUs);
     if (verdict === Verdict.DROP) {
       c.dropped++;
       this.alerts.dropped(p, ip, side, toServer, flowDropped);
@@ -194,7 +205,8 @@ export class FlowPipeline {
     if ((ip.layers & Layer.TCP) !== 0) {
       sess = side.session;
       if (sess === null) {
-        sess = new TcpSession(this.engine.streamConfig, this.engine.streamStats);
+        sess = side.spare ?? new TcpSession(this.engine.streamConfig, this.engine.streamStats);
+        side.spare = null;
         sess.reset();
         side.session = sess;
       }
@@ -288,17 +300,21 @@ export class FlowPipeline {
     return s;
   }
 
-  /** STREAM inspection of the bytes of `dir` kept for raw detection (IDS mode), with the input as oriented now. */
+  /**
+   * STREAM inspection of the bytes of `dir` kept for raw detection (IDS mode: held in the TCP
+   * session's buffer, no copy), with the input as oriented now; then they are released.
+   */
   private inspectRaw(side: FlowSide, dir: number): number {
     const n = side.rawLen[dir];
     side.rawLen[dir] = 0;
+    const sess = side.session as TcpSession;
     const pending = side.pendingFired[dir] ?? this.noPending();
     let v: number = Verdict.ACCEPT;
     const gaps = side.rawGapAt[dir];
     if (side.pendingPass[dir]) side.pendingPass[dir] = false;
-    else if (gaps.length === 0)
-      v = this.inspectStream(side, dir === 0, side.raw[dir].subarray(0, n), pending);
-    else v = this.inspectRawAcrossGaps(side, dir, n, pending);
+    else if (gaps.length === 0) v = this.inspectStream(side, dir === 0, sess.held(dir), pending);
+    else v = this.inspectRawAcrossGaps(side, sess.held(dir), n, dir, pending);
+    sess.release(dir);
     side.clearRawGaps(dir);
     if (pending.size > 0) pending.clear();
     return v;
@@ -309,8 +325,13 @@ export class FlowPipeline {
    * never matches across a hole), the alerts log the whole window with Suricata's
    * "[N bytes missing]" markers in the payload (eve-overlap-payload-05-gap).
    */
-  private inspectRawAcrossGaps(side: FlowSide, dir: number, n: number, pending: Set<number>): number {
-    const raw = side.raw[dir];
+  private inspectRawAcrossGaps(
+    side: FlowSide,
+    raw: Uint8Array,
+    n: number,
+    dir: number,
+    pending: Set<number>,
+  ): number {
     const at = side.rawGapAt[dir];
     const len = side.rawGapLen[dir];
     const parts: Uint8Array[] = [];
@@ -351,7 +372,7 @@ export class FlowPipeline {
     for (;;) {
       const gap = sess.takeGap(dir);
       if (gap > 0) {
-        if (raw) side.keepRawGap(dir, gap);
+        if (raw && !this.noRules) side.keepRawGap(dir, gap);
         this.app.gap(side, toServer, gap);
       }
       let v = sess.read(dir);
@@ -360,10 +381,14 @@ export class FlowPipeline {
       if (room <= 0) break;
       if (v.length > room) v = v.subarray(0, room);
       if (raw) {
-        // IDS: raw detection runs at the next packet of this direction (or flow end)
-        if (side.rawLen[dir] + v.length > RAW_MAX && this.inspectRaw(side, dir) === Verdict.DROP)
-          verdict = Verdict.DROP;
-        side.keepRaw(dir, v);
+        // IDS: raw detection runs at the next packet of this direction (or flow end); without
+        // rules the bytes only go to the app layer
+        if (!this.noRules) {
+          if (side.rawLen[dir] + v.length > RAW_MAX && this.inspectRaw(side, dir) === Verdict.DROP)
+            verdict = Verdict.DROP;
+          // the bytes stay held in the session's buffer once consumed (below)
+          side.rawLen[dir] += v.length;
+        }
       } else {
         const pending = side.pendingFired[dir] ?? this.noPending();
         if (side.pendingPass[dir]) side.pendingPass[dir] = false;
@@ -371,7 +396,7 @@ export class FlowPipeline {
         if (pending.size > 0) pending.clear();
       }
       this.app.stream(side, toServer, v);
-      sess.consume(dir, v.length);
+      sess.consume(dir, v.length, raw && !this.noRules);
       // a transaction rule dropped the flow: the packet that brought the bytes is dropped too
       if (side.dropped && this.engine.ips) verdict = Verdict.DROP;
       if (side.bypassed || side.dropped) break;
@@ -407,6 +432,7 @@ export class FlowPipeline {
   private inspectPacket(side: FlowSide | null): number {
     const inp = this.engine.input;
     const out = this.engine.result;
+    if (this.noRules) return Verdict.ACCEPT;
     this.counters.inspPacket++;
     this.detector.detect(inp, out, side === null ? undefined : this.pktFired);
     return this.alerts.matches(out, side, null, -1, this.current);
@@ -417,6 +443,7 @@ export class FlowPipeline {
     if (side.passed) return Verdict.ACCEPT;
     const inp = this.engine.input;
     const out = this.engine.result;
+    if (this.noRules) return Verdict.ACCEPT;
     this.counters.inspStream++;
     inp.kind = InputKind.STREAM;
     inp.toServer = toServer;
@@ -480,7 +507,13 @@ export class FlowPipeline {
       ) {
         for (let dir = 0; dir < 2; dir++) {
           sess.flush(dir);
-          if (sess.available(dir) === 0 && side.rawLen[dir] === 0 && side.appState === 0) continue;
+          // nothing left to inspect or to tell the app layer (no bytes, no hole): no flow-end pass
+          if (
+            sess.available(dir) === 0 &&
+            side.rawLen[dir] === 0 &&
+            (side.appState === 0 || !sess.gapPending(dir))
+          )
+            continue;
           this.pseudoInput(side, dir === 0, slot);
           this.drain(side, sess, dir, Number.POSITIVE_INFINITY, true);
           if (side.rawLen[dir] > 0) this.inspectRaw(side, dir);
@@ -500,8 +533,12 @@ export class FlowPipeline {
         eng.write(flowRecord(this.table, slot, side, reason, eng.config) as EveRecord);
       side.flowId = 0;
     }
-    const ended = { table: this.table, slot, reason };
-    for (const o of eng.observers) o.onFlowEnd?.(ended);
+    const obs = eng.observers;
+    if (obs.length === 0) return;
+    const ended = this.ended;
+    ended.slot = slot;
+    ended.reason = reason;
+    for (let i = 0; i < obs.length; i++) obs[i].onFlowEnd?.(ended);
   }
 
   /** Input fields of a flow-end inspection (no packet): the flow's endpoints in direction `toServer`. */

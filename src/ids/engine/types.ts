@@ -91,6 +91,15 @@ export interface IdsEngineConfig {
   stream?: Partial<StreamConfig>;
   /** HTTP parser limits. */
   http?: Partial<HttpConfig>;
+  /**
+   * Parse HTTP transactions (bodies included) on every HTTP flow. Off (default), HTTP is
+   * parsed only when something reads it — transaction rules, EVE http / fileinfo / stats
+   * records, HTTP observers — so `stats().transactions.http` counts nothing otherwise; bodies
+   * are kept and decompressed only for transaction rules, fileinfo, stats and observers.
+   * (TLS handshakes likewise: parsed for transaction rules, `tls.version` rules, EVE tls or
+   * stats records.)
+   */
+  alwaysParseHttp?: boolean;
   /** threshold.config entries (suppress, threshold, rate_filter). */
   thresholdConfig?: ThresholdConfig | null;
   /** EVE record types to write; alerts are always written. */
@@ -165,7 +174,10 @@ export interface IdsStats {
   rulesLoaded: number;
   /** Detection calls by kind. */
   inspections: { packet: number; stream: number; tx: number };
-  /** Application-layer transactions seen by protocol. */
+  /**
+   * Application-layer transactions seen by protocol. HTTP and TLS count parsed transactions:
+   * 0 when nothing read them (see {@link IdsEngineConfig.alwaysParseHttp}).
+   */
   transactions: { http: number; dns: number; tls: number; ssh: number };
   /** Stream reassembly counters (gaps, overlaps...). */
   stream: Record<string, number>;

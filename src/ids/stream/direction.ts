@@ -49,6 +49,11 @@ export class StreamDirection {
   /** Bytes consumed so far (gaps excluded): the reader's position in delivered bytes. */
   consumed = 0;
   /**
+   * Consumed bytes still kept right before `buf[start]` (`buf[start - held, start)`), for a
+   * second reader that looks at them later (the engine's raw stream detection) without a copy.
+   */
+  held = 0;
+  /**
    * Holes skipped while bytes before them were still unread: at delivered-byte position
    * gapAt[i], gapLen[i] bytes are missing. A read never spans one.
    */
@@ -77,8 +82,12 @@ export class StreamDirection {
     this.end = 0;
     this.readOff = 0;
     this.consumed = 0;
-    this.gapAt.length = 0;
-    this.gapLen.length = 0;
+    this.held = 0;
+    // setting an array's length is a runtime call: only when there is something to drop
+    if (this.gapAt.length > 0) {
+      this.gapAt.length = 0;
+      this.gapLen.length = 0;
+    }
     if (this.pending.length > 0) this.pending = [];
     this.pendingBytes = 0;
     // a large buffer from an earlier session is not kept for a new one
@@ -121,6 +130,11 @@ export class StreamDirection {
     this.gapLen.shift();
     this.readOff += n;
     return n;
+  }
+
+  /** A skipped hole not taken yet by {@link takeGap} (before or among the readable bytes). */
+  get gapPending(): boolean {
+    return this.gapAt.length > 0;
   }
 
   /** No more data can come: FIN seen and everything before it delivered or skipped. */
@@ -217,13 +231,28 @@ export class StreamDirection {
     while (this.gapAt.length > 0 && this.gapAt[0] === this.consumed) this.takeGap();
   }
 
-  /** Marks `n` readable bytes consumed. */
-  consume(n: number): void {
+  /** Marks `n` readable bytes consumed; `hold`: keep them until {@link release} (see {@link held}). */
+  consume(n: number, hold = false): void {
     this.takeGapIfUnasked();
     n = Math.min(n, this.readable);
     this.start += n;
     this.consumed += n;
     this.readOff += n;
+    if (hold) this.held += n;
+    if (this.start === this.end && this.held === 0) {
+      this.start = 0;
+      this.end = 0;
+    }
+  }
+
+  /** The held bytes (a view, valid until the next change of this direction). */
+  heldView(): Uint8Array {
+    return this.buf.subarray(this.start - this.held, this.start);
+  }
+
+  /** Forgets the held bytes. */
+  release(): void {
+    this.held = 0;
     if (this.start === this.end) {
       this.start = 0;
       this.end = 0;
@@ -259,17 +288,19 @@ export class StreamDirection {
   }
 
   private makeRoom(n: number): void {
-    const live = this.end - this.start;
-    if (this.start > 0 && live + n <= this.buf.length) {
-      this.buf.copyWithin(0, this.start, this.end);
+    // held bytes move with the readable ones
+    const from = this.start - this.held;
+    const live = this.end - from;
+    if (from > 0 && live + n <= this.buf.length) {
+      this.buf.copyWithin(0, from, this.end);
     } else {
       let size = Math.max(this.buf.length * 2, INITIAL);
       while (size < live + n) size *= 2;
       const nb = new Uint8Array(size);
-      nb.set(this.buf.subarray(this.start, this.end), 0);
+      nb.set(this.buf.subarray(from, this.end), 0);
       this.buf = nb;
     }
-    this.start = 0;
+    this.start = this.held;
     this.end = live;
   }
 

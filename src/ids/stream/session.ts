@@ -294,9 +294,33 @@ export class TcpSession {
     return this.dirs[direction].takeGap();
   }
 
-  /** Marks the first `n` readable bytes of `direction` consumed (n <= {@link available}). */
-  consume(direction: number, n: number): void {
-    this.dirs[direction].consume(n);
+  /** A hole in `direction` that {@link takeGap} has not reported yet. */
+  gapPending(direction: number): boolean {
+    return this.dirs[direction].gapPending;
+  }
+
+  /**
+   * Marks the first `n` readable bytes of `direction` consumed (n <= {@link available}).
+   * `hold`: the bytes stay in the session's buffer, after the ones held before, until
+   * {@link release} — a second look at them later ({@link held}) without copying them.
+   */
+  consume(direction: number, n: number, hold = false): void {
+    this.dirs[direction].consume(n, hold);
+  }
+
+  /** The consumed bytes of `direction` held since the last {@link release} (a view: valid until the session changes). */
+  held(direction: number): Uint8Array {
+    return this.dirs[direction].heldView();
+  }
+
+  /** Number of bytes {@link held} in `direction`. */
+  heldLength(direction: number): number {
+    return this.dirs[direction].held;
+  }
+
+  /** Drops the held bytes of `direction`. */
+  release(direction: number): void {
+    this.dirs[direction].release();
   }
 
   /** Stream offset (bytes since the first data byte, holes included) of the next byte {@link read} returns. */

@@ -168,6 +168,34 @@ describe.each(FEEDS)('HttpParser (%s)', (_name, feed) => {
     }
   });
 
+  it('keepBodies off: bodies are framed and counted (chunked, gzip, request and response) but not kept', () => {
+    const text = 'decompress me '.repeat(200);
+    const gz = gzipSync(text);
+    const resp = Buffer.concat([
+      Buffer.from(
+        `HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n${gz.length.toString(16)}\r\n`,
+      ),
+      gz,
+      Buffer.from('\r\n0\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n'),
+    ]);
+    const req = 'POST /a HTTP/1.1\r\nContent-Length: 5\r\n\r\nhelloGET /b HTTP/1.1\r\n\r\n';
+    const kept = run(feed, req, resp);
+    const counted = run(feed, req, resp, false, { keepBodies: false });
+    expect(counted.txs.map((t) => t.id)).toEqual(kept.txs.map((t) => t.id));
+    expect(
+      counted.txs.map((t) => [t.request.bodyLength, t.response?.bodyLength, t.response?.status]),
+    ).toEqual(kept.txs.map((t) => [t.request.bodyLength, t.response?.bodyLength, t.response?.status]));
+    expect(counted.txs[0].response?.bodyLength).toBe(gz.length);
+    expect(counted.txs[0].request.bodyLength).toBe(5);
+    expect(counted.txs.map((t) => httpEveRecord(t))).toEqual(kept.txs.map((t) => httpEveRecord(t)));
+    expect(counted.txs.every((t) => t.request.body === undefined && t.response?.body === undefined)).toBe(
+      true,
+    );
+    expect(counted.events.some((e) => e.endsWith('_BODY'))).toBe(false);
+    // the same progress points otherwise, in the same order
+    expect(counted.events).toEqual(kept.events.filter((e) => !e.endsWith('_BODY')));
+  });
+
   it('a cut gzip body yields what is decodable so far', () => {
     const text = Array.from({ length: 3000 }, (_, i) => `line ${i}\n`).join('');
     const gz = gzipSync(text);

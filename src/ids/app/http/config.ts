@@ -22,6 +22,14 @@ export interface HttpConfig {
   decompressLayerLimit: number;
   /** Longest start line + header block accepted (default 64 KiB); beyond, the direction is invalid. */
   maxHeaderBytes: number;
+  /**
+   * Keep message bodies (de-chunked, decompressed) on the transactions and report their
+   * growth as BODY events (default true). Off, bodies are walked for framing and only their
+   * lengths counted: nothing is copied or decompressed, `body` stays unset and no
+   * REQUEST_BODY / RESPONSE_BODY events come. The IDS engine turns it off when nothing reads
+   * bodies (no transaction rules, no fileinfo or stats records, no HTTP observers).
+   */
+  keepBodies: boolean;
 }
 
 export const DEFAULT_HTTP_CONFIG: Readonly<HttpConfig> = Object.freeze({
@@ -31,6 +39,7 @@ export const DEFAULT_HTTP_CONFIG: Readonly<HttpConfig> = Object.freeze({
   decompressLimit: 1024 * 1024,
   decompressLayerLimit: 2,
   maxHeaderBytes: 64 * 1024,
+  keepBodies: true,
 });
 
 /** Defaults overridden by `partial`; throws SENTRA_ERR_STREAM_CONFIG on a negative or non-integer size. */

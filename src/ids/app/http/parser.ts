@@ -313,6 +313,11 @@ export class HttpParser implements FramingHandler {
   }
 
   private startBody(toServer: boolean, tx: HttpTransaction, framing: number): number {
+    if (!this.config.keepBodies) {
+      if (toServer) this.reqBody = null;
+      else this.resBody = null;
+      return framing;
+    }
     const msg = toServer ? tx.request : (tx.response as HttpResponse);
     // repeated Content-Encoding headers are one list, as libhtp merges them
     let ce: string | undefined;
@@ -334,7 +339,13 @@ export class HttpParser implements FramingHandler {
   onBody(toServer: boolean, src: Uint8Array, from: number, to: number): void {
     const tx = toServer ? this.reqTx : this.resTx;
     const body = toServer ? this.reqBody : this.resBody;
-    if (tx === null || body === null) return;
+    if (tx === null) return;
+    if (body === null) {
+      // bodies not kept: only their length is counted (EVE http `length`, fileinfo)
+      if (!this.config.keepBodies)
+        (toServer ? tx.request : (tx.response as HttpResponse)).bodyLength += to - from;
+      return;
+    }
     const msg = toServer ? tx.request : (tx.response as HttpResponse);
     msg.bodyLength += to - from;
     const before = body.length;
@@ -376,7 +387,9 @@ export class HttpParser implements FramingHandler {
       tx.response = new HttpResponse();
       this.resTx = tx;
       // libhtp hands these lines to the body hooks undecoded
-      this.resBody = new BodyBuffer(this.config.responseBodyLimit, [], this.config.decompressLimit);
+      this.resBody = this.config.keepBodies
+        ? new BodyBuffer(this.config.responseBodyLimit, [], this.config.decompressLimit)
+        : null;
       tx.responseProgress = HttpProgress.RESPONSE_HEADERS;
       this.emit(HttpProgress.RESPONSE_HEADERS, tx, false);
     }
