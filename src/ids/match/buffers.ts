@@ -460,14 +460,28 @@ export class BufferSlot {
   count = 0;
   readonly items: InspectionBuffer[] = [];
 
+  /**
+   * The set's list of slots filled since its last clear: a slot joins it when it goes from
+   * empty to filled, so that clearing costs the slots a packet used, not all of them.
+   */
+  constructor(private readonly filled: BufferSlot[] | null = null) {}
+
   /** Sets a single instance (the common case). */
   set(data: Uint8Array): void {
-    this.count = 0;
-    this.add(data);
+    if (this.count === 0) this.add(data);
+    else {
+      this.count = 0;
+      this.push(data);
+    }
   }
 
   /** Appends one more instance (dns.query with several queries, tls.certs). */
   add(data: Uint8Array): void {
+    if (this.count === 0 && this.filled !== null) this.filled.push(this);
+    this.push(data);
+  }
+
+  private push(data: Uint8Array): void {
     let b = this.items[this.count];
     if (!b) {
       b = new InspectionBuffer();
@@ -495,11 +509,13 @@ export class BufferSet {
   readonly toServer: BufferSlot[] = [];
   /** Response-side instances, indexed by buffer id. */
   readonly toClient: BufferSlot[] = [];
+  /** Slots filled since the last clear (a slot cleared on its own and filled again may repeat). */
+  private readonly filled: BufferSlot[] = [];
 
   constructor() {
     for (let i = 0; i < BUFFER_COUNT; i++) {
-      this.toServer.push(new BufferSlot());
-      this.toClient.push(new BufferSlot());
+      this.toServer.push(new BufferSlot(this.filled));
+      this.toClient.push(new BufferSlot(this.filled));
     }
   }
 
@@ -518,11 +534,11 @@ export class BufferSet {
     (toServer ? this.toServer : this.toClient)[id].set(data);
   }
 
+  /** Empties every slot: only those filled since the last clear can hold anything. */
   clear(): void {
-    for (let i = 0; i < BUFFER_COUNT; i++) {
-      this.toServer[i].count = 0;
-      this.toClient[i].count = 0;
-    }
+    const f = this.filled;
+    for (let i = 0; i < f.length; i++) f[i].count = 0;
+    f.length = 0;
   }
 }
 
