@@ -257,3 +257,31 @@ describe.skipIf(literalAddon() === null)('buffer prefilter on the Hyperscan addo
     expect(() => addon.compile(new Uint8Array(0), Int32Array.of(0), Uint8Array.of(1))).toThrow(/pattern/);
   });
 });
+
+describe('rule set prefilters by side', () => {
+  it('a pkt_data prefilter shared by packet and transaction rules is split: each side finds only its own rules', async () => {
+    const { loadRulesFromString } = await import('../../src/ids/rules/loader.js');
+    const { BufferId } = await import('../../src/ids/match/buffers.js');
+    const { ruleSet } = loadRulesFromString(
+      [
+        'alert tcp any any -> any any (msg:"packet"; content:"packetword"; sid:1;)',
+        'alert http any any -> any any (msg:"tx"; flow:to_server; content:"txword"; fast_pattern; http.method; content:"POST"; sid:2;)',
+        'alert http any any -> any any (msg:"uri"; http.uri; content:"/uriword"; sid:3;)',
+      ].join('\n'),
+    );
+    const pkt = ruleSet.prefilters[BufferId.PKT_DATA]!;
+    const tx = ruleSet.txPrefilters[BufferId.PKT_DATA]!;
+    expect(pkt).not.toBe(tx);
+    const found = (pf: BufferPrefilter, text: string) => {
+      const c = new Candidates(ruleSet.size);
+      pf.scan(new TextEncoder().encode(text), c);
+      return [...c.list.subarray(0, c.count)].map((i) => ruleSet.rules[i].sid).sort();
+    };
+    expect(found(pkt, 'packetword txword')).toEqual([1]);
+    expect(found(tx, 'packetword txword')).toEqual([2]);
+    // a buffer only transaction rules use: one prefilter, seen from both arrays
+    const uri = ruleSet.txPrefilters[BufferId.HTTP_URI]!;
+    expect(uri).toBe(ruleSet.prefilters[BufferId.HTTP_URI]);
+    expect(found(uri, '/uriword')).toEqual([3]);
+  });
+});

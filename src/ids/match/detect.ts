@@ -118,7 +118,7 @@ export class Detector {
     const variants = isTx ? rs.txPrefilterVariants : rs.packetPrefilterVariants;
     for (let k = 0; k < variants.length; k++) {
       const v = variants[k];
-      let pf = rs.prefilters[v]!;
+      let pf = (isTx ? rs.txPrefilters : rs.prefilters)[v]!;
       // packet payloads and stream chunks: the prefilter of the rules their protocol and ports allow
       if (v === BufferId.PKT_DATA && !isTx && rs.payloadGroups !== null && input.ipVersion !== 0)
         pf = rs.payloadGroups.get(input.ipProto, input.srcPort, input.dstPort);

@@ -212,8 +212,18 @@ export class RuleSet {
   readonly rules: CompiledRule[];
   /** Derived buffers: variant id -> base buffer + transforms (ids below BUFFER_COUNT are plain). */
   readonly variants: VariantDef[];
-  /** Prefilter by variant id (null when no rule has a fast pattern there). */
+  /**
+   * Prefilter by variant id (null when no rule has a fast pattern there): of the packet rules
+   * where any packet rule has its fast pattern there, else of the transaction rules.
+   */
   readonly prefilters: Array<BufferPrefilter | null>;
+  /**
+   * Prefilter of the transaction rules by variant id. A buffer that packet and transaction
+   * rules both use (pkt_data: ET Open has 2,809 packet and 49 transaction rules there) gets
+   * one prefilter per side, so a transaction does not scan for the packet rules' patterns
+   * (and then skip every packet rule found); elsewhere it is the object in `prefilters`.
+   */
+  readonly txPrefilters: Array<BufferPrefilter | null>;
   /** Variant ids that have a prefilter and are transaction buffers / packet buffers. */
   readonly txPrefilterVariants: number[];
   readonly packetPrefilterVariants: number[];
@@ -249,28 +259,34 @@ export class RuleSet {
     this.variants = variants;
     this.varNames = varNames;
     const perVariant = new Map<number, FastPattern[]>();
+    const perTxVariant = new Map<number, FastPattern[]>();
     const packetNo: number[] = [];
     const txNo: number[] = [];
-    const txVariants = new Set<number>();
-    const pktVariants = new Set<number>();
     for (const r of sorted) {
       if (r.prefilter) {
         const pv = scanVariant(r.prefilter.variant);
-        let a = perVariant.get(pv);
+        const m = r.isTx ? perTxVariant : perVariant;
+        let a = m.get(pv);
         if (!a) {
           a = [];
-          perVariant.set(pv, a);
+          m.set(pv, a);
         }
         a.push({ rule: r.index, bytes: r.prefilter.bytes, nocase: r.prefilter.nocase });
-        (r.isTx ? txVariants : pktVariants).add(pv);
       } else (r.isTx ? txNo : packetNo).push(r.index);
     }
-    this.prefilters = new Array(Math.max(BUFFER_COUNT, variants.length)).fill(null);
-    for (const [v, pats] of perVariant)
-      this.prefilters[v] = new BufferPrefilter(
-        pats,
-        NATIVE_VARIANTS.has(v) || pats.length >= NATIVE_MIN_PATTERNS ? native : null,
-      );
+    const slots = Math.max(BUFFER_COUNT, variants.length);
+    this.prefilters = new Array(slots).fill(null);
+    this.txPrefilters = new Array(slots).fill(null);
+    const build = (v: number, pats: FastPattern[]) =>
+      new BufferPrefilter(pats, NATIVE_VARIANTS.has(v) || pats.length >= NATIVE_MIN_PATTERNS ? native : null);
+    for (const [v, pats] of perVariant) this.prefilters[v] = build(v, pats);
+    for (const [v, pats] of perTxVariant) {
+      const pf = build(v, pats);
+      this.txPrefilters[v] = pf;
+      if (this.prefilters[v] === null) this.prefilters[v] = pf;
+    }
+    const txVariants = perTxVariant.keys();
+    const pktVariants = perVariant.keys();
     this.txPrefilterVariants = [...txVariants].sort((a, b) => a - b);
     this.packetPrefilterVariants = [...pktVariants].sort((a, b) => a - b);
     const payloadRules = sorted.filter(
