@@ -285,3 +285,32 @@ describe('rule set prefilters by side', () => {
     expect(found(uri, '/uriword')).toEqual([3]);
   });
 });
+
+describe('rules without a fast pattern', () => {
+  it('an `ip` rule with ip_proto:N is a candidate for protocol N only; other checks keep it general', async () => {
+    const { loadRulesFromString } = await import('../../src/ids/rules/loader.js');
+    const { ruleSet } = loadRulesFromString(
+      [
+        'alert ip any any -> any any (msg:"6in4"; ip_proto:41; sid:1;)',
+        'alert ip any any -> any any (msg:"not tcp"; ip_proto:!6; sid:2;)',
+        'alert ip any any -> any any (msg:"any ip"; sid:3;)',
+        // a large address list is a weaker key than a rare protocol
+        'alert ip 10.0.0.0/8 any -> any any (msg:"6in4 from 10/8"; ip_proto:41; sid:4;)',
+        'alert ip 10.0.0.0/8 any -> any any (msg:"tcp from 10/8"; ip_proto:6; sid:5;)',
+      ].join('\n'),
+    );
+    const src = Uint8Array.of(10, 0, 0, 1);
+    const dst = Uint8Array.of(10, 0, 0, 2);
+    const collect = (proto: number) => {
+      const c = new Candidates(ruleSet.size);
+      ruleSet.packetNoPrefilter.collect(proto, src, dst, 1234, 80, c);
+      return [...c.list.subarray(0, c.count)].map((i) => ruleSet.rules[i].sid).sort();
+    };
+    expect(collect(41)).toEqual([1, 2, 3, 4, 5]);
+    expect(collect(6)).toEqual([2, 3, 5]);
+    expect(collect(17)).toEqual([2, 3, 5]);
+    expect(collect(1)).toEqual([2, 3, 5]);
+    // protocols other than TCP, UDP and ICMP share one bucket: the rule's own check decides there
+    expect(collect(47)).toEqual([1, 2, 3, 4, 5]);
+  });
+});

@@ -13,8 +13,9 @@ import { BufferPrefilter, type FastPattern } from '../prefilter/prefilter.js';
 import { BUFFER_COUNT, BufferId } from './buffers.js';
 import type { VarNames } from './flow-vars.js';
 import { PayloadGroups } from './payload-groups.js';
-import type { CompiledRule, RuleAction } from './rule.js';
+import { type CompiledRule, PacketField, type RuleAction } from './rule.js';
 import type { TransformName } from './transforms.js';
+import { UintMode } from './uint.js';
 
 export interface VariantDef {
   buffer: number;
@@ -86,7 +87,12 @@ export class HeaderIndex {
         (r.ipProto === 6 || r.ipProto === 17) &&
         ((!r.dstPorts.any && r.dstPorts.size <= 64) || (!r.srcPorts.any && r.srcPorts.size <= 64));
       const addrN = Math.min(srcN, dstN);
-      if (addrN <= SMALL_ADDRESS_SET || (!portKey && addrN < Number.POSITIVE_INFINITY)) {
+      // an `ip` rule with `ip_proto:N` can only match protocol N: a rare protocol (not TCP,
+      // UDP or ICMP) is a better key than a large address list (ET's 6in4 rule,
+      // `$HOME_NET -> $EXTERNAL_NET`, was evaluated on every lab packet)
+      const proto = r.ipProto >= 0 ? r.ipProto : ipProtoCheck(r);
+      const rareProto = protoBucket(proto) === 3;
+      if (addrN <= SMALL_ADDRESS_SET || (!portKey && !rareProto && addrN < Number.POSITIVE_INFINITY)) {
         const bySrc = srcN <= dstN;
         const set = bySrc ? r.src : r.dst;
         const target = bySrc ? srcAddr : dstAddr;
@@ -95,7 +101,7 @@ export class HeaderIndex {
         if (set.v6.length > 0) (bySrc ? srcV6 : dstV6).push(i);
         continue;
       }
-      const b = protoBucket(r.ipProto);
+      const b = protoBucket(proto);
       if (b < 0) {
         any.push(i);
         continue;
@@ -175,6 +181,13 @@ function* portsOf(r: Uint16Array): Generator<number> {
 
 /** Address sets of at most this many IPv4 addresses are indexed before ports. */
 const SMALL_ADDRESS_SET = 65536;
+
+/** The protocol an `ip_proto:N` (equality) check of the rule requires, else -1. */
+function ipProtoCheck(r: CompiledRule): number {
+  for (const c of r.packetChecks)
+    if (c.field === PacketField.IP_PROTO && c.cmp.mode === UintMode.EQ) return c.cmp.a;
+  return -1;
+}
 
 /** IPv4 addresses in a {@link specific} set, or +Infinity when the set is not specific. */
 function addressCount(set: CompiledRule['src']): number {
