@@ -203,12 +203,14 @@ export class NetnsLab {
 /**
  * A /24 for one lab that no route of this machine uses yet, in 10.200.0.0-10.255.255.0, so
  * parallel test files get different subnets. Returns the first three octets, e.g. `10.213.7`.
+ * The third octet is never 0: labs derive IPv6 prefixes from it (`fd53:d5:7::`), and a zero
+ * group would make their text differ from the canonical form tools print.
  */
 export async function freeSubnet24(): Promise<string> {
   const { stdout } = await run(['ip', '-4', 'route', 'show', 'table', 'all']);
   for (let tries = 0; tries < 200; tries++) {
     const b = 200 + Math.floor(Math.random() * 56);
-    const c = Math.floor(Math.random() * 256);
+    const c = 1 + Math.floor(Math.random() * 255);
     const net = `10.${b}.${c}`;
     if (!stdout.includes(net + '.')) return net;
   }

@@ -18,6 +18,14 @@ export interface LabHost {
   ip6: string;
 }
 
+/**
+ * RFC 5952 text of an IPv6 address, as the scanner prints it: a subnet like 10.254.0.0/24 gives
+ * the prefix `fd53:fe:0::`, whose zero group the canonical form folds into `::`.
+ */
+function canonicalIp6(addr: string): string {
+  return new URL(`http://[${addr}]/`).hostname.slice(1, -1);
+}
+
 export class ScanLab {
   readonly lab = new NetnsLab();
   readonly dir = mkdtempSync(path.join(os.tmpdir(), 'sentra-scan-'));
@@ -46,7 +54,7 @@ export class ScanLab {
       name,
       ns: hosts[name],
       ip: `${this.net}.${i + 2}`,
-      ip6: `${this.net6}${(i + 2).toString(16)}`,
+      ip6: canonicalIp6(`${this.net6}${(i + 2).toString(16)}`),
     }));
   }
 
