@@ -16,12 +16,12 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { ErrorCodes, SentraError, toSentraError } from '../errors.js';
 import { Decoder } from '../packet/decoder.js';
 import { MAX_CAPLEN } from '../packet/file/limits.js';
-import type { CaptureInterface } from '../packet/file/parser.js';
 import {
   isPcapMagic,
   PCAP_HEADER_LEN,
   PCAP_RECORD_HEADER_LEN,
   parsePcapHeader,
+  pcapInterface,
 } from '../packet/file/pcap-format.js';
 import type { ReadSummary } from '../packet/file/reader.js';
 import { CIC_NO_LABEL } from './cic.js';
@@ -231,15 +231,7 @@ export async function processCaptureCic(path: string, opts: CicCaptureOptions): 
       emit();
     }
     addon.engineStats(e, stats);
-    const iface: CaptureInterface = {
-      index: 0,
-      section: 0,
-      idInSection: 0,
-      linkType: h.linkType,
-      snaplen: h.snaplen,
-      tsUnitsPerSecond: h.nanosecond ? 1e9 : 1e6,
-      tsOffset: 0,
-    };
+    const iface = pcapInterface(h);
     const capture: ReadSummary = {
       format: 'pcap',
       packets: stats[0],

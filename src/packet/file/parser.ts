@@ -12,6 +12,7 @@ import {
   type PcapHeader,
   PcapRecordParser,
   parsePcapHeader,
+  pcapInterface,
 } from './pcap-format.js';
 import { PCAPNG_SHB_TYPE, PcapngBlockParser } from './pcapng-format.js';
 
@@ -103,15 +104,7 @@ export class CaptureParser implements RecordParser {
         const h = parsePcapHeader(buf, pos);
         this.format = 'pcap';
         this.pcapHeader = h;
-        const iface: CaptureInterface = {
-          index: 0,
-          section: 0,
-          idInSection: 0,
-          linkType: h.linkType,
-          snaplen: h.snaplen,
-          tsUnitsPerSecond: h.nanosecond ? 1e9 : 1e6,
-          tsOffset: 0,
-        };
+        const iface = pcapInterface(h);
         this.interfaces.push(iface);
         this.events.onPcapHeader?.(h);
         this.events.onInterface?.(iface);

@@ -6,7 +6,7 @@
 import { ErrorCodes, SentraError } from '../../errors.js';
 import type { CaptureRecord } from './capture-record.js';
 import { MAX_CAPLEN } from './limits.js';
-import type { PacketHandler, RecordParser } from './parser.js';
+import type { CaptureInterface, PacketHandler, RecordParser } from './parser.js';
 
 export const PCAP_MAGIC_US = 0xa1b2c3d4;
 export const PCAP_MAGIC_NS = 0xa1b23c4d;
@@ -39,6 +39,19 @@ export function isPcapMagic(b: Uint8Array, at: number): boolean {
 }
 
 /** Parses the 24-byte file header at `at` (the caller checked the magic and the length). */
+/** The one interface a classic pcap file describes, from its file header. */
+export function pcapInterface(h: PcapHeader): CaptureInterface {
+  return {
+    index: 0,
+    section: 0,
+    idInSection: 0,
+    linkType: h.linkType,
+    snaplen: h.snaplen,
+    tsUnitsPerSecond: h.nanosecond ? 1e9 : 1e6,
+    tsOffset: 0,
+  };
+}
+
 export function parsePcapHeader(b: Uint8Array, at: number): PcapHeader {
   const dv = new DataView(b.buffer, b.byteOffset + at, PCAP_HEADER_LEN);
   const magicLe = dv.getUint32(0, true);
