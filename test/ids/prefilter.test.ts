@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { LOWER, makeSearchPattern, searchPattern } from '../../src/ids/match/search.js';
 import { AhoCorasick, MAX_DENSE_STATES } from '../../src/ids/prefilter/aho-corasick.js';
-import { literalAddon } from '../../src/ids/prefilter/native.js';
+import { fewPositions } from '../../src/ids/prefilter/fixed-position.js';
+import { type LiteralAddon, literalAddon } from '../../src/ids/prefilter/native.js';
 import { BufferPrefilter, Candidates, type FastPattern } from '../../src/ids/prefilter/prefilter.js';
 
 /** Deterministic PRNG (mulberry32) so failures reproduce. */
@@ -312,5 +313,99 @@ describe('rules without a fast pattern', () => {
     expect(collect(1)).toEqual([2, 3, 5]);
     // protocols other than TCP, UDP and ICMP share one bucket: the rule's own check decides there
     expect(collect(47)).toEqual([1, 2, 3, 4, 5]);
+  });
+});
+
+// Fast patterns with an absolute window (offset/depth) are found only inside it: with a few
+// start positions they are looked up by position (fixed-position.ts), others go through the
+// scan and full evaluation rejects them outside the window as before. Both matchers.
+describe.each(
+  [
+    ['JavaScript automaton', null],
+    ['Hyperscan addon', literalAddon()],
+  ].filter(([name, addon]) => name !== 'Hyperscan addon' || addon !== null) as Array<
+    [string, LiteralAddon | null]
+  >,
+)('fast patterns with a window (%s)', (_name, addon) => {
+  /** Rules whose pattern occurs in `buf` inside its window (or anywhere without one), ending after `from`. */
+  function naiveWindowed(pats: FastPattern[], buf: Uint8Array, from = 0): number[] {
+    const out = new Set<number>();
+    for (const p of pats) {
+      const m = p.bytes.length;
+      const lo = p.depth ? (p.offset ?? 0) : 0;
+      const hi = p.depth ? Math.min(p.depth, buf.length) : buf.length;
+      for (let s = lo; s + m <= hi; s++) {
+        let j = 0;
+        while (j < m && (p.nocase ? LOWER[buf[s + j]] === LOWER[p.bytes[j]] : buf[s + j] === p.bytes[j])) j++;
+        if (j === m && (p.depth || s + m > from)) {
+          out.add(p.rule);
+          break;
+        }
+      }
+    }
+    return [...out].sort((a, b) => a - b);
+  }
+  const sorted = (c: Candidates) => {
+    c.sort();
+    return Array.from(c.list.subarray(0, c.count));
+  };
+  const windowed = (r: () => number, i: number, alphabet: number[]): FastPattern => {
+    const bytes = randomBytes(r, 1 + Math.floor(r() * 6), alphabet);
+    const kind = r();
+    // exact position, a few positions, a wide window, none
+    const offset = Math.floor(r() * 6);
+    const slack =
+      kind < 0.3 ? 0 : kind < 0.6 ? Math.floor(r() * 8) : kind < 0.8 ? 8 + Math.floor(r() * 30) : -1;
+    return slack < 0
+      ? { rule: i, bytes, nocase: r() < 0.5 }
+      : { rule: i, bytes, nocase: r() < 0.5, offset, depth: offset + bytes.length + slack };
+  };
+
+  it('marks the rules whose pattern occurs inside its window, and no other', () => {
+    const r = rng(41);
+    const alphabet = [0x61, 0x41, 0x00, 0x01, 0x2f];
+    for (let round = 0; round < 60; round++) {
+      const pats = Array.from({ length: 1 + Math.floor(r() * 60) }, (_, i) => windowed(r, i, alphabet));
+      const pf = new BufferPrefilter(pats, addon);
+      const c = new Candidates(pats.length);
+      for (let k = 0; k < 12; k++) {
+        // lengths around 64 too: short buffers are copied off the JS heap before a native scan
+        const buf = randomBytes(r, Math.floor(r() * 90), alphabet);
+        c.reset();
+        pf.scan(buf, c);
+        const want = naiveWindowed(pats, buf);
+        // a pattern with a wide window may be reported outside it (evaluation checks the
+        // window); one with few positions, or none, exactly as the naive search says
+        const got = sorted(c);
+        for (const rule of want) expect(got).toContain(rule);
+        const exact = pats.filter((p) => !p.depth || fewPositions(p.bytes.length, p.offset ?? 0, p.depth));
+        for (const p of exact) expect(got.includes(p.rule)).toBe(want.includes(p.rule));
+      }
+    }
+  });
+
+  it('a resumed scan of a growing buffer finds the windowed patterns one whole scan finds', () => {
+    const r = rng(43);
+    const alphabet = [0x61, 0x62, 0x00];
+    const pats = Array.from({ length: 50 }, (_, i) => windowed(r, i, alphabet)).filter(
+      (p) => !p.depth || fewPositions(p.bytes.length, p.offset ?? 0, p.depth),
+    );
+    const pf = new BufferPrefilter(pats, addon);
+    const whole = new Candidates(50);
+    const parts = new Candidates(50);
+    for (let round = 0; round < 150; round++) {
+      const buf = randomBytes(r, 1 + Math.floor(r() * 60), alphabet);
+      whole.reset();
+      pf.scan(buf, whole);
+      parts.reset();
+      let state = 0;
+      for (let done = 0; done < buf.length; ) {
+        const next = Math.min(buf.length, done + 1 + Math.floor(r() * 9));
+        state = pf.scanFrom(buf.subarray(0, next), done, state, parts);
+        done = next;
+      }
+      expect(sorted(parts)).toEqual(sorted(whole));
+      expect(sorted(whole)).toEqual(naiveWindowed(pats, buf));
+    }
   });
 });

@@ -150,6 +150,21 @@ describe('real ET Open rules', () => {
     expect(Buffer.from(r.prefilter!.bytes)).toEqual(Buffer.from([1, 0x78, 0x9c]));
   });
 
+  it("the fast pattern's absolute window (offset, depth) goes to the prefilter; relative or variable ones do not", () => {
+    const fp = (opts: string) =>
+      load(`alert udp any any -> any any (msg:"w"; ${opts} sid:1;)`).ruleSet.rules[0].prefilter!;
+    // ET 2015986: content:"|11|"; offset:3; depth:4; -> bytes 3..6
+    expect(fp('content:"|11|"; offset:3; depth:4;')).toMatchObject({ offset: 3, depth: 7 });
+    expect(fp('content:"|00 01|"; depth:2;')).toMatchObject({ offset: 0, depth: 2 });
+    expect(fp('content:"GET"; startswith;')).toMatchObject({ offset: 0, depth: 3 });
+    // no window: no depth, a relative content, a depth from byte_extract
+    expect(fp('content:"abc"; offset:5;')).toMatchObject({ offset: 0, depth: 0 });
+    expect(fp('content:"a"; content:"bcd"; distance:0; within:5;')).toMatchObject({ offset: 0, depth: 0 });
+    expect(fp('byte_extract:1,0,n; content:"abcd"; depth:n;')).toMatchObject({ offset: 0, depth: 0 });
+    // fast_pattern:1,2 on "abcd" at offset 2 depth 6: "bc" lies in [3, 7)
+    expect(fp('content:"abcd"; offset:2; depth:6; fast_pattern:1,2;')).toMatchObject({ offset: 3, depth: 7 });
+  });
+
   it('sid 2014169: dns.query sticky buffer with nocase endswith', () => {
     const r = load(etRule('emerging-dns.rules', 2014169)).ruleSet.rules[0];
     expect(r.appProto).toBe('dns');

@@ -130,7 +130,13 @@ export class PayloadGroups {
     for (const r of this.rules) {
       if (r.prefilter === null || !keep(r)) continue;
       members.push(r.index);
-      pats.push({ rule: r.index, bytes: r.prefilter.bytes, nocase: r.prefilter.nocase });
+      pats.push({
+        rule: r.index,
+        bytes: r.prefilter.bytes,
+        nocase: r.prefilter.nocase,
+        offset: r.prefilter.offset,
+        depth: r.prefilter.depth,
+      });
     }
     if (this.full !== null && members.length >= PayloadGroups.REUSE_FULL * this.rules.length)
       return this.full;

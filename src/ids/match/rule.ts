@@ -181,8 +181,12 @@ export interface CompiledRule {
   threshold: ThresholdSpec | null;
   detectionFilter: ThresholdSpec | null;
 
-  /** Fast pattern: registered in the prefilter of `variant`; null when the rule has none. */
-  prefilter: { variant: number; bytes: Uint8Array; nocase: boolean } | null;
+  /**
+   * Fast pattern: registered in the prefilter of `variant`; null when the rule has none.
+   * `offset` and `depth` (absolute end, 0: none) are the window its content must match in,
+   * when that window is fixed (no relative modifier, no variable).
+   */
+  prefilter: { variant: number; bytes: Uint8Array; nocase: boolean; offset: number; depth: number } | null;
 
   /** Ordering classes (Suricata's sig ordering): flowbits 4 set .. 1 unused. */
   flowbitsType: number;

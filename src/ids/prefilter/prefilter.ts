@@ -12,6 +12,7 @@
  * is needed after a hit; the set of rules found is the same.
  */
 import { AhoCorasick } from './aho-corasick.js';
+import { FixedPositionTable, fewPositions } from './fixed-position.js';
 import type { LiteralAddon, LiteralDatabase } from './native.js';
 
 /** Rule indices collected for one detection call, deduplicated with a generation stamp. */
@@ -72,11 +73,37 @@ export class Candidates {
   }
 }
 
+/** Longest buffer copied before a native scan (V8's largest typed array kept in its heap). */
+const SMALL_MAX = 64;
+/** Views of lengths 0..SMALL_MAX over one off-heap ArrayBuffer, so that a copy allocates nothing. */
+const SMALL_VIEWS: Uint8Array[] = (() => {
+  const ab = new ArrayBuffer(SMALL_MAX);
+  return Array.from({ length: SMALL_MAX + 1 }, (_, n) => new Uint8Array(ab, 0, n));
+})();
+
+/** `buf` copied into the off-heap view of its length (valid until the next call). */
+function smallCopy(buf: Uint8Array, len: number): Uint8Array {
+  const v = SMALL_VIEWS[len];
+  v.set(buf);
+  return v;
+}
+
 /** Input of {@link BufferPrefilter}: one fast pattern of one rule. */
 export interface FastPattern {
   rule: number;
   bytes: Uint8Array;
   nocase: boolean;
+  /**
+   * The content's absolute window, when it has one: it can only match starting at or after
+   * `offset` and ending at or before `depth` (absolute; 0 or absent: no window).
+   */
+  offset?: number;
+  depth?: number;
+}
+
+/** The pattern can only start at a few positions (see fixed-position.ts). */
+function fixedPosition(p: FastPattern): boolean {
+  return p.depth !== undefined && fewPositions(p.bytes.length, p.offset ?? 0, p.depth);
 }
 
 interface Variant {
@@ -88,6 +115,8 @@ interface Variant {
 /** The prefilter of one buffer. */
 export class BufferPrefilter {
   private readonly ac: AhoCorasick;
+  /** Patterns with one possible position (see fixed-position.ts); null when there are none. */
+  private readonly fixed: FixedPositionTable | null;
   /** Per automaton pattern: its variants. */
   private readonly variants: Variant[][];
   /** Per automaton pattern: generation when all its variants were satisfied in this scan. */
@@ -107,7 +136,13 @@ export class BufferPrefilter {
   private readonly maxLen: number = 1;
 
   /** `native`: scan with this Hyperscan addon rather than the JavaScript automaton. */
-  constructor(patterns: readonly FastPattern[], native: LiteralAddon | null = null) {
+  constructor(all: readonly FastPattern[], native: LiteralAddon | null = null) {
+    const fixed = all.filter(fixedPosition);
+    this.fixed =
+      fixed.length > 0
+        ? new FixedPositionTable(fixed.map((p) => ({ ...p, offset: p.offset ?? 0, depth: p.depth ?? 0 })))
+        : null;
+    const patterns = fixed.length > 0 ? all.filter((p) => !fixedPosition(p)) : all;
     const byLower = new Map<
       string,
       { bytes: Uint8Array; nocase: number[]; exact: Map<string, { b: Uint8Array; rules: number[] }> }
@@ -173,8 +208,8 @@ export class BufferPrefilter {
     // the automaton stays the reference (and the fallback): empty when scanning natively
     this.ac = new AhoCorasick(this.native === null ? acPatterns : []);
     this.done = new Uint32Array(acPatterns.length);
-    this.patternCount = acPatterns.length;
-    this.ruleCount = patterns.length;
+    this.patternCount = acPatterns.length + (this.fixed?.patternCount ?? 0);
+    this.ruleCount = all.length;
     this.onHit = (p, end) => this.hit(p, end);
   }
 
@@ -193,12 +228,22 @@ export class BufferPrefilter {
     // nothing new to scan (a packet without payload: ~90k per million bench packets); a
     // call into the addon costs more than the check
     if (start >= buf.length) return this.native !== null ? 0 : state;
+    if (this.fixed !== null) {
+      this.fixed.scan(buf, start, out);
+      if (this.patternCount === this.fixed.patternCount) return state;
+    }
     if (this.native !== null) {
       // no automaton state to resume from: look back far enough for a pattern straddling
       // `start` (one ending before it only re-adds a rule the caller already has)
       const from = start > 0 ? Math.max(0, start - this.maxLen + 1) : 0;
       const ids = this.nativeOut;
-      const n = this.native.scan(this.db!, buf, from, ids);
+      // V8 keeps a typed array of up to 64 bytes made by `new Uint8Array(n)` (a transform's
+      // output, a parsed field) inside the JS heap; handing it to an addon moves it out first,
+      // which cost 13 µs a call on DNS names. Such short buffers are scanned from a copy in
+      // off-heap memory instead.
+      const len = buf.length;
+      const input = len <= SMALL_MAX ? smallCopy(buf, len) : buf;
+      const n = this.native.scan(this.db!, input, from, ids);
       for (let i = 0; i < n; i++) out.addAll(this.nativeRules[ids[i]]);
       return 0;
     }

@@ -73,6 +73,33 @@ function compileContent(d: ContentDraft): ContentOp {
   );
 }
 
+/**
+ * The absolute window `[offset, depth)` the fast pattern's bytes must lie in, as full
+ * evaluation applies it (see compileContent); [0, 0] when it has none or it depends on an
+ * earlier match (distance, within) or a variable.
+ */
+function fastPatternWindow(d: ContentDraft): [number, number] {
+  if (d.distance !== null || d.within !== null) return [0, 0];
+  let offset: number;
+  let depth: number;
+  if (d.startsWith) {
+    offset = 0;
+    depth = d.bytes.length;
+  } else {
+    if (d.depth === null || d.depth.varIndex >= 0 || (d.offset !== null && d.offset.varIndex >= 0))
+      return [0, 0];
+    offset = d.offset?.value ?? 0;
+    depth = offset + d.depth.value;
+  }
+  if (d.fpChop) {
+    // the chopped bytes sit fpChop[0] bytes into the content
+    const [at, n] = d.fpChop;
+    offset += at;
+    depth -= d.bytes.length - at - n;
+  }
+  return depth > offset ? [offset, depth] : [0, 0];
+}
+
 function compileOps(items: Draft[]): Op[] {
   const ops: Op[] = items.map((d) => {
     if (d.kind === 'content') return compileContent(d);
@@ -183,7 +210,14 @@ export function compileRule(
     const bytes = best.fpChop
       ? best.bytes.subarray(best.fpChop[0], best.fpChop[0] + best.fpChop[1])
       : best.bytes;
-    prefilter = { variant: ctx.variants.id(best.list), bytes: Uint8Array.from(bytes), nocase: best.nocase };
+    const [offset, depth] = fastPatternWindow(best);
+    prefilter = {
+      variant: ctx.variants.id(best.list),
+      bytes: Uint8Array.from(bytes),
+      nocase: best.nocase,
+      offset,
+      depth,
+    };
   }
   const cls = b.classtype ? ctx.classifications.get(b.classtype.toLowerCase()) : undefined;
   let payloadMode = b.payloadMode;
