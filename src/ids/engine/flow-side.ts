@@ -5,6 +5,7 @@
  * flow ({@link FlowSide.begin}), so a busy table allocates them once.
  */
 import type { HttpParser } from '../app/http/parser.js';
+import { TxFired } from '../match/detect.js';
 import { FlowVars } from '../match/flow-vars.js';
 import type { TcpSession } from '../stream/session.js';
 
@@ -56,7 +57,7 @@ export class FlowSide {
   /** HTTP parser in use for this flow (set when app-proto is http). */
   httpActive = false;
   /** Fired rule indices per transaction id (created with the first transaction: most flows have none). */
-  txFired: Map<number, Set<number>> | null = null;
+  txFired: Map<number, TxFired> | null = null;
   /** Transactions counted for non-HTTP protocols (DNS, TLS, SSH). */
   txCount = 0;
   /** TLS: ClientHello / ServerHello / Certificate seen. */
@@ -179,7 +180,7 @@ export class FlowSide {
   }
 
   /** The set of rules fired on transaction `txId` (created on first use). */
-  fired(txId: number): Set<number> {
+  fired(txId: number): TxFired {
     let m = this.txFired;
     if (m === null) {
       m = new Map();
@@ -187,7 +188,7 @@ export class FlowSide {
     }
     let s = m.get(txId);
     if (s === undefined) {
-      s = new Set();
+      s = new TxFired();
       m.set(txId, s);
     }
     return s;

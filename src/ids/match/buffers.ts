@@ -461,10 +461,10 @@ export class BufferSlot {
   readonly items: InspectionBuffer[] = [];
 
   /**
-   * The set's list of slots filled since its last clear: a slot joins it when it goes from
+   * The set whose list of slots filled since its last clear this slot joins when it goes from
    * empty to filled, so that clearing costs the slots a packet used, not all of them.
    */
-  constructor(private readonly filled: BufferSlot[] | null = null) {}
+  constructor(private readonly owner: BufferSet | null = null) {}
 
   /** Sets a single instance (the common case). */
   set(data: Uint8Array): void {
@@ -477,7 +477,7 @@ export class BufferSlot {
 
   /** Appends one more instance (dns.query with several queries, tls.certs). */
   add(data: Uint8Array): void {
-    if (this.count === 0 && this.filled !== null) this.filled.push(this);
+    if (this.count === 0 && this.owner !== null) this.owner.markFilled(this);
     this.push(data);
   }
 
@@ -509,14 +509,24 @@ export class BufferSet {
   readonly toServer: BufferSlot[] = [];
   /** Response-side instances, indexed by buffer id. */
   readonly toClient: BufferSlot[] = [];
-  /** Slots filled since the last clear (a slot cleared on its own and filled again may repeat). */
+  /**
+   * Slots filled since the last clear, the first `filledCount` entries (a slot cleared on its
+   * own and filled again may repeat). A count rather than `length = 0`: truncating an array
+   * frees its backing store, and the next packet's first push allocated a new one.
+   */
   private readonly filled: BufferSlot[] = [];
+  private filledCount = 0;
 
   constructor() {
     for (let i = 0; i < BUFFER_COUNT; i++) {
-      this.toServer.push(new BufferSlot(this.filled));
-      this.toClient.push(new BufferSlot(this.filled));
+      this.toServer.push(new BufferSlot(this));
+      this.toClient.push(new BufferSlot(this));
     }
+  }
+
+  /** Called by a slot of this set when it goes from empty to filled. */
+  markFilled(slot: BufferSlot): void {
+    this.filled[this.filledCount++] = slot;
   }
 
   /** Slot of `id` on the side `toServer` (true) or `toClient` (false). */
@@ -537,8 +547,8 @@ export class BufferSet {
   /** Empties every slot: only those filled since the last clear can hold anything. */
   clear(): void {
     const f = this.filled;
-    for (let i = 0; i < f.length; i++) f[i].count = 0;
-    f.length = 0;
+    for (let i = 0; i < this.filledCount; i++) f[i].count = 0;
+    this.filledCount = 0;
   }
 }
 

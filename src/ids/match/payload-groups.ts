@@ -110,6 +110,14 @@ export class PayloadGroups {
     const id = this.keyPf[key];
     if (id > 0) return this.built[id - 1];
     if (++this.keyScans[key] < this.heavyScans) return this.protoGroup(ipProto);
+    return this.buildKey(key, ipProto, srcPort, dstPort);
+  }
+
+  /**
+   * A key's own prefilter. Apart from get(): a closure over get()'s parameters made V8
+   * allocate their context on every call of get() (170 MB per ET Open run on the bench mix).
+   */
+  private buildKey(key: number, ipProto: number, srcPort: number, dstPort: number): BufferPrefilter {
     this.built.push(this.build((r) => applies(r, ipProto, srcPort, dstPort)));
     this.keyPf[key] = this.built.length;
     return this.built[this.built.length - 1];
