@@ -468,7 +468,6 @@ export class Detector {
   }
 }
 
-/** How far the prefilter has scanned one body of a transaction. */
 /**
  * The set of rules fired on one transaction (and direction), which {@link Detector.detect}
  * takes for transactions, with room for the detector's incremental body-scan state: kept on
@@ -480,6 +479,7 @@ export class TxFired extends Set<number> {
   bodyScans: [BodyScan, BodyScan] | null = null;
 }
 
+/** How far the prefilter has scanned one body of a transaction. */
 class BodyScan {
   arrayBuffer: ArrayBufferLike | null = null;
   byteOffset = 0;
