@@ -247,6 +247,45 @@ describe('rules without a fast pattern', () => {
   });
 });
 
+describe('rules without a fast pattern, indexed by their IPv6 addresses', () => {
+  // HeaderIndex keys such rules by the first 32 bits of their IPv6 ranges: a prefix shorter
+  // than /32, one inside a /32 shared with other addresses, and destinations
+  const rules = [
+    'alert tcp [2001:d00::/24] any -> any any (msg:"wide"; sid:1;)',
+    'alert tcp [2001:db8::5,2001:db8::7] any -> any any (msg:"two hosts"; sid:2;)',
+    'alert tcp any any -> [fd00:1:2:3::/64] any (msg:"dst net"; sid:3;)',
+    'alert tcp [10.0.0.1] any -> any any (msg:"v4 only"; sid:4;)',
+  ].join('\n');
+  const det = detectorFor(rules);
+  const v6 = (...words: number[]) => {
+    const a = new Uint8Array(16);
+    words.forEach((w, i) => {
+      a[i * 2] = w >> 8;
+      a[i * 2 + 1] = w & 0xff;
+    });
+    return a;
+  };
+  const at = (src: Uint8Array, dst: Uint8Array) => sids(det, tcpInput('', { ipVersion: 6, src, dst }));
+  const other = v6(0x2a00, 1);
+
+  it('finds each rule for the addresses its list holds, and only those', () => {
+    expect(at(v6(0x2001, 0x0dff, 0, 0, 0, 0, 0, 9), other)).toEqual([1]);
+    expect(at(v6(0x2001, 0x0db8, 0, 0, 0, 0, 0, 5), other)).toEqual([1, 2]);
+    // same first 32 bits as the two hosts, another address: a candidate that evaluation rejects
+    expect(at(v6(0x2001, 0x0db8, 0, 0, 0, 0, 0, 6), other)).toEqual([1]);
+    expect(at(v6(0x2001, 0x0e00), other)).toEqual([]);
+    expect(at(other, v6(0xfd00, 1, 2, 3, 0, 0, 0, 1))).toEqual([3]);
+    expect(at(other, v6(0xfd00, 1, 2, 4))).toEqual([]);
+  });
+
+  it('repeated and alternating lookups give the same answers', () => {
+    for (let i = 0; i < 3; i++) {
+      expect(at(v6(0x2001, 0x0db8, 0, 0, 0, 0, 0, 7), v6(0xfd00, 1, 2, 3))).toEqual([1, 2, 3]);
+      expect(at(other, other)).toEqual([]);
+    }
+  });
+});
+
 describe('HTTP buffers from a parsed transaction', () => {
   it('builds Suricata buffers: merged headers, header names, user agent, host', async () => {
     const { setHttpRequestBuffers, setHttpResponseBuffers } = await import(

@@ -62,9 +62,13 @@ export class HeaderIndex {
   /** Rules whose source / destination is a short specific IPv4 list (IP reputation rules). */
   private readonly bySrcAddr: AddressIndex;
   private readonly byDstAddr: AddressIndex;
-  /** The same rules, for IPv6 packets (their IPv6 ranges are not indexed). */
-  private readonly srcAddrV6: Int32Array;
-  private readonly dstAddrV6: Int32Array;
+  /**
+   * The same rules' IPv6 ranges, by their first 32 bits: a superset of the rules whose list
+   * holds an IPv6 address (full evaluation checks the whole address). Before, every IPv6
+   * packet took all of them: ET's Tor relay rules made 270 candidates per IPv6 packet.
+   */
+  private readonly bySrcAddrV6: AddressIndex;
+  private readonly byDstAddrV6: AddressIndex;
   readonly size: number;
 
   constructor(rules: readonly CompiledRule[], members: readonly number[]) {
@@ -74,8 +78,8 @@ export class HeaderIndex {
     const any: number[] = [];
     const srcAddr: Array<{ from: number; to: number; rule: number }> = [];
     const dstAddr: Array<{ from: number; to: number; rule: number }> = [];
-    const srcV6: number[] = [];
-    const dstV6: number[] = [];
+    const srcV6: Array<{ from: number; to: number; rule: number }> = [];
+    const dstV6: Array<{ from: number; to: number; rule: number }> = [];
     for (const i of members) {
       const r = rules[i];
       // the most selective key: a short address list (IP reputation), else a port list,
@@ -98,7 +102,9 @@ export class HeaderIndex {
         const target = bySrc ? srcAddr : dstAddr;
         for (let k = 0; k < set.v4.length; k += 2)
           target.push({ from: set.v4[k], to: set.v4[k + 1], rule: i });
-        if (set.v6.length > 0) (bySrc ? srcV6 : dstV6).push(i);
+        const target6 = bySrc ? srcV6 : dstV6;
+        for (let k = 0; k < set.v6.length; k += 8)
+          target6.push({ from: set.v6[k], to: set.v6[k + 4], rule: i });
         continue;
       }
       const b = protoBucket(proto);
@@ -130,8 +136,8 @@ export class HeaderIndex {
     this.anyProto = Int32Array.from(any);
     this.bySrcAddr = new AddressIndex(srcAddr);
     this.byDstAddr = new AddressIndex(dstAddr);
-    this.srcAddrV6 = Int32Array.from(srcV6);
-    this.dstAddrV6 = Int32Array.from(dstV6);
+    this.bySrcAddrV6 = new AddressIndex(srcV6);
+    this.byDstAddrV6 = new AddressIndex(dstV6);
     this.size = members.length;
   }
 
@@ -146,8 +152,10 @@ export class HeaderIndex {
   ): void {
     out.addAll(this.anyProto);
     if (src.length === 16) {
-      out.addAll(this.srcAddrV6);
-      out.addAll(this.dstAddrV6);
+      const bs = this.bySrcAddrV6.lookupWord(word0(src));
+      if (bs) out.addAll(bs);
+      const bd = this.byDstAddrV6.lookupWord(word0(dst));
+      if (bd) out.addAll(bd);
     } else {
       const bs = this.bySrcAddr.lookup(src);
       if (bs) out.addAll(bs);
@@ -167,6 +175,11 @@ export class HeaderIndex {
       if (x) out.addAll(x);
     }
   }
+}
+
+/** The first 32 bits of an address, unsigned. */
+function word0(a: Uint8Array): number {
+  return ((a[0] << 24) >>> 0) + (a[1] << 16) + (a[2] << 8) + a[3];
 }
 
 function push(m: Map<number, number[]>, k: number, v: number): void {

@@ -1,5 +1,5 @@
 /**
- * An interval index from IPv4 addresses to rules, for rules without a fast pattern whose
+ * An interval index from IPv4 addresses (or the first 32 bits of IPv6 addresses) to rules, for rules without a fast pattern whose
  * source (or destination) is a short, specific address list: IP reputation rules (ET's tor,
  * ciarmy, compromised, drop lists) are thousands of such rules, and a packet should only look
  * at the few whose list holds its address.
@@ -43,8 +43,34 @@ export class AddressIndex {
 
   /** Rules whose ranges hold the IPv4 address (4 bytes), or null. */
   lookup(addr: Uint8Array): Int32Array | null {
-    if (addr.length !== 4 || this.starts.length === 0) return null;
-    const v = ((addr[0] << 24) >>> 0) + (addr[1] << 16) + (addr[2] << 8) + addr[3];
+    if (addr.length !== 4) return null;
+    return this.lookupWord(((addr[0] << 24) >>> 0) + (addr[1] << 16) + (addr[2] << 8) + addr[3]);
+  }
+
+  /**
+   * Rules whose ranges hold the 32-bit value `v`: an IPv4 address, or for an index built on
+   * the first 32 bits of IPv6 ranges, those of an IPv6 address.
+   */
+  lookupWord(v: number): Int32Array | null {
+    if (this.starts.length === 0) return null;
+    // one packet asks several times (packet, stream and transaction detection, both ways
+    // round), and the next packet is often of the same flow: the last two answers are kept
+    if (v === this.lastV0) return this.lastR0;
+    if (v === this.lastV1) return this.lastR1;
+    const r = this.search(v);
+    this.lastV1 = this.lastV0;
+    this.lastR1 = this.lastR0;
+    this.lastV0 = v;
+    this.lastR0 = r;
+    return r;
+  }
+
+  private lastV0 = -1;
+  private lastR0: Int32Array | null = null;
+  private lastV1 = -1;
+  private lastR1: Int32Array | null = null;
+
+  private search(v: number): Int32Array | null {
     const s = this.starts;
     let lo = 0;
     let hi = s.length - 1;

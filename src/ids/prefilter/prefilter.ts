@@ -56,6 +56,7 @@ export class Candidates {
   sort(): void {
     const a = this.list;
     const n = this.count;
+    if (n < 2) return;
     if (n > 48) {
       a.subarray(0, n).sort();
       return;
