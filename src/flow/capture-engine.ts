@@ -23,6 +23,7 @@ import {
   parsePcapHeader,
   pcapInterface,
 } from '../packet/file/pcap-format.js';
+import { ReadWindow, yieldToEventLoop } from '../packet/file/read-window.js';
 import type { ReadSummary } from '../packet/file/reader.js';
 import { CIC_NO_LABEL } from './cic.js';
 import type { PacketFacts } from './features.js';
@@ -124,33 +125,15 @@ export async function processCaptureCic(path: string, opts: CicCaptureOptions): 
     };
     const stats = new Float64Array(13);
 
-    let buf = new Uint8Array(CHUNK);
-    let start = 0;
-    let end = 0;
-    let base = PCAP_HEADER_LEN; // file offset of buf[0]
+    const w = new ReadWindow(CHUNK, PCAP_HEADER_LEN);
     let need = PCAP_RECORD_HEADER_LEN;
     let reads = 0;
     try {
       for (;;) {
-        if (start === end) {
-          base += start;
-          start = end = 0;
-        } else if (buf.length - start < need || end === buf.length) {
-          const rest = end - start;
-          if (need > buf.length) {
-            const bigger = new Uint8Array(Math.max(need, buf.length * 2));
-            bigger.set(buf.subarray(start, end));
-            buf = bigger;
-          } else {
-            buf.copyWithin(0, start, end);
-          }
-          base += start;
-          start = 0;
-          end = rest;
-        }
+        w.makeRoom(need);
         let n: number;
         try {
-          n = readSync(fd, buf, end, buf.length - end, null);
+          n = readSync(fd, w.buf, w.end, w.buf.length - w.end, null);
         } catch (err) {
           const se = toSentraError(err, ErrorCodes.IO);
           throw new SentraError(se.code, `cannot read ${path}: ${se.message}`, {
@@ -158,12 +141,12 @@ export async function processCaptureCic(path: string, opts: CicCaptureOptions): 
             details: se.details,
           });
         }
-        if (++reads % YIELD_EVERY === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+        if (++reads % YIELD_EVERY === 0) await yieldToEventLoop();
         if (n === 0) {
-          const leftover = end - start;
+          const leftover = w.end - w.start;
           if (leftover > 0) {
             const packets = counted();
-            const offset = base + start;
+            const offset = w.base + w.start;
             throw new SentraError(
               ErrorCodes.PCAP_TRUNCATED,
               `the capture file is truncated: the record at byte ${offset} needs ${need} bytes but only ${leftover} remain (${packets} packets were read before it)`,
@@ -172,11 +155,11 @@ export async function processCaptureCic(path: string, opts: CicCaptureOptions): 
           }
           break;
         }
-        end += n;
-        opts.onProgress?.(base + end, st.size);
+        w.end += n;
+        opts.onProgress?.(w.base + w.end, st.size);
         for (;;) {
-          addon.engineIngest(e, buf, start, end, link, le, nano, io);
-          start = io[1];
+          addon.engineIngest(e, w.buf, w.start, w.end, link, le, nano, io);
+          w.start = io[1];
           const status = io[0];
           if (status === NEED) {
             need = io[2];
@@ -188,8 +171,8 @@ export async function processCaptureCic(path: string, opts: CicCaptureOptions): 
             opts.onHandBack?.();
             const capLen = io[5];
             const p = decoder.decodeBytes(
-              buf,
-              start + PCAP_RECORD_HEADER_LEN,
+              w.buf,
+              w.start + PCAP_RECORD_HEADER_LEN,
               capLen,
               io[6],
               link,
@@ -209,9 +192,9 @@ export async function processCaptureCic(path: string, opts: CicCaptureOptions): 
                 facts.flags,
                 facts.window,
               );
-            start += PCAP_RECORD_HEADER_LEN + capLen;
+            w.start += PCAP_RECORD_HEADER_LEN + capLen;
           } else if (status === CORRUPT) {
-            const offset = base + start;
+            const offset = w.base + w.start;
             const capLen = io[2];
             throw new SentraError(
               ErrorCodes.PCAP_CORRUPT,
@@ -235,7 +218,7 @@ export async function processCaptureCic(path: string, opts: CicCaptureOptions): 
     const capture: ReadSummary = {
       format: 'pcap',
       packets: stats[0],
-      bytes: base + start,
+      bytes: w.base + w.start,
       stopped: false,
       interfaces: [iface],
       pcapHeader: h,

@@ -23,6 +23,34 @@ function randomBytes(r: () => number, n: number, alphabet: number[]): Uint8Array
   return out;
 }
 
+/**
+ * Rules whose pattern occurs in `buf`, by a naive search (case-sensitive or not): inside its
+ * window when it has one (offset, absolute depth), anywhere otherwise.
+ */
+function naiveRules(pats: FastPattern[], buf: Uint8Array): number[] {
+  const out = new Set<number>();
+  for (const p of pats) {
+    const m = p.bytes.length;
+    const lo = p.depth ? (p.offset ?? 0) : 0;
+    const hi = p.depth ? Math.min(p.depth, buf.length) : buf.length;
+    for (let s = lo; s + m <= hi; s++) {
+      let j = 0;
+      while (j < m && (p.nocase ? LOWER[buf[s + j]] === LOWER[p.bytes[j]] : buf[s + j] === p.bytes[j])) j++;
+      if (j === m) {
+        out.add(p.rule);
+        break;
+      }
+    }
+  }
+  return [...out].sort((a, b) => a - b);
+}
+
+/** The candidates collected, ascending. */
+function sorted(c: Candidates): number[] {
+  c.sort();
+  return Array.from(c.list.subarray(0, c.count));
+}
+
 /** Every (pattern, end) occurrence, case-insensitively, the slow way. */
 function naive(patterns: Uint8Array[], buf: Uint8Array): string[] {
   const out: string[] = [];
@@ -159,10 +187,6 @@ describe('buffer prefilter', () => {
     const pf = new BufferPrefilter(pats);
     const whole = new Candidates(pats.length);
     const parts = new Candidates(pats.length);
-    const sorted = (c: Candidates) => {
-      c.sort();
-      return Array.from(c.list.subarray(0, c.count));
-    };
     for (let round = 0; round < 200; round++) {
       const buf = randomBytes(r, 1 + Math.floor(r() * 120), alphabet);
       whole.reset();
@@ -185,28 +209,6 @@ describe('buffer prefilter', () => {
 // JavaScript automaton above is the only matcher and these tests have nothing to check.
 describe.skipIf(literalAddon() === null)('buffer prefilter on the Hyperscan addon', () => {
   const addon = literalAddon()!;
-
-  /** Rules whose pattern occurs in `buf`, by a naive search (case-sensitive or not). */
-  function naiveRules(pats: FastPattern[], buf: Uint8Array): number[] {
-    const out = new Set<number>();
-    for (const p of pats) {
-      const m = p.bytes.length;
-      for (let s = 0; s + m <= buf.length; s++) {
-        let j = 0;
-        while (j < m && (p.nocase ? LOWER[buf[s + j]] === LOWER[p.bytes[j]] : buf[s + j] === p.bytes[j])) j++;
-        if (j === m) {
-          out.add(p.rule);
-          break;
-        }
-      }
-    }
-    return [...out].sort((a, b) => a - b);
-  }
-
-  const sorted = (c: Candidates) => {
-    c.sort();
-    return Array.from(c.list.subarray(0, c.count));
-  };
 
   it('marks exactly the rules whose fast pattern occurs, case-sensitive ones included', () => {
     const r = rng(7);
@@ -327,28 +329,6 @@ describe.each(
     [string, LiteralAddon | null]
   >,
 )('fast patterns with a window (%s)', (_name, addon) => {
-  /** Rules whose pattern occurs in `buf` inside its window (or anywhere without one), ending after `from`. */
-  function naiveWindowed(pats: FastPattern[], buf: Uint8Array, from = 0): number[] {
-    const out = new Set<number>();
-    for (const p of pats) {
-      const m = p.bytes.length;
-      const lo = p.depth ? (p.offset ?? 0) : 0;
-      const hi = p.depth ? Math.min(p.depth, buf.length) : buf.length;
-      for (let s = lo; s + m <= hi; s++) {
-        let j = 0;
-        while (j < m && (p.nocase ? LOWER[buf[s + j]] === LOWER[p.bytes[j]] : buf[s + j] === p.bytes[j])) j++;
-        if (j === m && (p.depth || s + m > from)) {
-          out.add(p.rule);
-          break;
-        }
-      }
-    }
-    return [...out].sort((a, b) => a - b);
-  }
-  const sorted = (c: Candidates) => {
-    c.sort();
-    return Array.from(c.list.subarray(0, c.count));
-  };
   const windowed = (r: () => number, i: number, alphabet: number[]): FastPattern => {
     const bytes = randomBytes(r, 1 + Math.floor(r() * 6), alphabet);
     const kind = r();
@@ -373,7 +353,7 @@ describe.each(
         const buf = randomBytes(r, Math.floor(r() * 90), alphabet);
         c.reset();
         pf.scan(buf, c);
-        const want = naiveWindowed(pats, buf);
+        const want = naiveRules(pats, buf);
         // a pattern with a wide window may be reported outside it (evaluation checks the
         // window); one with few positions, or none, exactly as the naive search says
         const got = sorted(c);
@@ -405,7 +385,7 @@ describe.each(
         done = next;
       }
       expect(sorted(parts)).toEqual(sorted(whole));
-      expect(sorted(whole)).toEqual(naiveWindowed(pats, buf));
+      expect(sorted(whole)).toEqual(naiveRules(pats, buf));
     }
   });
 });

@@ -10,6 +10,7 @@ import { ErrorCodes, SentraError, toSentraError } from '../../errors.js';
 import { DEFAULT_CHUNK } from './limits.js';
 import { type CaptureFormat, type CaptureInterface, CaptureParser, type PacketHandler } from './parser.js';
 import type { PcapHeader } from './pcap-format.js';
+import { ReadWindow, yieldToEventLoop } from './read-window.js';
 
 export interface ReadOptions {
   /** Called with the pcap file header (pcap files only), before the first packet. */
@@ -156,10 +157,7 @@ export async function readCapture(
         : await fileSource(input)
       : streamSource(input);
   const parser = new CaptureParser(onPacket, opts);
-  let buf = new Uint8Array(Math.max(4096, opts.chunkSize ?? DEFAULT_CHUNK));
-  let start = 0;
-  let end = 0;
-  let base = 0; // file offset of buf[0]
+  const w = new ReadWindow(Math.max(4096, opts.chunkSize ?? DEFAULT_CHUNK));
   let aborted = false;
   let syncReads = 0;
   try {
@@ -168,42 +166,26 @@ export async function readCapture(
         aborted = true;
         break;
       }
-      // make room: move the unparsed tail to the front, grow only for a record larger than buf
-      if (start === end) {
-        base += start;
-        start = end = 0;
-      } else if (buf.length - start < parser.need || end === buf.length) {
-        const rest = end - start;
-        if (parser.need > buf.length) {
-          const bigger = new Uint8Array(Math.max(parser.need, buf.length * 2));
-          bigger.set(buf.subarray(start, end));
-          buf = bigger;
-        } else {
-          buf.copyWithin(0, start, end);
-        }
-        base += start;
-        start = 0;
-        end = rest;
-      }
+      w.makeRoom(parser.need);
       const wait = opts.beforeRead?.();
       if (wait !== undefined) await wait;
-      let got = source.read(buf, end, buf.length - end);
+      let got = source.read(w.buf, w.end, w.buf.length - w.end);
       if (typeof got !== 'number') got = await got;
       else if (++syncReads % YIELD_EVERY === 0) await yieldToEventLoop();
       const n = got;
       if (n === 0) {
-        parser.finish(end - start, base + start);
+        parser.finish(w.end - w.start, w.base + w.start);
         break;
       }
-      end += n;
-      opts.onProgress?.(base + end, source.size);
-      start = parser.parse(buf, start, end, base);
+      w.end += n;
+      opts.onProgress?.(w.base + w.end, source.size);
+      w.start = parser.parse(w.buf, w.start, w.end, w.base);
       if (parser.stopped) break;
     }
   } finally {
     await source.close().catch(() => {});
   }
-  return summary(parser, base + start, aborted);
+  return summary(parser, w.base + w.start, aborted);
 }
 
 /**
@@ -223,10 +205,6 @@ export function readCaptureBuffer(
 
 /** Synchronous reads between two turns of the event loop: about 8 MB of file at a time. */
 const YIELD_EVERY = 8;
-
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
 
 function summary(parser: CaptureParser, bytes: number, aborted: boolean): ReadSummary {
   if (parser.format === undefined) throw new SentraError(ErrorCodes.INTERNAL, 'capture format unknown');
