@@ -105,6 +105,8 @@ export class PortScanDetector extends Detector {
   private direct = new Int32Array(2 * PENDING_START).fill(-1);
   private pHead = 0;
   private pCount = 0;
+  /** Entries in the ring already settled (state 0), waiting to leave at the head. */
+  private pSettled = 0;
 
   constructor(cfg: DetectConfig) {
     super(cfg.suppressSec, cfg.maxTracked);
@@ -203,7 +205,7 @@ export class PortScanDetector extends Detector {
       const i = this.find(flow.id);
       if (i < 0) return;
       const kind = this.pState[i];
-      this.pState[i] = 0;
+      this.settle(i);
       if (kind === 0 || (fl & F.RST) === 0) return;
       // refused: p is the target's RST, so source and destination are swapped
       const src = addrKey(p, false);
@@ -227,7 +229,7 @@ export class PortScanDetector extends Detector {
     // an answer the first-answer path above already did (and what it did not find is gone)
     if (flow.toServerPackets === 2 && flow.toClientPackets === 0) {
       const i = this.find(flow.id);
-      if (i >= 0) this.pState[i] = 0;
+      if (i >= 0) this.settle(i);
     }
     if ((fl & (F.RST | F.FIN)) === 0 || flow.toClientPackets === 0 || p.payloadLen > 0) return;
     const src = addrKey(p, true);
@@ -370,7 +372,11 @@ export class PortScanDetector extends Detector {
   private addPending(flowId: number, t: number, kind: number, p: Packet, proto: number): void {
     if (this.pCount > 0 && t - this.pRec[this.pHead * 4 + 1] >= this.timeoutUs) this.expire(t);
     if (this.pCount > this.pMask) {
-      if (this.pCount < PENDING) this.grow();
+      // full: settled probes (answered out of order) leave first, so that a flood does not
+      // push a slow probe out as unanswered; a quarter of the ring at least, so that the
+      // compaction stays rare
+      if (this.pSettled >= (this.pMask + 1) >> 2) this.compact();
+      else if (this.pCount < PENDING) this.grow();
       else this.popHead(true);
     }
     const i = (this.pHead + this.pCount) & this.pMask;
@@ -392,7 +398,58 @@ export class PortScanDetector extends Detector {
 
   private answer(flowId: number): void {
     const i = this.find(flowId);
-    if (i >= 0) this.pState[i] = 0;
+    if (i >= 0) this.settle(i);
+  }
+
+  /**
+   * The probe in ring slot `i` got an answer or its client went on. The newest probe (nearly
+   * always the one answered: a SYN-ACK comes back before the next SYN of a scan or a flood)
+   * leaves the ring at once, so that a flood's ring stays a few entries long instead of holding
+   * every SYN until its timeout; an older one is marked and leaves at the head.
+   */
+  private settle(i: number): void {
+    const marked = this.pState[i] === 0;
+    if (((i - this.pHead) & this.pMask) === this.pCount - 1) {
+      if (this.pText.size > 0) this.pText.delete(i);
+      this.pCount--;
+      if (marked) this.pSettled--;
+    } else if (!marked) {
+      this.pState[i] = 0;
+      this.pSettled++;
+    }
+  }
+
+  /** Drops the settled entries of the ring, the others kept in order (direct index and IPv6 keys follow). */
+  private compact(): void {
+    const r = this.pRec;
+    const st = this.pState;
+    const meta = this.pMeta;
+    const m = this.pMask;
+    const h = this.pHead;
+    const text = this.pText.size > 0 ? new Map<number, [string, string]>() : null;
+    let w = 0;
+    for (let k = 0; k < this.pCount; k++) {
+      const i = (h + k) & m;
+      if (st[i] === 0) continue;
+      const j = (h + w) & m;
+      if (j !== i) {
+        r.copyWithin(j * 4, i * 4, i * 4 + 4);
+        st[j] = st[i];
+        meta[j] = meta[i];
+      }
+      const e = text !== null ? this.pText.get(i) : undefined;
+      if (e !== undefined) (text as Map<number, [string, string]>).set(j, e);
+      w++;
+    }
+    if (text !== null) this.pText = text;
+    this.pCount = w;
+    this.pSettled = 0;
+    const direct = this.direct.fill(-1);
+    const dm = direct.length - 1;
+    for (let k = 0; k < w; k++) {
+      const i = (h + k) & m;
+      direct[r[i * 4] & dm] = i;
+    }
   }
 
   /** Ring index of a pending flow id, or -1 (binary search: ids grow along the ring). */
@@ -424,6 +481,7 @@ export class PortScanDetector extends Detector {
     // an ACK probe with no answer says nothing (a filtered port or a mid-stream capture)
     const text = this.pText.size > 0 ? this.pText.get(i) : undefined;
     if (text !== undefined) this.pText.delete(i);
+    if (kind === 0) this.pSettled--;
     if (count && kind !== 0 && kind !== K_ACK) {
       const r = this.pRec;
       const m = this.pMeta[i];

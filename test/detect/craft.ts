@@ -1,5 +1,5 @@
 /**
- * Crafted IPv4 traffic for detector tests, written to a pcap file with PcapWriter: single
+ * Crafted IPv4 and IPv6 traffic for detector tests, written to a pcap file with PcapWriter: single
  * packets with any flags, and whole TCP sessions (handshake, data with consistent sequence and
  * acknowledgement numbers, FIN or RST) that the engine's stream reassembly and HTTP parser
  * accept. Checksums are left 0 (nothing on the read path checks them).
@@ -10,6 +10,15 @@ const FLAG: Record<string, number> = { F: 1, S: 2, R: 4, P: 8, A: 16, U: 32 };
 
 function ip4(s: string): number[] {
   return s.split('.').map(Number);
+}
+
+/** The 16 bytes of an IPv6 address in full or `::` form. */
+function ip6(s: string): number[] {
+  const [head, tail] = s.includes('::') ? s.split('::') : [s, ''];
+  const h = head === '' ? [] : head.split(':');
+  const t = tail === '' ? [] : tail.split(':');
+  const words = [...h, ...Array(8 - h.length - t.length).fill('0'), ...t].map((w) => Number.parseInt(w, 16));
+  return words.flatMap((w) => [w >> 8, w & 0xff]);
 }
 
 export interface Frame {
@@ -23,7 +32,18 @@ export const T0 = 1_800_000_000;
 export class Traffic {
   readonly frames: Frame[] = [];
 
-  private ipv4(t: number, src: string, dst: string, proto: number, l4: number[]): void {
+  /** An IP packet: IPv6 when the addresses are (they contain ':'), else IPv4. */
+  private ip(t: number, src: string, dst: string, proto: number, l4: number[]): void {
+    if (src.includes(':')) {
+      const ip = [
+        0x60, 0, 0, 0, l4.length >> 8, l4.length & 0xff, proto, 64, ...ip6(src), ...ip6(dst), ...l4,
+      ]; // biome-ignore format: header layout
+      this.frames.push({
+        t,
+        bytes: Uint8Array.from([2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x86, 0xdd, ...ip]),
+      });
+      return;
+    }
     const total = 20 + l4.length;
     const ip = [
       0x45,
@@ -65,22 +85,25 @@ export class Traffic {
       (ack >>> 24) & 0xff, (ack >>> 16) & 0xff, (ack >>> 8) & 0xff, ack & 0xff,
       0x50, fl, 0xff, 0xff, 0, 0, 0, 0,
     ]; // biome-ignore format: header layout
-    this.ipv4(t, src, dst, 6, [...hdr, ...b]);
+    this.ip(t, src, dst, 6, [...hdr, ...b]);
   }
 
   udp(t: number, src: string, dst: string, sport: number, dport: number, payload = 8): void {
     const len = 8 + payload;
     const l4 = [sport >> 8, sport & 0xff, dport >> 8, dport & 0xff, len >> 8, len & 0xff, 0, 0];
     for (let i = 0; i < payload; i++) l4.push(0x41);
-    this.ipv4(t, src, dst, 17, l4);
+    this.ip(t, src, dst, 17, l4);
   }
 
+  /** An ICMP echo request (IPv4 only). */
   icmpEcho(t: number, src: string, dst: string, id: number, seq: number): void {
-    this.ipv4(t, src, dst, 1, [8, 0, 0, 0, id >> 8, id & 0xff, seq >> 8, seq & 0xff, 1, 2, 3, 4]);
+    if (src.includes(':')) throw new Error('icmpEcho crafts ICMP for IPv4 only');
+    this.ip(t, src, dst, 1, [8, 0, 0, 0, id >> 8, id & 0xff, seq >> 8, seq & 0xff, 1, 2, 3, 4]);
   }
 
   /** ICMP port unreachable from `from` quoting a UDP datagram `src:sport -> dst:dport`. */
   icmpPortUnreachable(t: number, from: string, src: string, dst: string, sport: number, dport: number): void {
+    if (from.includes(':')) throw new Error('icmpPortUnreachable crafts ICMP for IPv4 only');
     const quote = [
       0x45,
       0,
@@ -105,7 +128,7 @@ export class Traffic {
       0,
       0,
     ];
-    this.ipv4(t, from, src, 1, [3, 3, 0, 0, 0, 0, 0, 0, ...quote]);
+    this.ip(t, from, src, 1, [3, 3, 0, 0, 0, 0, 0, 0, ...quote]);
   }
 
   /**

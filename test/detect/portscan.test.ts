@@ -66,6 +66,99 @@ describe('vertical scan', () => {
   });
 });
 
+describe('pending probes under a flood', () => {
+  // 14 refused ports, and a 15th probe whose answer comes 1 s late, after 70,000 answered flood
+  // SYNs from other hosts: more than the pending ring's 65,536 places if answered SYNs stayed in
+  // it until their timeout, which pushed the slow probe out as unanswered (15 ports: a scan).
+  // `lag`: each SYN-ACK comes after that many later SYNs (answers out of order).
+  const cases = [
+    { name: 'IPv4, answers in order', scanner: SCANNER, target: TARGET, flood: ['10.9.3.1', '10.9.3.2', '10.9.3.9'], lag: 0 },
+    { name: 'IPv4, answers out of order', scanner: SCANNER, target: TARGET, flood: ['10.9.3.1', '10.9.3.2', '10.9.3.9'], lag: 3 },
+    { name: 'IPv6, answers out of order', scanner: 'fd00::66', target: 'fd00::2', flood: ['fd00:3::1', 'fd00:3::2', 'fd00:3::9'], lag: 3 },
+  ]; // biome-ignore format: one case per line
+  for (const c of cases) {
+    it(`${c.name}: answered SYNs do not push a slow probe out as unanswered (no false vertical scan)`, async () => {
+      const tr = new Traffic();
+      for (let i = 0; i < C.verticalPorts - 1; i++) {
+        tr.tcp(T0 + i * 0.001, c.scanner, c.target, 40000 + i, 1000 + i, 'S', 1);
+        tr.tcp(T0 + i * 0.001 + 0.0005, c.target, c.scanner, 1000 + i, 40000 + i, 'RA', 0, 2);
+      }
+      const slow = 5000;
+      tr.tcp(T0 + 0.02, c.scanner, c.target, 39999, slow, 'S', 100);
+      const [a1, a2, server] = c.flood;
+      for (let i = 0; i < 70_000; i++) {
+        const src = i % 2 === 0 ? a1 : a2;
+        const port = 1024 + (i >> 1);
+        tr.tcp(T0 + 0.03 + i * 0.00001, src, server, port, 80, 'S', 7);
+        tr.tcp(T0 + 0.03 + (i + c.lag) * 0.00001 + 0.000005, server, src, 80, port, 'SA', 9, 8);
+      }
+      const answer = () => {
+        tr.tcp(T0 + 1.0, c.target, c.scanner, slow, 39999, 'SA', 500, 101);
+        tr.tcp(T0 + 1.001, c.scanner, c.target, 39999, slow, 'A', 101, 501);
+        tr.tcp(T0 + 1.002, c.scanner, c.target, 39999, slow, 'PA', 101, 501, 'hello');
+        tr.tcp(T0 + 1.003, c.target, c.scanner, slow, 39999, 'PA', 501, 106, 'world');
+      };
+      // never answered: a scan of 15 ports, once its timeout passed
+      const scan = bySid(await detect(tr), S.vertical.sid);
+      expect(scan).toHaveLength(1);
+      expect(scan[0].src_ip).toBe(c.scanner);
+      answer();
+      expect(bySid(await detect(tr), S.vertical.sid)).toEqual([]);
+    }, 60_000);
+  }
+});
+
+describe('pending probes: random answers against a flood that compacts the ring', () => {
+  // probes to distinct ports, each answered (a session) or not at a random time, among flood
+  // flows answered out of order (the ring fills with settled entries and is compacted many
+  // times): exactly the unanswered probes count, so a vertical threshold of their number
+  // alerts and one more does not
+  for (const seed of [1, 2, 3]) {
+    it(`seed ${seed}`, async () => {
+      let x = seed * 2654435761;
+      const rnd = () => {
+        x = (Math.imul(x ^ (x >>> 15), 2246822507) + 0x9e3779b9) | 0;
+        return (x >>> 0) / 2 ** 32;
+      };
+      const tr = new Traffic();
+      let unanswered = 0;
+      for (let i = 0; i < 40; i++) {
+        const t = T0 + rnd() * 0.5;
+        tr.tcp(t, SCANNER, TARGET, 30000 + i, 2000 + i, 'S', 100);
+        if (rnd() < 0.5) {
+          unanswered++;
+          continue;
+        }
+        const a = t + 0.001 + rnd() * 1.0;
+        tr.tcp(a, TARGET, SCANNER, 2000 + i, 30000 + i, 'SA', 500, 101);
+        tr.tcp(a + 0.0001, SCANNER, TARGET, 30000 + i, 2000 + i, 'PA', 101, 501, 'hello');
+        tr.tcp(a + 0.0002, TARGET, SCANNER, 2000 + i, 30000 + i, 'PA', 501, 106, 'world');
+      }
+      for (let i = 0; i < 6000; i++) {
+        const t = T0 + i * 0.0002;
+        tr.tcp(t, '10.9.3.1', '10.9.3.9', 1024 + i, 80, 'S', 7);
+        tr.tcp(
+          t + (1 + Math.floor(rnd() * 5)) * 0.0002 + 0.00005,
+          '10.9.3.9',
+          '10.9.3.1',
+          80,
+          1024 + i,
+          'SA',
+          9,
+          8,
+        );
+      }
+      tr.udp(T0 + 10, '10.9.0.7', '10.9.0.8', 1, 2); // time moves on past the probe timeout
+      const run = (n: number) =>
+        craftedAlerts(tr, [new PortScanDetector(resolveDetectConfig({ portscan: { verticalPorts: n } }))]);
+      const at = bySid(await run(unanswered), S.vertical.sid);
+      expect(at).toHaveLength(1);
+      expect(at[0].src_ip).toBe(SCANNER);
+      expect(bySid(await run(unanswered + 1), S.vertical.sid)).toEqual([]);
+    }, 60_000);
+  }
+});
+
 describe('horizontal scan', () => {
   const sweep = (n: number) => {
     const tr = new Traffic();
