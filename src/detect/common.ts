@@ -50,7 +50,12 @@ export class BoundedMap<K, V> {
   }
   /** Removes entries for which `stale` says true (periodic expiry from `tick`). */
   sweep(stale: (v: V, k: K) => boolean): void {
-    for (const [k, v] of this.map) if (stale(v, k)) this.map.delete(k);
+    // forEach, not for-of: no [key, value] array per entry (a scan leaves thousands of keys),
+    // and deleting the current entry during it is allowed
+    const m = this.map;
+    m.forEach((v, k) => {
+      if (stale(v, k)) m.delete(k);
+    });
   }
   clear(): void {
     this.map.clear();

@@ -110,6 +110,24 @@ describe('BoundedMap', () => {
     expect(m.get(0)).toBeUndefined();
     expect(m.get(99)).toBe(99);
   });
+  it('sweep removes exactly the stale entries (runs of them included) and keeps insertion order', () => {
+    const m = new BoundedMap<number, number>(1000);
+    for (let i = 0; i < 200; i++) m.set(i, i);
+    const stale = (v: number) => v % 7 < 3 || (v >= 50 && v < 90);
+    m.sweep((v, k) => {
+      expect(k).toBe(v);
+      return stale(v);
+    });
+    const kept = [...m.map.keys()];
+    expect(kept).toEqual([...Array(200).keys()].filter((v) => !stale(v)));
+    // the oldest kept key is still the first to leave at the cap
+    const small = new BoundedMap<number, number>(3);
+    for (let i = 0; i < 3; i++) small.set(i, i);
+    small.sweep((v) => v === 0);
+    small.set(10, 10);
+    small.set(11, 11);
+    expect([...small.map.keys()]).toEqual([2, 10, 11]);
+  });
 });
 
 describe('configuration', () => {
