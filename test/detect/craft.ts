@@ -4,6 +4,7 @@
  * acknowledgement numbers, FIN or RST) that the engine's stream reassembly and HTTP parser
  * accept. Checksums are left 0 (nothing on the read path checks them).
  */
+import { parseIPv6Bytes } from '../../src/net/address.js';
 import { PcapWriter } from '../../src/packet/file/pcap-writer.js';
 
 const FLAG: Record<string, number> = { F: 1, S: 2, R: 4, P: 8, A: 16, U: 32 };
@@ -12,13 +13,11 @@ function ip4(s: string): number[] {
   return s.split('.').map(Number);
 }
 
-/** The 16 bytes of an IPv6 address in full or `::` form. */
+/** The 16 bytes of an IPv6 address. */
 function ip6(s: string): number[] {
-  const [head, tail] = s.includes('::') ? s.split('::') : [s, ''];
-  const h = head === '' ? [] : head.split(':');
-  const t = tail === '' ? [] : tail.split(':');
-  const words = [...h, ...Array(8 - h.length - t.length).fill('0'), ...t].map((w) => Number.parseInt(w, 16));
-  return words.flatMap((w) => [w >> 8, w & 0xff]);
+  const b = parseIPv6Bytes(s);
+  if (b === null) throw new Error(`not an IPv6 address: ${s}`);
+  return [...b];
 }
 
 export interface Frame {
