@@ -46,6 +46,26 @@ function naiveRules(pats: FastPattern[], buf: Uint8Array): number[] {
 }
 
 /** The candidates collected, ascending. */
+/**
+ * Scans `buf` as a buffer that grows in random steps of 1..maxStep bytes, each step scanning only
+ * its new bytes (`scanFrom` with the state of the step before), into `out` (reset first).
+ */
+function resumedScan(
+  pf: BufferPrefilter,
+  buf: Uint8Array,
+  r: () => number,
+  maxStep: number,
+  out: Candidates,
+): void {
+  out.reset();
+  let state = 0;
+  for (let done = 0; done < buf.length; ) {
+    const next = Math.min(buf.length, done + 1 + Math.floor(r() * maxStep));
+    state = pf.scanFrom(buf.subarray(0, next), done, state, out);
+    done = next;
+  }
+}
+
 function sorted(c: Candidates): number[] {
   c.sort();
   return Array.from(c.list.subarray(0, c.count));
@@ -191,15 +211,7 @@ describe('buffer prefilter', () => {
       const buf = randomBytes(r, 1 + Math.floor(r() * 120), alphabet);
       whole.reset();
       pf.scan(buf, whole);
-      // the buffer grows in random steps; every step scans only its new bytes
-      parts.reset();
-      let state = 0;
-      let done = 0;
-      while (done < buf.length) {
-        const next = Math.min(buf.length, done + 1 + Math.floor(r() * 20));
-        state = pf.scanFrom(buf.subarray(0, next), done, state, parts);
-        done = next;
-      }
+      resumedScan(pf, buf, r, 20, parts);
       expect(sorted(parts)).toEqual(sorted(whole));
     }
   });
@@ -244,14 +256,7 @@ describe.skipIf(literalAddon() === null)('buffer prefilter on the Hyperscan addo
     const parts = new Candidates(pats.length);
     for (let round = 0; round < 200; round++) {
       const buf = randomBytes(r, 1 + Math.floor(r() * 120), alphabet);
-      parts.reset();
-      let state = 0;
-      let done = 0;
-      while (done < buf.length) {
-        const next = Math.min(buf.length, done + 1 + Math.floor(r() * 20));
-        state = pf.scanFrom(buf.subarray(0, next), done, state, parts);
-        done = next;
-      }
+      resumedScan(pf, buf, r, 20, parts);
       expect(sorted(parts)).toEqual(naiveRules(pats, buf));
     }
   });
@@ -377,13 +382,7 @@ describe.each(
       const buf = randomBytes(r, 1 + Math.floor(r() * 60), alphabet);
       whole.reset();
       pf.scan(buf, whole);
-      parts.reset();
-      let state = 0;
-      for (let done = 0; done < buf.length; ) {
-        const next = Math.min(buf.length, done + 1 + Math.floor(r() * 9));
-        state = pf.scanFrom(buf.subarray(0, next), done, state, parts);
-        done = next;
-      }
+      resumedScan(pf, buf, r, 9, parts);
       expect(sorted(parts)).toEqual(sorted(whole));
       expect(sorted(whole)).toEqual(naiveRules(pats, buf));
     }
