@@ -23,7 +23,7 @@ import {
   parsePcapHeader,
   pcapInterface,
 } from '../packet/file/pcap-format.js';
-import { ReadWindow, yieldToEventLoop } from '../packet/file/read-window.js';
+import { READS_PER_YIELD, ReadWindow, yieldToEventLoop } from '../packet/file/read-window.js';
 import type { ReadSummary } from '../packet/file/reader.js';
 import { CIC_NO_LABEL } from './cic.js';
 import type { PacketFacts } from './features.js';
@@ -44,8 +44,6 @@ const OUTPUT = 3;
 const ENGINE_VERSION = 2;
 
 const CHUNK = 1024 * 1024;
-/** Synchronous reads between two turns of the event loop, as the JavaScript reader does. */
-const YIELD_EVERY = 8;
 
 export interface CicCaptureOptions extends Omit<FlowTableOptions, 'onFlow' | 'detectApp'> {
   /** Receives the CSV rows (no header) as they are written, in order. */
@@ -141,7 +139,7 @@ export async function processCaptureCic(path: string, opts: CicCaptureOptions): 
             details: se.details,
           });
         }
-        if (++reads % YIELD_EVERY === 0) await yieldToEventLoop();
+        if (++reads % READS_PER_YIELD === 0) await yieldToEventLoop();
         if (n === 0) {
           const leftover = w.end - w.start;
           if (leftover > 0) {

@@ -4,6 +4,8 @@
  * search over typed arrays.
  */
 
+import { word0 } from '../prefilter/address-index.js';
+
 /** 128-bit addresses are handled as BigInt only while building; lookups use 4 x 32-bit words. */
 export class IpSet {
   /** True when the set holds every IPv4 and IPv6 address. */
@@ -44,7 +46,7 @@ export class IpSet {
       const r = this.v4;
       const n = r.length >> 1;
       if (n === 0) return false;
-      const v = ((addr[0] << 24) >>> 0) + (addr[1] << 16) + (addr[2] << 8) + addr[3];
+      const v = word0(addr);
       let lo = 0;
       let hi = n - 1;
       while (lo <= hi) {

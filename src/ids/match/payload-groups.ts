@@ -138,13 +138,7 @@ export class PayloadGroups {
     for (const r of this.rules) {
       if (r.prefilter === null || !keep(r)) continue;
       members.push(r.index);
-      pats.push({
-        rule: r.index,
-        bytes: r.prefilter.bytes,
-        nocase: r.prefilter.nocase,
-        offset: r.prefilter.offset,
-        depth: r.prefilter.depth,
-      });
+      pats.push(fastPatternOf(r, r.prefilter));
     }
     if (this.full !== null && members.length >= PayloadGroups.REUSE_FULL * this.rules.length)
       return this.full;
@@ -163,4 +157,9 @@ function applies(r: CompiledRule, ipProto: number, sp: number, dp: number): bool
   if (r.ipProto >= 0 && ipProto !== r.ipProto && ipProto !== r.ipProtoAlt) return false;
   if (r.srcPorts.has(sp) && r.dstPorts.has(dp)) return true;
   return r.bidirectional && r.srcPorts.has(dp) && r.dstPorts.has(sp);
+}
+
+/** The prefilter's input for rule `r`'s fast pattern `fp` (its `prefilter`). */
+export function fastPatternOf(r: CompiledRule, fp: NonNullable<CompiledRule['prefilter']>): FastPattern {
+  return { rule: r.index, bytes: fp.bytes, nocase: fp.nocase, offset: fp.offset, depth: fp.depth };
 }

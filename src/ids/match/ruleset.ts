@@ -7,12 +7,12 @@
  * the buffer (or transformed buffer) holding it; the others go into a header index by
  * protocol and port, so that only plausible ones are looked at for a packet.
  */
-import { AddressIndex } from '../prefilter/address-index.js';
+import { AddressIndex, word0 } from '../prefilter/address-index.js';
 import { type LiteralAddon, literalAddon } from '../prefilter/native.js';
 import { BufferPrefilter, type FastPattern } from '../prefilter/prefilter.js';
 import { BUFFER_COUNT, BufferId, bufferIdByName } from './buffers.js';
 import type { VarNames } from './flow-vars.js';
-import { PayloadGroups } from './payload-groups.js';
+import { fastPatternOf, PayloadGroups } from './payload-groups.js';
 import { type CompiledRule, PacketField, type RuleAction } from './rule.js';
 import type { TransformName } from './transforms.js';
 import { UintMode } from './uint.js';
@@ -177,11 +177,6 @@ export class HeaderIndex {
   }
 }
 
-/** The first 32 bits of an address, unsigned. */
-function word0(a: Uint8Array): number {
-  return ((a[0] << 24) >>> 0) + (a[1] << 16) + (a[2] << 8) + a[3];
-}
-
 function push(m: Map<number, number[]>, k: number, v: number): void {
   const a = m.get(k);
   if (a) a.push(v);
@@ -297,13 +292,7 @@ export class RuleSet {
           a = [];
           m.set(pv, a);
         }
-        a.push({
-          rule: r.index,
-          bytes: r.prefilter.bytes,
-          nocase: r.prefilter.nocase,
-          offset: r.prefilter.offset,
-          depth: r.prefilter.depth,
-        });
+        a.push(fastPatternOf(r, r.prefilter));
       } else (r.isTx ? txNo : packetNo).push(r.index);
     }
     const slots = Math.max(BUFFER_COUNT, variants.length);

@@ -44,7 +44,7 @@ export class AddressIndex {
   /** Rules whose ranges hold the IPv4 address (4 bytes), or null. */
   lookup(addr: Uint8Array): Int32Array | null {
     if (addr.length !== 4) return null;
-    return this.lookupWord(((addr[0] << 24) >>> 0) + (addr[1] << 16) + (addr[2] << 8) + addr[3]);
+    return this.lookupWord(word0(addr));
   }
 
   /**
@@ -86,4 +86,9 @@ export class AddressIndex {
     const r = this.rules[found];
     return r.length ? r : null;
   }
+}
+
+/** The first 32 bits of an address (an IPv4 address, or the top of an IPv6 one), unsigned. */
+export function word0(a: Uint8Array): number {
+  return ((a[0] << 24) >>> 0) + (a[1] << 16) + (a[2] << 8) + a[3];
 }

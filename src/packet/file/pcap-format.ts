@@ -38,7 +38,6 @@ export function isPcapMagic(b: Uint8Array, at: number): boolean {
   return le === PCAP_MAGIC_US || le === PCAP_MAGIC_NS || be === PCAP_MAGIC_US || be === PCAP_MAGIC_NS;
 }
 
-/** Parses the 24-byte file header at `at` (the caller checked the magic and the length). */
 /** The one interface a classic pcap file describes, from its file header. */
 export function pcapInterface(h: PcapHeader): CaptureInterface {
   return {
@@ -52,6 +51,7 @@ export function pcapInterface(h: PcapHeader): CaptureInterface {
   };
 }
 
+/** Parses the 24-byte file header at `at` (the caller checked the magic and the length). */
 export function parsePcapHeader(b: Uint8Array, at: number): PcapHeader {
   const dv = new DataView(b.buffer, b.byteOffset + at, PCAP_HEADER_LEN);
   const magicLe = dv.getUint32(0, true);

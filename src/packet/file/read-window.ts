@@ -41,6 +41,9 @@ export class ReadWindow {
   }
 }
 
+/** Synchronous reads between two turns of the event loop: about 8 MB of file at a time. */
+export const READS_PER_YIELD = 8;
+
 /** Lets other work run between synchronous reads. */
 export function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));

@@ -10,7 +10,7 @@ import { ErrorCodes, SentraError, toSentraError } from '../../errors.js';
 import { DEFAULT_CHUNK } from './limits.js';
 import { type CaptureFormat, type CaptureInterface, CaptureParser, type PacketHandler } from './parser.js';
 import type { PcapHeader } from './pcap-format.js';
-import { ReadWindow, yieldToEventLoop } from './read-window.js';
+import { READS_PER_YIELD, ReadWindow, yieldToEventLoop } from './read-window.js';
 
 export interface ReadOptions {
   /** Called with the pcap file header (pcap files only), before the first packet. */
@@ -171,7 +171,7 @@ export async function readCapture(
       if (wait !== undefined) await wait;
       let got = source.read(w.buf, w.end, w.buf.length - w.end);
       if (typeof got !== 'number') got = await got;
-      else if (++syncReads % YIELD_EVERY === 0) await yieldToEventLoop();
+      else if (++syncReads % READS_PER_YIELD === 0) await yieldToEventLoop();
       const n = got;
       if (n === 0) {
         parser.finish(w.end - w.start, w.base + w.start);
@@ -202,9 +202,6 @@ export function readCaptureBuffer(
   if (!parser.stopped) parser.finish(bytes.length - pos, pos);
   return summary(parser, pos, false);
 }
-
-/** Synchronous reads between two turns of the event loop: about 8 MB of file at a time. */
-const YIELD_EVERY = 8;
 
 function summary(parser: CaptureParser, bytes: number, aborted: boolean): ReadSummary {
   if (parser.format === undefined) throw new SentraError(ErrorCodes.INTERNAL, 'capture format unknown');
