@@ -41,16 +41,29 @@ export const DOS_SIGNATURES = {
 const WINDOW_US = 1e6;
 /** A target idle this long at a tick is forgotten (its votes too). */
 const IDLE_US = 10 * WINDOW_US;
-const SWEEP_US = 5e6;
+/** Stale targets are already ignored by `target`: sweeps only free memory. */
+const SWEEP_US = 3 * IDLE_US;
 
-interface Target {
-  rate: RateWindow;
-  replies: RateWindow | null;
+/** A flood target: its packet rate, the answers it sent and the vote over the senders. */
+class Target {
+  readonly rate = new RateWindow(WINDOW_US);
+  readonly replies: RateWindow | null;
   /** Majority vote over the senders. */
-  cand: number | string;
-  votes: number;
+  cand: number | string = 0;
+  votes = 0;
   /** No alert before this time (µs): the flood was just reported. */
-  quietUntil: number;
+  quietUntil = 0;
+  /**
+   * IPv4 target address and port, for the detector's one-entry caches (port -1: an IPv6
+   * target, never matched there). Compared as they are, so that a hit builds no key.
+   */
+  readonly addr: number;
+  readonly port: number;
+  constructor(replies: boolean, p: Packet, port: number) {
+    this.replies = replies ? new RateWindow(WINDOW_US) : null;
+    this.addr = p.ipVersion === 4 ? p.dst4 >>> 0 : 0;
+    this.port = p.ipVersion === 4 ? port : -1;
+  }
 }
 
 function vote(t: Target, src: number | string): void {
@@ -76,16 +89,17 @@ export class DosDetector extends Detector {
     this.icmp = new BoundedMap(cfg.maxTracked);
   }
 
-  // one-entry caches (IPv4): a flood sends packet after packet to one target; the address and
-  // port are compared as they are, so a hit builds no key (keys above 2^31 would be boxed)
-  private readonly cAddr = new Uint32Array(3);
-  private readonly cPort = new Int32Array(3).fill(-1);
-  private readonly lastTarget: Array<Target | null> = [null, null, null];
+  // one-entry caches per kind (SYN, UDP, ICMP), IPv4 only: a flood sends packet after packet
+  // to one target
+  private lastSyn: Target | null = null;
+  private lastUdp: Target | null = null;
+  private lastIcmp: Target | null = null;
 
   /** The cached target of `which` when `p`'s address (source or destination) and `port` match. */
   private cached(which: number, p: Packet, src: boolean, port: number): Target | null {
-    if (p.ipVersion !== 4 || this.cPort[which] !== port) return null;
-    return this.cAddr[which] === (src ? p.src4 : p.dst4) >>> 0 ? this.lastTarget[which] : null;
+    const t = which === 0 ? this.lastSyn : which === 1 ? this.lastUdp : this.lastIcmp;
+    if (t === null || t.port !== port || p.ipVersion !== 4) return null;
+    return t.addr === (src ? p.src4 : p.dst4) >>> 0 ? t : null;
   }
 
   private target(
@@ -105,20 +119,12 @@ export class DosDetector extends Detector {
       t = undefined;
     }
     if (t === undefined) {
-      t = {
-        rate: new RateWindow(WINDOW_US),
-        replies: replies ? new RateWindow(WINDOW_US) : null,
-        cand: 0,
-        votes: 0,
-        quietUntil: 0,
-      };
+      t = new Target(replies, p, port);
       m.add(k, t);
     }
-    if (p.ipVersion === 4) {
-      this.cAddr[which] = p.dst4 >>> 0;
-      this.cPort[which] = port;
-    } else this.cPort[which] = -1;
-    this.lastTarget[which] = t;
+    if (which === 0) this.lastSyn = t;
+    else if (which === 1) this.lastUdp = t;
+    else this.lastIcmp = t;
     return t;
   }
 
@@ -166,9 +172,9 @@ export class DosDetector extends Detector {
     if (p.ipVersion === 4) {
       // the flood's target again (the one-entry cache of `target`, checked here: no call)
       const port = p.dstPort;
-      const last = this.lastTarget[0];
+      const last = this.lastSyn;
       tg =
-        last !== null && this.cPort[0] === port && this.cAddr[0] === p.dst4 >>> 0
+        last !== null && last.port === port && last.addr === p.dst4 >>> 0
           ? last
           : this.target(0, this.syn, p, port, false);
       src = p.src4 >>> 0;
@@ -199,9 +205,9 @@ export class DosDetector extends Detector {
       let src: number | string;
       if (p.ipVersion === 4) {
         const port = p.dstPort;
-        const last = this.lastTarget[1];
+        const last = this.lastUdp;
         tg =
-          last !== null && this.cPort[1] === port && this.cAddr[1] === p.dst4 >>> 0
+          last !== null && last.port === port && last.addr === p.dst4 >>> 0
             ? last
             : this.target(1, this.udp, p, port, true);
         src = p.src4 >>> 0;
@@ -255,11 +261,13 @@ export class DosDetector extends Detector {
 
   tick(t: number): void {
     this.lastTick = t;
-    this.lastTarget.fill(null);
-    this.cPort.fill(-1);
+    this.lastSyn = null;
+    this.lastUdp = null;
+    this.lastIcmp = null;
     // Sweeping three tables every second cost a tenth of the detectors' time on the benchmark
-    // capture: sweep every few seconds instead, and have `target` treat an entry that any tick
-    // would have found stale as gone, so that alerts do not depend on when sweeps run.
+    // capture (a scan leaves a target per port): sweep every few windows instead, and have
+    // `target` treat an entry that any tick would have found stale as gone, so that alerts do
+    // not depend on when sweeps run.
     if (t - this.lastSweep < SWEEP_US) return;
     this.lastSweep = t;
     this.syn.sweep((tg) => this.stale(tg, t));

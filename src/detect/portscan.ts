@@ -22,11 +22,12 @@ import {
   addrKey,
   BoundedMap,
   DistinctWindow,
-  EventRing,
+  EventRings,
   icmpQuote,
   ipOf,
   isGroupDest,
   keyText,
+  RingLayout,
 } from './common.js';
 import type { DetectConfig, PortScanConfig } from './config.js';
 
@@ -75,30 +76,38 @@ const SWEEP_US = 5e6;
 const K_SYN = 1;
 const K_UDP = 2;
 const K_ACK = 3;
+/**
+ * Pending ring entries, one Float64Array, side by side: flow id, time, IPv4 source and target,
+ * and kind << 24 | protocol << 16 | target port (kind 0: settled). One array, so that a probe
+ * costs one cache line and not one per column.
+ */
+const P_STRIDE = 5;
+const P_T = 1;
+const P_SRC = 2;
+const P_DST = 3;
+const P_META = 4;
+const KIND_SHIFT = 2 ** 24;
 
-interface SourceState {
-  probes: EventRing;
-  synScan: EventRing;
-  stealth: EventRing;
-  ack: EventRing;
-}
+/** The event rings of a source ({@link EventRings}). */
+const R_PROBES = 0;
+const R_SYN_SCAN = 1;
+const R_STEALTH = 2;
+const R_ACK = 3;
 
 export class PortScanDetector extends Detector {
   readonly name = 'portscan';
   private readonly c: PortScanConfig;
   private readonly windowUs: number;
   private readonly timeoutUs: number;
-  private readonly sources: BoundedMap<number | string, SourceState>;
+  private readonly sources: BoundedMap<number | string, EventRings>;
+  private readonly ringLayout: RingLayout;
   private readonly vertical: BoundedMap<string, DistinctWindow>;
   private readonly horizontal: BoundedMap<number | string, DistinctWindow>;
   // pending probes: a ring sorted by flow id, grown on demand (a quiet link never needs the
   // full ring, and allocating it costs page faults for nothing)
   private pMask = PENDING_START - 1;
-  /** Per entry, side by side (one cache line for two entries): flow id, time, IPv4 source and target. */
-  private pRec = new Float64Array(4 * PENDING_START);
-  private pState = new Uint8Array(PENDING_START); // 0 answered/done, else kind
-  /** Target port | protocol << 16. */
-  private pMeta = new Uint32Array(PENDING_START);
+  /** The entries (P_STRIDE numbers each, see P_META). */
+  private pRec = new Float64Array(P_STRIDE * PENDING_START);
   // IPv6 keys (text) beside the ring by ring index
   private pText = new Map<number, [string, string]>();
   /** Direct index: flow id -> ring slot, checked against the ring (binary search on a miss). */
@@ -114,6 +123,13 @@ export class PortScanDetector extends Detector {
     this.windowUs = this.c.windowSec * 1e6;
     this.timeoutUs = this.c.probeTimeoutSec * 1e6;
     this.sources = new BoundedMap(cfg.maxTracked);
+    const c = this.c;
+    this.ringLayout = new RingLayout([
+      c.probeConnections,
+      c.synScanProbes,
+      c.stealthPackets,
+      c.ackScanProbes,
+    ]);
     this.vertical = new BoundedMap(cfg.maxTracked);
     this.horizontal = new BoundedMap(cfg.maxTracked);
   }
@@ -189,8 +205,8 @@ export class PortScanDetector extends Detector {
               : null;
       if (sig !== null) {
         const s = this.source(addrKey(p, true));
-        if (s.stealth.hit(t, this.windowUs) && t >= s.stealth.quietUntil)
-          this.raise(sig, this.c.severity, s.stealth, p, t, this.c.stealthPackets, true);
+        if (s.hit(R_STEALTH, t, this.windowUs) && t >= s.quietUntil(R_STEALTH))
+          this.raise(sig, this.c.severity, s, R_STEALTH, p, t, this.c.stealthPackets, true);
       }
     }
     if (flow.isNew) {
@@ -204,15 +220,24 @@ export class PortScanDetector extends Detector {
       // the first answer of the responder
       const i = this.find(flow.id);
       if (i < 0) return;
-      const kind = this.pState[i];
+      const kind = this.kindAt(i);
       this.settle(i);
       if (kind === 0 || (fl & F.RST) === 0) return;
       // refused: p is the target's RST, so source and destination are swapped
       const src = addrKey(p, false);
       if (kind === K_ACK) {
         const s = this.source(src);
-        if (s.ack.hit(t, this.windowUs) && t >= s.ack.quietUntil) {
-          this.raise(PORTSCAN_SIGNATURES.ackScan, this.c.severity, s.ack, p, t, this.c.ackScanProbes, false);
+        if (s.hit(R_ACK, t, this.windowUs) && t >= s.quietUntil(R_ACK)) {
+          this.raise(
+            PORTSCAN_SIGNATURES.ackScan,
+            this.c.severity,
+            s,
+            R_ACK,
+            p,
+            t,
+            this.c.ackScanProbes,
+            false,
+          );
         }
       }
       this.failedProbe(src, addrKey(p, true), p.srcPort, 6, t);
@@ -237,16 +262,26 @@ export class PortScanDetector extends Detector {
     if (
       (fl & F.RST) !== 0 &&
       flow.toServerPackets === 2 &&
-      s.synScan.hit(t, this.windowUs) &&
-      t >= s.synScan.quietUntil
+      s.hit(R_SYN_SCAN, t, this.windowUs) &&
+      t >= s.quietUntil(R_SYN_SCAN)
     ) {
-      this.raise(PORTSCAN_SIGNATURES.synScan, this.c.severity, s.synScan, p, t, this.c.synScanProbes, true);
+      this.raise(
+        PORTSCAN_SIGNATURES.synScan,
+        this.c.severity,
+        s,
+        R_SYN_SCAN,
+        p,
+        t,
+        this.c.synScanProbes,
+        true,
+      );
     }
-    if (s.probes.hit(t, this.windowUs) && t >= s.probes.quietUntil) {
+    if (s.hit(R_PROBES, t, this.windowUs) && t >= s.quietUntil(R_PROBES)) {
       this.raise(
         PORTSCAN_SIGNATURES.probes,
         this.c.probeSeverity,
-        s.probes,
+        s,
+        R_PROBES,
         p,
         t,
         this.c.probeConnections,
@@ -257,19 +292,13 @@ export class PortScanDetector extends Detector {
   }
 
   private lastSrcKey: number | string = -1;
-  private lastSrc: SourceState | null = null;
+  private lastSrc: EventRings | null = null;
 
-  private source(k: number | string): SourceState {
+  private source(k: number | string): EventRings {
     if (k === this.lastSrcKey && this.lastSrc !== null) return this.lastSrc;
     let s = this.sources.get(k);
     if (s === undefined) {
-      const c = this.c;
-      s = {
-        probes: new EventRing(c.probeConnections),
-        synScan: new EventRing(c.synScanProbes),
-        stealth: new EventRing(c.stealthPackets),
-        ack: new EventRing(c.ackScanProbes),
-      };
+      s = new EventRings(this.ringLayout);
       this.sources.add(k, s);
     }
     this.lastSrcKey = k;
@@ -349,14 +378,15 @@ export class PortScanDetector extends Detector {
   private raise(
     sig: DetectorSignature,
     sev: SeverityWord,
-    ring: EventRing,
+    rings: EventRings,
+    ring: number,
     p: Packet,
     t: number,
     n: number,
     fromSrc: boolean,
   ): void {
-    if (t < ring.quietUntil) return;
-    ring.quietUntil = t + this.suppressUs;
+    if (t < rings.quietUntil(ring)) return;
+    rings.setQuietUntil(ring, t + this.suppressUs);
     const src = addrKey(p, fromSrc);
     this.alert(sig, sev, String(src), {
       timeUs: t,
@@ -370,7 +400,7 @@ export class PortScanDetector extends Detector {
   // ---- pending probes ------------------------------------------------------------------------
 
   private addPending(flowId: number, t: number, kind: number, p: Packet, proto: number): void {
-    if (this.pCount > 0 && t - this.pRec[this.pHead * 4 + 1] >= this.timeoutUs) this.expire(t);
+    if (this.pCount > 0 && t - this.pRec[this.pHead * P_STRIDE + P_T] >= this.timeoutUs) this.expire(t);
     if (this.pCount > this.pMask) {
       // full: settled probes (answered out of order) leave first, so that a flood does not
       // push a slow probe out as unanswered; a quarter of the ring at least, so that the
@@ -381,15 +411,14 @@ export class PortScanDetector extends Detector {
     }
     const i = (this.pHead + this.pCount) & this.pMask;
     const r = this.pRec;
-    const o = i * 4;
+    const o = i * P_STRIDE;
     r[o] = flowId;
-    r[o + 1] = t;
+    r[o + P_T] = t;
     this.direct[flowId & (this.direct.length - 1)] = i;
-    this.pState[i] = kind;
-    this.pMeta[i] = p.dstPort | (proto << 16);
+    r[o + P_META] = kind * KIND_SHIFT + (proto << 16) + p.dstPort;
     if (p.ipVersion === 4) {
-      r[o + 2] = p.src4 >>> 0;
-      r[o + 3] = p.dst4 >>> 0;
+      r[o + P_SRC] = p.src4 >>> 0;
+      r[o + P_DST] = p.dst4 >>> 0;
     } else {
       this.pText.set(i, [addrKey(p, true) as string, addrKey(p, false) as string]);
     }
@@ -408,35 +437,34 @@ export class PortScanDetector extends Detector {
    * every SYN until its timeout; an older one is marked and leaves at the head.
    */
   private settle(i: number): void {
-    const marked = this.pState[i] === 0;
+    const marked = this.kindAt(i) === 0;
     if (((i - this.pHead) & this.pMask) === this.pCount - 1) {
       if (this.pText.size > 0) this.pText.delete(i);
       this.pCount--;
       if (marked) this.pSettled--;
     } else if (!marked) {
-      this.pState[i] = 0;
+      this.pRec[i * P_STRIDE + P_META] %= KIND_SHIFT;
       this.pSettled++;
     }
+  }
+
+  /** Kind of the entry in ring slot `i` (0: settled). */
+  private kindAt(i: number): number {
+    return Math.floor(this.pRec[i * P_STRIDE + P_META] / KIND_SHIFT);
   }
 
   /** Drops the settled entries of the ring, the others kept in order (direct index and IPv6 keys follow). */
   private compact(): void {
     const r = this.pRec;
-    const st = this.pState;
-    const meta = this.pMeta;
     const m = this.pMask;
     const h = this.pHead;
     const text = this.pText.size > 0 ? new Map<number, [string, string]>() : null;
     let w = 0;
     for (let k = 0; k < this.pCount; k++) {
       const i = (h + k) & m;
-      if (st[i] === 0) continue;
+      if (this.kindAt(i) === 0) continue;
       const j = (h + w) & m;
-      if (j !== i) {
-        r.copyWithin(j * 4, i * 4, i * 4 + 4);
-        st[j] = st[i];
-        meta[j] = meta[i];
-      }
+      if (j !== i) r.copyWithin(j * P_STRIDE, i * P_STRIDE, (i + 1) * P_STRIDE);
       const e = text !== null ? this.pText.get(i) : undefined;
       if (e !== undefined) (text as Map<number, [string, string]>).set(j, e);
       w++;
@@ -448,21 +476,25 @@ export class PortScanDetector extends Detector {
     const dm = direct.length - 1;
     for (let k = 0; k < w; k++) {
       const i = (h + k) & m;
-      direct[r[i * 4] & dm] = i;
+      direct[r[i * P_STRIDE] & dm] = i;
     }
   }
 
   /** Ring index of a pending flow id, or -1 (binary search: ids grow along the ring). */
   private find(flowId: number): number {
-    const d = this.direct[flowId & (this.direct.length - 1)];
     const r = this.pRec;
-    if (d >= 0 && r[d * 4] === flowId && this.inRing(d)) return d;
+    if (this.pCount === 0) return -1;
+    // the newest probe first (a flood's answer), without touching the direct index
+    const newest = (this.pHead + this.pCount - 1) & this.pMask;
+    if (r[newest * P_STRIDE] === flowId) return newest;
+    const d = this.direct[flowId & (this.direct.length - 1)];
+    if (d >= 0 && r[d * P_STRIDE] === flowId && this.inRing(d)) return d;
     let lo = 0;
     let hi = this.pCount - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
       const i = (this.pHead + mid) & this.pMask;
-      const v = r[i * 4];
+      const v = r[i * P_STRIDE];
       if (v === flowId) return i;
       if (v < flowId) lo = mid + 1;
       else hi = mid - 1;
@@ -477,17 +509,18 @@ export class PortScanDetector extends Detector {
 
   private popHead(count: boolean): void {
     const i = this.pHead;
-    const kind = this.pState[i];
+    const kind = this.kindAt(i);
     // an ACK probe with no answer says nothing (a filtered port or a mid-stream capture)
     const text = this.pText.size > 0 ? this.pText.get(i) : undefined;
     if (text !== undefined) this.pText.delete(i);
     if (kind === 0) this.pSettled--;
     if (count && kind !== 0 && kind !== K_ACK) {
       const r = this.pRec;
-      const m = this.pMeta[i];
-      const t = r[i * 4 + 1] + this.timeoutUs;
+      const o = i * P_STRIDE;
+      const m = r[o + P_META] % KIND_SHIFT;
+      const t = r[o + P_T] + this.timeoutUs;
       if (text !== undefined) this.failedProbe(text[0], text[1], m & 0xffff, m >>> 16, t);
-      else this.failedProbe(r[i * 4 + 2], r[i * 4 + 3], m & 0xffff, m >>> 16, t);
+      else this.failedProbe(r[o + P_SRC], r[o + P_DST], m & 0xffff, m >>> 16, t);
     }
     this.pHead = (i + 1) & this.pMask;
     this.pCount--;
@@ -497,9 +530,7 @@ export class PortScanDetector extends Detector {
   private grow(): void {
     const n = (this.pMask + 1) * 2;
     const h = this.pHead;
-    this.pRec = unwrap(this.pRec, new Float64Array(4 * n), 4 * h);
-    this.pState = unwrap(this.pState, new Uint8Array(n), h);
-    this.pMeta = unwrap(this.pMeta, new Uint32Array(n), h);
+    this.pRec = unwrap(this.pRec, new Float64Array(P_STRIDE * n), P_STRIDE * h);
     if (this.pText.size > 0) {
       const text = new Map<number, [string, string]>();
       const old = n / 2;
@@ -508,27 +539,27 @@ export class PortScanDetector extends Detector {
     }
     const direct = new Int32Array(2 * n).fill(-1);
     const dm = direct.length - 1;
-    for (let k = 0; k < this.pCount; k++) direct[this.pRec[k * 4] & dm] = k;
+    for (let k = 0; k < this.pCount; k++) direct[this.pRec[k * P_STRIDE] & dm] = k;
     this.direct = direct;
     this.pHead = 0;
     this.pMask = n - 1;
   }
 
   private expire(now: number): void {
-    while (this.pCount > 0 && now - this.pRec[this.pHead * 4 + 1] >= this.timeoutUs) this.popHead(true);
+    while (this.pCount > 0 && now - this.pRec[this.pHead * P_STRIDE + P_T] >= this.timeoutUs)
+      this.popHead(true);
   }
 
   private lastSweep = 0;
 
   tick(timeUs: number): void {
     this.expire(timeUs);
-    // idle entries only cost memory (the tables are capped): sweep every few seconds
-    if (timeUs - this.lastSweep < SWEEP_US) return;
+    // idle entries only cost memory (the tables are capped) and say nothing (an entry idle for a
+    // window holds no live event): sweep once a window, as each sweep visits every key of a scan
+    if (timeUs - this.lastSweep < Math.max(SWEEP_US, this.windowUs)) return;
     this.lastSweep = timeUs;
     const w = this.windowUs;
-    this.sources.sweep(
-      (s) => timeUs - Math.max(s.probes.last, s.synScan.last, s.stealth.last, s.ack.last) > w,
-    );
+    this.sources.sweep((s) => timeUs - s.lastAny() > w);
     this.vertical.sweep((d) => timeUs - d.last > w);
     this.lastV = null;
     this.lastH = null;
@@ -543,11 +574,7 @@ export class PortScanDetector extends Detector {
 }
 
 /** `to` holding the full ring `from` (oldest entry at `head`) in order from index 0. */
-function unwrap<T extends Float64Array | Uint32Array | Uint16Array | Uint8Array>(
-  from: T,
-  to: T,
-  head: number,
-): T {
+function unwrap(from: Float64Array, to: Float64Array<ArrayBuffer>, head: number): Float64Array<ArrayBuffer> {
   to.set(from.subarray(head));
   to.set(from.subarray(0, head), from.length - head);
   return to;

@@ -3,7 +3,14 @@
  * configuration reader's refusals.
  */
 import { describe, expect, it } from 'vitest';
-import { BoundedMap, DistinctWindow, EventRing, RateWindow } from '../../src/detect/common.js';
+import {
+  BoundedMap,
+  DistinctWindow,
+  EventRing,
+  EventRings,
+  RateWindow,
+  RingLayout,
+} from '../../src/detect/common.js';
 import { resolveDetectConfig } from '../../src/detect/config.js';
 import { createDetectors } from '../../src/detect/registry.js';
 import { ErrorCodes } from '../../src/errors.js';
@@ -19,6 +26,31 @@ describe('EventRing', () => {
     s.hit(500, 1000);
     expect(s.hit(1001, 1000)).toBe(false); // the first one slid out
     expect(s.hit(1200, 1000)).toBe(true);
+  });
+});
+
+describe('EventRings', () => {
+  it('answers as one EventRing per ring, each ring on its own (4 rings, sizes 1 to 10)', () => {
+    const sizes = [3, 5, 1, 10];
+    const rings = new EventRings(new RingLayout(sizes));
+    const singles = sizes.map((n) => new EventRing(n));
+    let seed = 99;
+    const rnd = () => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed / 2 ** 32;
+    };
+    let t = 1;
+    for (let k = 0; k < 5000; k++) {
+      t += Math.floor(rnd() * 40);
+      const i = Math.floor(rnd() * sizes.length);
+      expect(rings.hit(i, t, 100)).toBe(singles[i].hit(t, 100));
+      expect(rings.last(i)).toBe(singles[i].last);
+      if (rnd() < 0.01) rings.setQuietUntil(i, t + 50);
+    }
+    expect(rings.lastAny()).toBe(Math.max(...singles.map((r) => r.last)));
+    expect(
+      rings.quietUntil(0) + rings.quietUntil(1) + rings.quietUntil(2) + rings.quietUntil(3),
+    ).toBeGreaterThan(0);
   });
 });
 
@@ -84,6 +116,35 @@ describe('DistinctWindow against the plain definition', () => {
         t += rnd() < 0.1 ? -Math.floor(rnd() * 30) : Math.floor(rnd() * 20);
         // long runs of one value (floods) mixed with a few others
         const v = rnd() < 0.7 ? 80 : Math.floor(rnd() * (cap + 3));
+        expect(fast.add(v, t, 100)).toBe(ref.add(v, t, 100));
+      }
+    }
+  });
+
+  it('gives the same count on a scan that keeps a window full (new values, values sharing low bits)', () => {
+    let seed = 777;
+    const rnd = () => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed / 2 ** 32;
+    };
+    for (const cap of [3, 10, 15]) {
+      const fast = new DistinctWindow(cap);
+      const ref = new ReferenceDistinct(cap);
+      let t = 0;
+      let port = 0;
+      for (let i = 0; i < 20000; i++) {
+        t += rnd() < 0.05 ? -Math.floor(rnd() * 40) : Math.floor(rnd() * 3);
+        const r = rnd();
+        // mostly the next port of a scan; sometimes a port seen before, or one 64 away (same
+        // filter bit), or an address-sized value
+        const v =
+          r < 0.7
+            ? 6 * 65536 + ++port
+            : r < 0.85
+              ? 6 * 65536 + port - Math.floor(rnd() * cap)
+              : r < 0.95
+                ? 6 * 65536 + port - 64 * (1 + Math.floor(rnd() * 3))
+                : 0xc0a80000 + Math.floor(rnd() * 256);
         expect(fast.add(v, t, 100)).toBe(ref.add(v, t, 100));
       }
     }
