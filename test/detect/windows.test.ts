@@ -160,6 +160,61 @@ describe('RateWindow', () => {
     expect(r.count(460_000)).toBe(9);
     expect(r.count(2_500_000)).toBe(0);
   });
+
+  it('matches a plain bucket count on 20,000 random adds, removals and reads', () => {
+    // the definition: an event counts in the newest bucket seen so far (late events too); the
+    // ten newest buckets are live; a removal takes from the current bucket, else from the live
+    // bucket with the lowest slot (bucket number mod 10)
+    class Reference {
+      private readonly buckets = new Map<number, number>();
+      private cur = -1;
+      private move(now: number): void {
+        const b = Math.floor(now / 100_000);
+        if (b > this.cur) this.cur = b;
+        for (const k of [...this.buckets.keys()]) if (k <= this.cur - 10) this.buckets.delete(k);
+      }
+      add(now: number): number {
+        this.move(now);
+        this.buckets.set(this.cur, (this.buckets.get(this.cur) ?? 0) + 1);
+        return this.count(now);
+      }
+      remove(now: number): void {
+        this.move(now);
+        if ((this.buckets.get(this.cur) ?? 0) > 0) {
+          this.buckets.set(this.cur, (this.buckets.get(this.cur) as number) - 1);
+          return;
+        }
+        const live = [...this.buckets.entries()].filter(([, c]) => c > 0).sort((x, y) => (x[0] % 10) - (y[0] % 10));
+        if (live.length > 0) this.buckets.set(live[0][0], live[0][1] - 1);
+      }
+      count(now: number): number {
+        this.move(now);
+        let n = 0;
+        for (const c of this.buckets.values()) n += c;
+        return n;
+      }
+    }
+    let seed = 4242;
+    const rnd = () => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed / 2 ** 32;
+    };
+    const fast = new RateWindow(1_000_000);
+    const ref = new Reference();
+    let t = 1_700_000_000_000_000;
+    for (let i = 0; i < 20000; i++) {
+      // mostly small steps, sometimes back in time, sometimes a gap of more than the window
+      const r = rnd();
+      t += r < 0.05 ? -Math.floor(rnd() * 150_000) : r < 0.06 ? 1_500_000 : Math.floor(rnd() * 40_000);
+      const op = rnd();
+      if (op < 0.7) expect(fast.add(t)).toBe(ref.add(t));
+      else if (op < 0.85) {
+        fast.remove(t);
+        ref.remove(t);
+      } else expect(fast.count(t)).toBe(ref.count(t));
+    }
+    expect(fast.last).toBeGreaterThan(0);
+  });
 });
 
 describe('BoundedMap', () => {
