@@ -184,7 +184,9 @@ describe('RateWindow', () => {
           this.buckets.set(this.cur, (this.buckets.get(this.cur) as number) - 1);
           return;
         }
-        const live = [...this.buckets.entries()].filter(([, c]) => c > 0).sort((x, y) => (x[0] % 10) - (y[0] % 10));
+        const live = [...this.buckets.entries()]
+          .filter(([, c]) => c > 0)
+          .sort((x, y) => (x[0] % 10) - (y[0] % 10));
         if (live.length > 0) this.buckets.set(live[0][0], live[0][1] - 1);
       }
       count(now: number): number {
