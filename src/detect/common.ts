@@ -100,68 +100,6 @@ export class EventRing {
   }
 }
 
-/**
- * Several {@link EventRing}s of one key in one Float64Array (the port scan detector keeps four
- * per source): ring `i` is a header — next write, events held, last event, quiet-until — and
- * its `sizes[i]` times. A flood's packet reaches one object and one array instead of a ring
- * object and its array per ring.
- */
-export class EventRings {
-  private readonly a: Float64Array;
-  constructor(private readonly layout: RingLayout) {
-    this.a = new Float64Array(layout.length);
-  }
-  /** {@link EventRing.hit} on ring `i`. */
-  hit(i: number, nowUs: number, windowUs: number): boolean {
-    const a = this.a;
-    const o = this.layout.offsets[i];
-    const n = this.layout.sizes[i];
-    const h = a[o];
-    a[o + 4 + h] = nowUs;
-    const next = h + 1 === n ? 0 : h + 1;
-    a[o] = next;
-    const count = a[o + 1] < n ? a[o + 1] + 1 : n;
-    a[o + 1] = count;
-    a[o + 2] = nowUs;
-    return count === n && nowUs - a[o + 4 + next] <= windowUs;
-  }
-  /** Time of ring `i`'s last event (0: none). */
-  last(i: number): number {
-    return this.a[this.layout.offsets[i] + 2];
-  }
-  /** No alert about ring `i` before this time (µs). */
-  quietUntil(i: number): number {
-    return this.a[this.layout.offsets[i] + 3];
-  }
-  setQuietUntil(i: number, t: number): void {
-    this.a[this.layout.offsets[i] + 3] = t;
-  }
-  /** Time of the last event of any ring. */
-  lastAny(): number {
-    let m = 0;
-    const { offsets } = this.layout;
-    for (let i = 0; i < offsets.length; i++) if (this.a[offsets[i] + 2] > m) m = this.a[offsets[i] + 2];
-    return m;
-  }
-}
-
-/** Where each ring of an {@link EventRings} lives (shared by every key of a detector). */
-export class RingLayout {
-  readonly offsets: Int32Array;
-  readonly sizes: Int32Array;
-  readonly length: number;
-  constructor(sizes: readonly number[]) {
-    this.sizes = Int32Array.from(sizes, (n) => Math.max(1, n));
-    this.offsets = new Int32Array(sizes.length);
-    let o = 0;
-    for (let i = 0; i < sizes.length; i++) {
-      this.offsets[i] = o;
-      o += 4 + this.sizes[i];
-    }
-    this.length = o;
-  }
-}
-
 /** The empty value list every window starts with (never written: the first add replaces it). */
 const NONE: number[] = [];
 
@@ -178,10 +116,6 @@ export class DistinctWindow {
   // what the last full scan found, for the fast path: the slot written last, the live values,
   // the oldest live time and the newest expired time (-Infinity: none)
   private lastIdx = 0;
-  // the value and time in slot lastIdx, kept here so that the fast path touches this object
-  // only: times[lastIdx] lags behind lastT until the next full scan writes it back
-  private lastVal = Number.NaN;
-  private lastT = 0;
   private liveCount = 0;
   private minLiveT = 0;
   private maxExpT = Number.NEGATIVE_INFINITY;
@@ -197,19 +131,20 @@ export class DistinctWindow {
   /** Adds `v` at `nowUs`; returns how many distinct values lie within `windowUs` (at most cap). */
   add(v: number, nowUs: number, windowUs: number): number {
     this.last = nowUs;
-    // the value written last again (a flood, a scan repeating one port) while no live value
-    // expired and no expired one came back: the answer of the last scan, without a scan
-    if (
-      this.lastVal === v &&
-      nowUs - this.minLiveT <= windowUs &&
-      nowUs - this.maxExpT > windowUs &&
-      nowUs - this.lastT <= windowUs
-    ) {
-      this.lastT = nowUs;
-      return this.liveCount;
-    }
     const { vals, times } = this;
     const used = vals.length;
+    // the value written last again (a flood, a scan repeating one port) while no live value
+    // expired and no expired one came back: the answer of the last scan, without a scan
+    const li = this.lastIdx;
+    if (
+      vals[li] === v &&
+      nowUs - this.minLiveT <= windowUs &&
+      nowUs - this.maxExpT > windowUs &&
+      nowUs - times[li] <= windowUs
+    ) {
+      times[li] = nowUs;
+      return this.liveCount;
+    }
     // full, nothing held has expired, and a new value (the filter says so): the full scan
     // would find every value live and no place free, and change nothing
     if (used >= this.cap && nowUs - this.minT <= windowUs) {
@@ -223,7 +158,7 @@ export class DistinctWindow {
       if (this.cap < 1) return 0;
       this.vals = [v];
       this.times = [nowUs];
-      this.setLast(0, v, nowUs);
+      this.lastIdx = 0;
       this.liveCount = 1;
       this.minLiveT = nowUs;
       this.maxExpT = Number.NEGATIVE_INFINITY;
@@ -233,7 +168,6 @@ export class DistinctWindow {
       this.addBloom(v);
       return 1;
     }
-    times[this.lastIdx] = this.lastT;
     let live = 0;
     let found = -1;
     let free = -1;
@@ -248,7 +182,7 @@ export class DistinctWindow {
     let r: number;
     if (found >= 0) {
       times[found] = nowUs;
-      this.setLast(found, v, nowUs);
+      this.lastIdx = found;
       r = live;
     } else if (free < 0) {
       if (used >= this.cap) {
@@ -259,22 +193,16 @@ export class DistinctWindow {
       }
       vals.push(v);
       times.push(nowUs);
-      this.setLast(used, v, nowUs);
+      this.lastIdx = used;
       r = live + 1;
     } else {
       vals[free] = v;
       times[free] = nowUs;
-      this.setLast(free, v, nowUs);
+      this.lastIdx = free;
       r = live + 1;
     }
     this.summarize(nowUs, windowUs);
     return r;
-  }
-
-  private setLast(i: number, v: number, t: number): void {
-    this.lastIdx = i;
-    this.lastVal = v;
-    this.lastT = t;
   }
 
   /** Live count, oldest live and newest expired time at `nowUs` (for the fast path). */

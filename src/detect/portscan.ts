@@ -22,12 +22,11 @@ import {
   addrKey,
   BoundedMap,
   DistinctWindow,
-  EventRings,
+  EventRing,
   icmpQuote,
   ipOf,
   isGroupDest,
   keyText,
-  RingLayout,
 } from './common.js';
 import type { DetectConfig, PortScanConfig } from './config.js';
 
@@ -88,19 +87,19 @@ const P_DST = 3;
 const P_META = 4;
 const KIND_SHIFT = 2 ** 24;
 
-/** The event rings of a source ({@link EventRings}). */
-const R_PROBES = 0;
-const R_SYN_SCAN = 1;
-const R_STEALTH = 2;
-const R_ACK = 3;
+interface SourceState {
+  probes: EventRing;
+  synScan: EventRing;
+  stealth: EventRing;
+  ack: EventRing;
+}
 
 export class PortScanDetector extends Detector {
   readonly name = 'portscan';
   private readonly c: PortScanConfig;
   private readonly windowUs: number;
   private readonly timeoutUs: number;
-  private readonly sources: BoundedMap<number | string, EventRings>;
-  private readonly ringLayout: RingLayout;
+  private readonly sources: BoundedMap<number | string, SourceState>;
   private readonly vertical: BoundedMap<string, DistinctWindow>;
   private readonly horizontal: BoundedMap<number | string, DistinctWindow>;
   // pending probes: a ring sorted by flow id, grown on demand (a quiet link never needs the
@@ -123,13 +122,6 @@ export class PortScanDetector extends Detector {
     this.windowUs = this.c.windowSec * 1e6;
     this.timeoutUs = this.c.probeTimeoutSec * 1e6;
     this.sources = new BoundedMap(cfg.maxTracked);
-    const c = this.c;
-    this.ringLayout = new RingLayout([
-      c.probeConnections,
-      c.synScanProbes,
-      c.stealthPackets,
-      c.ackScanProbes,
-    ]);
     this.vertical = new BoundedMap(cfg.maxTracked);
     this.horizontal = new BoundedMap(cfg.maxTracked);
   }
@@ -205,8 +197,8 @@ export class PortScanDetector extends Detector {
               : null;
       if (sig !== null) {
         const s = this.source(addrKey(p, true));
-        if (s.hit(R_STEALTH, t, this.windowUs) && t >= s.quietUntil(R_STEALTH))
-          this.raise(sig, this.c.severity, s, R_STEALTH, p, t, this.c.stealthPackets, true);
+        if (s.stealth.hit(t, this.windowUs) && t >= s.stealth.quietUntil)
+          this.raise(sig, this.c.severity, s.stealth, p, t, this.c.stealthPackets, true);
       }
     }
     if (flow.isNew) {
@@ -227,17 +219,8 @@ export class PortScanDetector extends Detector {
       const src = addrKey(p, false);
       if (kind === K_ACK) {
         const s = this.source(src);
-        if (s.hit(R_ACK, t, this.windowUs) && t >= s.quietUntil(R_ACK)) {
-          this.raise(
-            PORTSCAN_SIGNATURES.ackScan,
-            this.c.severity,
-            s,
-            R_ACK,
-            p,
-            t,
-            this.c.ackScanProbes,
-            false,
-          );
+        if (s.ack.hit(t, this.windowUs) && t >= s.ack.quietUntil) {
+          this.raise(PORTSCAN_SIGNATURES.ackScan, this.c.severity, s.ack, p, t, this.c.ackScanProbes, false);
         }
       }
       this.failedProbe(src, addrKey(p, true), p.srcPort, 6, t);
@@ -262,26 +245,16 @@ export class PortScanDetector extends Detector {
     if (
       (fl & F.RST) !== 0 &&
       flow.toServerPackets === 2 &&
-      s.hit(R_SYN_SCAN, t, this.windowUs) &&
-      t >= s.quietUntil(R_SYN_SCAN)
+      s.synScan.hit(t, this.windowUs) &&
+      t >= s.synScan.quietUntil
     ) {
-      this.raise(
-        PORTSCAN_SIGNATURES.synScan,
-        this.c.severity,
-        s,
-        R_SYN_SCAN,
-        p,
-        t,
-        this.c.synScanProbes,
-        true,
-      );
+      this.raise(PORTSCAN_SIGNATURES.synScan, this.c.severity, s.synScan, p, t, this.c.synScanProbes, true);
     }
-    if (s.hit(R_PROBES, t, this.windowUs) && t >= s.quietUntil(R_PROBES)) {
+    if (s.probes.hit(t, this.windowUs) && t >= s.probes.quietUntil) {
       this.raise(
         PORTSCAN_SIGNATURES.probes,
         this.c.probeSeverity,
-        s,
-        R_PROBES,
+        s.probes,
         p,
         t,
         this.c.probeConnections,
@@ -292,13 +265,19 @@ export class PortScanDetector extends Detector {
   }
 
   private lastSrcKey: number | string = -1;
-  private lastSrc: EventRings | null = null;
+  private lastSrc: SourceState | null = null;
 
-  private source(k: number | string): EventRings {
+  private source(k: number | string): SourceState {
     if (k === this.lastSrcKey && this.lastSrc !== null) return this.lastSrc;
     let s = this.sources.get(k);
     if (s === undefined) {
-      s = new EventRings(this.ringLayout);
+      const c = this.c;
+      s = {
+        probes: new EventRing(c.probeConnections),
+        synScan: new EventRing(c.synScanProbes),
+        stealth: new EventRing(c.stealthPackets),
+        ack: new EventRing(c.ackScanProbes),
+      };
       this.sources.add(k, s);
     }
     this.lastSrcKey = k;
@@ -378,15 +357,14 @@ export class PortScanDetector extends Detector {
   private raise(
     sig: DetectorSignature,
     sev: SeverityWord,
-    rings: EventRings,
-    ring: number,
+    ring: EventRing,
     p: Packet,
     t: number,
     n: number,
     fromSrc: boolean,
   ): void {
-    if (t < rings.quietUntil(ring)) return;
-    rings.setQuietUntil(ring, t + this.suppressUs);
+    if (t < ring.quietUntil) return;
+    ring.quietUntil = t + this.suppressUs;
     const src = addrKey(p, fromSrc);
     this.alert(sig, sev, String(src), {
       timeUs: t,
@@ -559,7 +537,9 @@ export class PortScanDetector extends Detector {
     if (timeUs - this.lastSweep < Math.max(SWEEP_US, this.windowUs)) return;
     this.lastSweep = timeUs;
     const w = this.windowUs;
-    this.sources.sweep((s) => timeUs - s.lastAny() > w);
+    this.sources.sweep(
+      (s) => timeUs - Math.max(s.probes.last, s.synScan.last, s.stealth.last, s.ack.last) > w,
+    );
     this.vertical.sweep((d) => timeUs - d.last > w);
     this.lastV = null;
     this.lastH = null;

@@ -3,14 +3,7 @@
  * configuration reader's refusals.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  BoundedMap,
-  DistinctWindow,
-  EventRing,
-  EventRings,
-  RateWindow,
-  RingLayout,
-} from '../../src/detect/common.js';
+import { BoundedMap, DistinctWindow, EventRing, RateWindow } from '../../src/detect/common.js';
 import { resolveDetectConfig } from '../../src/detect/config.js';
 import { createDetectors } from '../../src/detect/registry.js';
 import { ErrorCodes } from '../../src/errors.js';
@@ -26,31 +19,6 @@ describe('EventRing', () => {
     s.hit(500, 1000);
     expect(s.hit(1001, 1000)).toBe(false); // the first one slid out
     expect(s.hit(1200, 1000)).toBe(true);
-  });
-});
-
-describe('EventRings', () => {
-  it('answers as one EventRing per ring, each ring on its own (4 rings, sizes 1 to 10)', () => {
-    const sizes = [3, 5, 1, 10];
-    const rings = new EventRings(new RingLayout(sizes));
-    const singles = sizes.map((n) => new EventRing(n));
-    let seed = 99;
-    const rnd = () => {
-      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-      return seed / 2 ** 32;
-    };
-    let t = 1;
-    for (let k = 0; k < 5000; k++) {
-      t += Math.floor(rnd() * 40);
-      const i = Math.floor(rnd() * sizes.length);
-      expect(rings.hit(i, t, 100)).toBe(singles[i].hit(t, 100));
-      expect(rings.last(i)).toBe(singles[i].last);
-      if (rnd() < 0.01) rings.setQuietUntil(i, t + 50);
-    }
-    expect(rings.lastAny()).toBe(Math.max(...singles.map((r) => r.last)));
-    expect(
-      rings.quietUntil(0) + rings.quietUntil(1) + rings.quietUntil(2) + rings.quietUntil(3),
-    ).toBeGreaterThan(0);
   });
 });
 
